@@ -1,0 +1,99 @@
+// Registration, login, logout and the login-state probe.
+import { Router, type Request, type Response } from 'express';
+import type { AuthyApi } from '../authy/authy-api';
+import { HttpError } from '../http/errors';
+import { landingUrl, loginStage } from '../http/guards';
+import { destroySession, regenerateSession, sessionCookieName } from '../http/session';
+import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
+import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
+import type { UserModel } from './user.model';
+
+export interface AuthRoutesDeps {
+  users: UserModel;
+  authy: AuthyApi;
+  passwordParams: ScryptParams;
+  secureCookies: boolean;
+  now: () => number;
+}
+
+const MIN_PASSWORD_LENGTH = 8;
+const BAD_CREDENTIALS = 'Wrong username or password.';
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+export function authRoutes({ users, authy, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
+  const router = Router();
+
+  const startLogin = (req: Request, user: { id: string; username: string }) =>
+    regenerateSession(req, (s) => {
+      s.loggedIn = true;
+      s.authy = false;
+      s.ph_verified = false;
+      s.userId = user.id;
+      s.username = user.username;
+      s.createdAt = now();
+    });
+
+  // POST /api/user/register
+  router.post('/user/register', async (req: Request, res: Response) => {
+    const body = bodyOf(req);
+    const username = requireString(body, 'username', rules.username);
+    const email = requireString(body, 'email', rules.email);
+    const password = requireString(body, 'password', rules.password);
+    const countryCode = digitsOnly(requireString(body, 'country_code', rules.countryCode));
+    const phone = requireString(body, 'phone_number', rules.phoneNumber);
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+    }
+    if (await users.exists({ username })) throw new HttpError(409, 'That username is already taken.', 'username');
+
+    // Authy first, then one insert: a refusal or a crash in between leaves no user without an
+    // Authy id (FerretDB has no transactions to roll back with).
+    const hashed = await hashPassword(password, passwordParams);
+    const authyId = await authy.registerUser({ email, phone, countryCode });
+    let user;
+    try {
+      user = await users.create({ username, email, hashed_password: hashed, authyId });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
+      throw err;
+    }
+    await startLogin(req, { id: user.id, username });
+    res.json({ success: true });
+  });
+
+  // POST /api/login
+  router.post('/login', async (req: Request, res: Response) => {
+    const body = bodyOf(req);
+    const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
+    const password = requireString(body, 'password', rules.password);
+    const user = await users.findOne({ username });
+    if (!user) {
+      await burnPasswordCheck(password, passwordParams);
+      throw new HttpError(401, BAD_CREDENTIALS);
+    }
+    const result = await verifyPassword(password, user.hashed_password, passwordParams);
+    if (!result.ok) throw new HttpError(401, BAD_CREDENTIALS);
+    if (result.needsRehash) {
+      // The original's unsalted SHA-256 (or a weaker scrypt) is replaced on this login.
+      const rehashed = await hashPassword(password, passwordParams);
+      await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
+    }
+    await startLogin(req, { id: user.id, username: user.username });
+    res.json({ success: true });
+  });
+
+  // GET /api/logout
+  router.get('/logout', async (req: Request, res: Response) => {
+    if (req.session) await destroySession(req);
+    res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
+    res.json({ success: true });
+  });
+
+  // POST /api/loggedIn
+  router.post('/loggedIn', (req: Request, res: Response) => {
+    res.json({ url: landingUrl(loginStage(req)) });
+  });
+
+  return router;
+}

@@ -1,0 +1,29 @@
+// Users live in the `users` collection, field names as in the original quickstart so its
+// database can be reused (hashed_password, authyId).
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface User {
+  username: string;
+  email: string;
+  hashed_password: string;
+  authyId: string;
+  createdAt: Date;
+}
+
+const userSchema = new Schema<User>(
+  {
+    username: { type: String, required: true, unique: true },
+    email: { type: String, required: true },
+    hashed_password: { type: String, required: true },
+    // Required: a user is written only once Authy has given an id.
+    authyId: { type: String, required: true },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { collection: 'users', versionKey: false, strict: 'throw' },
+);
+
+export type UserModel = Model<User>;
+
+export function userModel(connection: Connection): UserModel {
+  return (connection.models.User as UserModel | undefined) ?? connection.model<User>('User', userSchema);
+}

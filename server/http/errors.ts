@@ -1,0 +1,45 @@
+// One error type for the whole app: services throw it, the handler turns it into {error, field?}.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const httpError = (status: number, message: string, field?: string) => new HttpError(status, message, field);
+
+/** JSON 404 for unknown API paths. */
+export const apiNotFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'Not found.'));
+
+/** Express body-parser errors carry a status and a type; anything else is ours or a bug. */
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { status?: number; type?: string };
+  if (e.type === 'entity.too.large') return new HttpError(413, 'The request body is too large.');
+  if (e.type === 'entity.parse.failed') return new HttpError(400, 'The request body is not valid JSON.');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'The request could not be read.');
+  }
+  return new HttpError(500, 'Something went wrong on our side.');
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const httpErr = toHttpError(err);
+    if (httpErr.status >= 500) {
+      // Log the cause for the operator; the client gets a sentence, never the upstream body.
+      logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, 'request failed');
+    }
+    res.set(httpErr.headers);
+    res.status(httpErr.status).json(httpErr.field ? { error: httpErr.message, field: httpErr.field } : { error: httpErr.message });
+  };
+}

@@ -1,0 +1,58 @@
+// POST /api/accountsecurity/onetouch/callback: Authy (or the sandbox) tells us a push request
+// was answered. The signature is checked against the URL we publish, never one built from
+// forwarded headers; each nonce is accepted once; a request moves from pending at most once.
+import express, { Router, type Request, type Response } from 'express';
+import { isValidSignature } from '../authy/signature';
+import { HttpError } from '../http/errors';
+import type { ApprovalModel, NonceModel } from './onetouch.model';
+
+export const CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
+/** Nonces are remembered this long; Authy signs each callback with a fresh one. */
+const NONCE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface CallbackDeps {
+  apiKey: string;
+  publicUrl: string;
+  approvals: ApprovalModel;
+  nonces: NonceModel;
+  now: () => number;
+}
+
+const FINAL_STATUSES = new Set(['approved', 'denied']);
+
+export function callbackRoutes({ apiKey, publicUrl, approvals, nonces, now }: CallbackDeps): Router {
+  const router = Router();
+  const url = publicUrl + CALLBACK_PATH;
+
+  router.post(
+    CALLBACK_PATH,
+    express.urlencoded({ extended: true, limit: '10kb' }),
+    async (req: Request, res: Response) => {
+      const signature = req.get('x-authy-signature');
+      const nonce = req.get('x-authy-signature-nonce');
+      if (!signature || !nonce || nonce.length > 128 || !isValidSignature(apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)) {
+        throw new HttpError(401, 'The callback signature is not valid.');
+      }
+      try {
+        await nonces.create({ _id: nonce, expiresAt: new Date(now() + NONCE_LIFETIME_MS) });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) throw new HttpError(409, 'This callback was already received.');
+        throw err;
+      }
+      const { uuid, status } = req.body as { uuid?: unknown; status?: unknown };
+      if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) {
+        throw new HttpError(400, 'The callback has no valid uuid and status.');
+      }
+      const updated = await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
+      if (updated.matchedCount === 0) {
+        if (!(await approvals.exists({ uuid }))) throw new HttpError(404, 'Unknown approval request.');
+        throw new HttpError(409, 'This approval request was already answered.');
+      }
+      res.json({ success: true });
+    },
+  );
+
+  // Authy signs POSTs only; anything else is refused rather than half-verified.
+  router.all(CALLBACK_PATH, (_req, _res, next) => next(new HttpError(405, 'Use POST.')));
+  return router;
+}

@@ -1,0 +1,106 @@
+// The second factor: codes by SMS or call, tokens, and push (OneTouch) approval requests.
+import { Router, type Request, type Response } from 'express';
+import type { AuthyApi, ApprovalStatus } from '../authy/authy-api';
+import type { UserModel } from '../auth/user.model';
+import { HttpError } from '../http/errors';
+import { requireLoginApi } from '../http/guards';
+import { destroySession, regenerateSession } from '../http/session';
+import { bodyOf, requireString, rules } from '../http/validate';
+import type { ApprovalModel } from './onetouch.model';
+
+export interface TwoFactorDeps {
+  users: UserModel;
+  approvals: ApprovalModel;
+  authy: AuthyApi;
+  now: () => number;
+}
+
+/** How long a push request waits for an answer on the phone (the original's ttl). */
+export const PUSH_TTL_SECONDS = 120;
+/** Our record of a request outlives its ttl a little, so a late poll still finds the outcome. */
+const RECORD_LIFETIME_MS = (PUSH_TTL_SECONDS + 600) * 1000;
+
+const isFinal = (status: ApprovalStatus) => status !== 'pending';
+
+/** 2FA passed: a new session id for the new privilege, the login kept. */
+function passSecondFactor(req: Request): Promise<void> {
+  const { userId, username, createdAt, ph_verified, verifiedPhone } = req.session;
+  return regenerateSession(req, (s) => {
+    Object.assign(s, { loggedIn: true, authy: true, userId, username, createdAt, ph_verified, verifiedPhone });
+  });
+}
+
+export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps): Router {
+  const router = Router();
+  router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
+
+  /** The logged-in user; a session whose user is gone is ended rather than crashing. */
+  async function currentUser(req: Request) {
+    const user = await users.findById(req.session.userId);
+    if (!user) {
+      await destroySession(req);
+      throw new HttpError(401, 'Please log in first.');
+    }
+    return user;
+  }
+
+  // POST /api/accountsecurity/sms
+  router.post('/sms', async (req: Request, res: Response) => {
+    const user = await currentUser(req);
+    const sent = await authy.requestSms(user.authyId);
+    res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
+  });
+
+  // POST /api/accountsecurity/voice
+  router.post('/voice', async (req: Request, res: Response) => {
+    const user = await currentUser(req);
+    const sent = await authy.requestCall(user.authyId);
+    res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
+  });
+
+  // POST /api/accountsecurity/verify
+  router.post('/verify', async (req: Request, res: Response) => {
+    const token = requireString(bodyOf(req), 'token', rules.token);
+    const user = await currentUser(req);
+    if (!(await authy.verifyToken(user.authyId, token))) throw new HttpError(401, 'That token is not valid.', 'token');
+    await passSecondFactor(req);
+    res.json({ success: true });
+  });
+
+  // POST /api/accountsecurity/onetouch
+  router.post('/onetouch', async (req: Request, res: Response) => {
+    const user = await currentUser(req);
+    const uuid = await authy.createApprovalRequest(user.authyId, {
+      message: 'Login requested for an Authy Demo account.',
+      visibleDetails: { 'Authy ID': user.authyId, Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },
+      hiddenDetails: { test: 'This is a' },
+      ttlSeconds: PUSH_TTL_SECONDS,
+    });
+    await approvals.create({ uuid, userId: user.id, status: 'pending', expiresAt: new Date(now() + RECORD_LIFETIME_MS) });
+    req.session.onetouchUuid = uuid;
+    res.json({ success: true, approval_request: { uuid } });
+  });
+
+  // POST /api/accountsecurity/onetouchstatus
+  router.post('/onetouchstatus', async (req: Request, res: Response) => {
+    const uuid = req.session.onetouchUuid;
+    if (!uuid) throw new HttpError(404, 'No push request is pending.');
+    const record = await approvals.findOne({ uuid, userId: req.session.userId });
+    if (!record) throw new HttpError(404, 'No push request is pending.');
+
+    let status = record.status;
+    // Once final (by a callback or an earlier poll), the recorded answer stands: no upstream call.
+    if (!isFinal(status)) {
+      status = await authy.getApprovalStatus(uuid);
+      if (isFinal(status)) await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
+    }
+    if (status === 'approved') {
+      await passSecondFactor(req);
+    } else if (isFinal(status)) {
+      delete req.session.onetouchUuid;
+    }
+    res.json({ success: true, approval_request: { uuid, status } });
+  });
+
+  return router;
+}

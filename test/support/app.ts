@@ -1,0 +1,79 @@
+// Builds the real app on a fresh test database. Authy is either nock'ed (the real Authy URL,
+// intercepted) or the embedded sandbox reached over a real port. Logs are captured so tests
+// can check that no secret is ever written.
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../server/app';
+import type { ScryptParams } from '../../server/auth/password';
+import { createAuthyApi, type AuthyApi } from '../../server/authy/authy-api';
+import { createLogger } from '../../server/logger';
+import { openTestDatabase, type TestDatabase } from './db';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123456789';
+// nock 14's fake TLS socket is never `authorized`, which request (under authy-client) rejects
+// as an SSL error; so tests fake Authy on plain http. The paths and bodies are Authy's.
+export const AUTHY_URL = 'http://api.authy.test';
+export const PUBLIC_URL = 'http://localhost:1337';
+/** A stand-in for dist/public, so API tests do not need a build. */
+export const FIXTURE_PUBLIC_DIR = path.join(__dirname, '..', 'fixtures', 'public');
+/** Cheap scrypt for tests (the production cost is checked in the password unit tests). */
+export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
+
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  }
+  get text() {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp {
+  app: Express;
+  db: TestDatabase;
+  logs: LogCapture;
+  authy: AuthyApi;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+  const db = await openTestDatabase();
+  const logs = new LogCapture();
+  const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
+  const app = createApp({
+    config: { publicUrl: PUBLIC_URL, trustProxy: false },
+    connection: db.connection,
+    isFerretDB: db.isFerretDB,
+    authy,
+    apiKey: TEST_API_KEY,
+    sessionSecret: TEST_SESSION_SECRET,
+    logger: createLogger('info', logs),
+    passwordParams: TEST_SCRYPT,
+    publicDir: FIXTURE_PUBLIC_DIR,
+    ...overrides,
+  });
+  return { app, db, logs, authy, close: () => db.close() };
+}
+
+/** Starts a real HTTP server on a free loopback port; `build` gets its base URL first. */
+export async function listen(build: (baseUrl: string) => Express | Promise<Express>): Promise<{ server: http.Server; baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', await build(baseUrl));
+  return {
+    server,
+    baseUrl,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

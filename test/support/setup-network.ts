@@ -1,0 +1,11 @@
+// Every test file: no outbound network but localhost; no nock left over between tests.
+import nock from 'nock';
+
+nock.disableNetConnect();
+nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host));
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  if (pending.length > 0) throw new Error(`Authy calls expected but not made: ${pending.join(', ')}`);
+});
