@@ -17,11 +17,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-const optional = z
-  .string()
-  .transform((s) => s.trim())
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
+const optional = z.string().optional();
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(1337),
@@ -47,7 +43,13 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // Empty or blank values count as unset (a .env line such as `PORT=`).
+  const present = Object.fromEntries(
+    Object.entries(env)
+      .map(([k, v]) => [k, v?.trim()])
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);

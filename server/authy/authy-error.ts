@@ -1,6 +1,7 @@
-// Maps what can go wrong talking to Authy onto our HTTP errors: the user's input → 400,
-// a wrong code → 401, Authy's own refusal → 502 with its message, no answer in time → 504,
-// no connection → 502. Never copies Authy's response (or our request) into the answer.
+// Maps what can go wrong talking to Authy onto our HTTP errors (SPEC §2, §4): input that
+// authy-client refuses before sending → 400 naming the field, Authy's refusal → 502 with its
+// message (429 stays 429), no answer in time → 504, no connection → 502. A wrong code is not an
+// error (see authy-api.ts). Never copies Authy's response (or our request) into the answer.
 import { HttpError } from '../http/errors';
 
 /** authy-client's field names → ours. */
@@ -51,18 +52,16 @@ export function toHttpError(err: unknown): HttpError {
     const field = Object.keys(e.errors).map((k) => FIELD_NAMES[k]).find(Boolean);
     return new HttpError(400, field ? `${field.replace('_', ' ')} is not valid.` : 'The request is not valid.', field);
   }
-  if (typeof e.code === 'string') {
-    if (TIMEOUT_CODES.has(e.code)) return new HttpError(504, 'Authy did not answer in time. Please try again.');
-    return new HttpError(502, 'Authy cannot be reached right now. Please try again.');
-  }
   if (e.name === 'AssertionFailedError') return new HttpError(502, 'Authy sent an answer we did not expect.');
 
   const status = authyStatus(e);
-  const message = authyMessage(e);
-  if (status === 400) return new HttpError(400, message ?? 'Authy refused the request as invalid.');
-  if (status === 429) return new HttpError(429, message ?? 'Too many requests to Authy. Please wait and try again.');
   if (status !== undefined) {
+    const message = authyMessage(e);
+    if (status === 429) return new HttpError(429, message ?? 'Too many requests to Authy. Please wait and try again.');
     return new HttpError(502, message ? `Authy refused the request: ${message}` : 'Authy refused the request.');
   }
+  // No answer at all: axios and request both name the socket error in a string code.
+  if (typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)) return new HttpError(504, 'Authy did not answer in time. Please try again.');
+  if (typeof e.code === 'string') return new HttpError(502, 'Authy cannot be reached right now. Please try again.');
   return new HttpError(502, 'Authy could not be reached.');
 }

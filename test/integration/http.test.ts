@@ -1,0 +1,64 @@
+// The HTTP surface: pages and their guards, health, limits, headers, unknown paths.
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../support/app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+test.each(['/', '/register', '/login', '/verification', '/login/', '/register/'])('%s serves the SPA', async (url) => {
+  const res = await request(t.app).get(url).expect(200).expect('Content-Type', /html/);
+  expect(res.text).toContain('<ui-view>');
+  expect(res.headers['cache-control']).toBe('no-cache');
+});
+
+test('guarded pages redirect a visitor who is not logged in, as the original did', async () => {
+  await request(t.app).get('/2fa').expect(302).expect('Location', '/login');
+  await request(t.app).get('/protected').expect(302).expect('Location', '/login');
+  await request(t.app).get('/verified').expect(302).expect('Location', '/verification');
+});
+
+test('hashed assets are cached for a year; a missing one is a 404', async () => {
+  const res = await request(t.app).get('/assets/app-TEST.js').expect(200);
+  expect(res.headers['cache-control']).toMatch(/max-age=31536000.*immutable/);
+  await request(t.app).get('/assets/nope.js').expect(404);
+});
+
+test('POST /api/test, /healthz and /readyz answer', async () => {
+  await request(t.app).post('/api/test').expect(200, { connected: true });
+  await request(t.app).get('/healthz').expect(200, { status: 'ok' });
+  await request(t.app).get('/readyz').expect(200, { status: 'ready' });
+});
+
+test('unknown API paths are JSON 404s; unknown pages are 404s', async () => {
+  expect((await request(t.app).get('/api/nothing').expect(404)).body).toEqual({ error: 'Not found.' });
+  await request(t.app).get('/nothing/here').expect(404);
+});
+
+test('malformed JSON is a 400 and a body over 10 kB a 413, never a 500', async () => {
+  const bad = await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('{"username": ').expect(400);
+  expect(bad.body).toEqual({ error: 'The request body is not valid JSON.' });
+  await request(t.app).post('/api/login').send({ username: 'x', password: 'y'.repeat(11 * 1024) }).expect(413);
+  await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('[1,2]').expect(400);
+  await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('"just a string"').expect(400);
+});
+
+test('security headers: a CSP without inline scripts, no x-powered-by', async () => {
+  const res = await request(t.app).get('/');
+  const csp = res.headers['content-security-policy'];
+  expect(csp).toMatch(/script-src 'self'(;|$)/);
+  expect(csp).toMatch(/default-src 'self'/);
+  expect(csp).toMatch(/frame-ancestors 'none'/);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+  expect(res.headers['x-powered-by']).toBeUndefined();
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+});
+
+test('each request is logged once with its status, without the query string', async () => {
+  await request(t.app).get('/api/nothing?token=1234567');
+  const line = t.logs.lines.map((l) => JSON.parse(l)).find((l) => l.path === '/api/nothing');
+  expect(line).toMatchObject({ method: 'GET', status: 404, msg: 'request' });
+  expect(t.logs.text).not.toContain('1234567');
+});

@@ -1,0 +1,30 @@
+// Jest globalSetup (runs in the parent process): starts the one test database of the run with
+// the app's resolver — MONGODB_URI when set, else an embedded one with throw-away data.
+import os from 'node:os';
+import { resolveDatabase, type DatabaseLogger, type StartedDatabase } from '../../server/db/resolve';
+
+const HANDLE = Symbol.for('account-security-quickstart.testDatabase');
+
+type HandleHolder = { [HANDLE]?: StartedDatabase };
+
+export function takeTestDatabaseHandle(): StartedDatabase | undefined {
+  const holder = globalThis as HandleHolder;
+  const handle = holder[HANDLE];
+  delete holder[HANDLE];
+  return handle;
+}
+
+const print = (level: string) => (objOrMsg: unknown, msg?: string) => {
+  process.stderr.write(`[test db] ${level}${typeof objOrMsg === 'string' ? objOrMsg : (msg ?? '')}\n`);
+};
+const logger: DatabaseLogger = { info: () => {}, warn: print('warning: ') };
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const db = await resolveDatabase({ env: process.env, dataDir: os.tmpdir(), ephemeral: true, logger });
+  (globalThis as HandleHolder)[HANDLE] = db;
+  // Workers are spawned after this and inherit the environment.
+  process.env.TEST_MONGODB_URI = db.uri;
+  process.env.TEST_DB_KIND = db.kind;
+  print('')(`${db.kind} ready in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { hashPassword, legacySha256, OWASP_SCRYPT, verifyPassword } from '../../server/auth/password';
+
+const cheap = { N: 1024, r: 8, p: 1 };
+
+test('the production hash is scrypt N=2^17, r=8, p=1 with a 16-byte salt', async () => {
+  const stored = await hashPassword('hunter22', OWASP_SCRYPT);
+  const [scheme, N, r, p, salt, key] = stored.split('$');
+  expect([scheme, Number(N), Number(r), Number(p)]).toEqual(['scrypt', 2 ** 17, 8, 1]);
+  expect(Buffer.from(salt, 'base64')).toHaveLength(16);
+  expect(Buffer.from(key, 'base64')).toHaveLength(32);
+  expect(await verifyPassword('hunter22', stored)).toEqual({ ok: true, needsRehash: false });
+});
+
+test('each hash has its own salt', async () => {
+  const a = await hashPassword('same password', cheap);
+  const b = await hashPassword('same password', cheap);
+  expect(a).not.toBe(b);
+  expect((await verifyPassword('same password', a, cheap)).ok).toBe(true);
+  expect((await verifyPassword('same password', b, cheap)).ok).toBe(true);
+});
+
+test('a wrong password does not verify', async () => {
+  const stored = await hashPassword('right one', cheap);
+  expect(await verifyPassword('wrong one', stored, cheap)).toEqual({ ok: false, needsRehash: false });
+  expect(await verifyPassword('right one ', stored, cheap)).toEqual({ ok: false, needsRehash: false });
+});
+
+test("the original's unsalted SHA-256 is accepted and flagged for replacement", async () => {
+  const legacy = createHash('sha256').update('old secret').digest('base64');
+  expect(legacySha256('old secret')).toBe(legacy);
+  expect(await verifyPassword('old secret', legacy, cheap)).toEqual({ ok: true, needsRehash: true });
+  expect(await verifyPassword('other', legacy, cheap)).toEqual({ ok: false, needsRehash: false });
+});
+
+test('a hash weaker than the current parameters is flagged for replacement', async () => {
+  const weak = await hashPassword('pw-12345', { N: 512, r: 8, p: 1 });
+  expect(await verifyPassword('pw-12345', weak, cheap)).toEqual({ ok: true, needsRehash: true });
+});
+
+test('a stored value in no known format never verifies', async () => {
+  for (const stored of ['', 'plain-text-password', 'scrypt$1$2$3', '$$$$$']) {
+    expect((await verifyPassword('plain-text-password', stored, cheap)).ok).toBe(false);
+  }
+});
