@@ -78,6 +78,7 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
     });
     await approvals.create({ uuid, userId: user.id, status: 'pending', expiresAt: new Date(now() + RECORD_LIFETIME_MS) });
     req.session.onetouchUuid = uuid;
+    delete req.session.onetouchStatus;
     res.json({ success: true, approval_request: { uuid } });
   });
 
@@ -85,19 +86,19 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
   router.post('/onetouchstatus', async (req: Request, res: Response) => {
     const uuid = req.session.onetouchUuid;
     if (!uuid) throw new HttpError(404, 'No push request is pending.');
-    const record = await approvals.findOne({ uuid, userId: req.session.userId });
-    if (!record) throw new HttpError(404, 'No push request is pending.');
-
-    let status = record.status;
-    // Once final (by a callback or an earlier poll), the recorded answer stands: no upstream call.
-    if (!isFinal(status)) {
-      status = await authy.getApprovalStatus(uuid);
-      if (isFinal(status)) await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
-    }
-    if (status === 'approved') {
-      await passSecondFactor(req);
-    } else if (isFinal(status)) {
-      delete req.session.onetouchUuid;
+    // A final answer is kept in the session: later polls cost no database read and no upstream call.
+    let status: ApprovalStatus | undefined = req.session.onetouchStatus;
+    if (!status) {
+      const record = await approvals.findOne({ uuid, userId: req.session.userId });
+      if (!record) throw new HttpError(404, 'No push request is pending.');
+      status = record.status;
+      // The callback may have answered already; otherwise ask Authy.
+      if (!isFinal(status)) {
+        status = await authy.getApprovalStatus(uuid);
+        if (isFinal(status)) await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
+      }
+      if (status === 'approved') await passSecondFactor(req);
+      if (status !== 'pending') Object.assign(req.session, { onetouchUuid: uuid, onetouchStatus: status });
     }
     res.json({ success: true, approval_request: { uuid, status } });
   });

@@ -12,6 +12,8 @@ declare module 'express-session' {
     /** The phone number verified in this session, shown on /verified. */
     verifiedPhone: string;
     onetouchUuid: string;
+    /** The push request's final answer, once known. */
+    onetouchStatus: 'approved' | 'denied' | 'expired';
     /** When this login began (ms since epoch), for the absolute timeout. */
     createdAt: number;
   }
