@@ -7,6 +7,7 @@ import { OWASP_SCRYPT, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
 import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
+import { csrfProtection } from './http/csrf';
 import { apiNotFound, errorHandler, HttpError } from './http/errors';
 import { requireTwoFactorApi } from './http/guards';
 import { assetRoutes, pageRoutes } from './http/pages';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', express.json({ limit: JSON_LIMIT, strict: true }));
   app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals, nonces, now }));
   app.use(sessions);
+  app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
   const passwordParams = deps.passwordParams ?? OWASP_SCRYPT;
   app.use('/api', authRoutes({ users, authy, passwordParams, secureCookies: secure, now }));

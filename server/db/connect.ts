@@ -7,11 +7,12 @@ export interface DatabaseConnection {
   isFerretDB: boolean;
 }
 
-export async function connectDatabase(uri: string, options: { dbName?: string } = {}): Promise<DatabaseConnection> {
+export async function connectDatabase(uri: string, options: { dbName?: string; monitorCommands?: boolean } = {}): Promise<DatabaseConnection> {
   // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq` (SPEC §8);
   // queries that really use operators pass through mongoose.trusted().
   const connection = mongoose.createConnection(uri, {
     dbName: options.dbName,
+    monitorCommands: options.monitorCommands, // command events, for the bench and tests that count queries
     autoIndex: true,
     sanitizeFilter: true,
   });

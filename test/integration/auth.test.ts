@@ -1,5 +1,5 @@
 // Registration, login, logout, loggedIn: errors, seed defects, session handling.
-import request from 'supertest';
+import { client, get, post } from '../support/http';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
 import { createAuthyApi } from '../../server/authy/authy-api';
@@ -19,7 +19,7 @@ describe('POST /api/user/register', () => {
   test.each(['username', 'email', 'password', 'country_code', 'phone_number'])('a missing %s is a 400 naming the field (the seed answered 500)', async (field) => {
     const body: Record<string, unknown> = { ...validPerson('missing').body };
     delete body[field];
-    const res = await request(t.app).post('/api/user/register').send(body).expect(400);
+    const res = await post(t.app, '/api/user/register').send(body).expect(400);
     expect(res.body).toEqual({ error: expect.any(String), field });
   });
 
@@ -30,30 +30,30 @@ describe('POST /api/user/register', () => {
     ['country_code', { $gt: '' }],
     ['phone_number', true],
   ])('a non-string %s is a 400, never a query', async (field, value) => {
-    const res = await request(t.app).post('/api/user/register').send({ ...validPerson('typed').body, [field]: value }).expect(400);
+    const res = await post(t.app, '/api/user/register').send({ ...validPerson('typed').body, [field]: value }).expect(400);
     expect(res.body.field).toBe(field);
     expect(await users().countDocuments()).toBe(0);
   });
 
   test('a short password, a bad email, a bad phone are 400s naming the field', async () => {
     const base = validPerson('shapes').body;
-    expect((await request(t.app).post('/api/user/register').send({ ...base, password: 'short' }).expect(400)).body.field).toBe('password');
-    expect((await request(t.app).post('/api/user/register').send({ ...base, email: 'not-an-email' }).expect(400)).body.field).toBe('email');
-    expect((await request(t.app).post('/api/user/register').send({ ...base, phone_number: 'call me' }).expect(400)).body.field).toBe('phone_number');
+    expect((await post(t.app, '/api/user/register').send({ ...base, password: 'short' }).expect(400)).body.field).toBe('password');
+    expect((await post(t.app, '/api/user/register').send({ ...base, email: 'not-an-email' }).expect(400)).body.field).toBe('email');
+    expect((await post(t.app, '/api/user/register').send({ ...base, phone_number: 'call me' }).expect(400)).body.field).toBe('phone_number');
     // authy-client's own phone check (libphonenumber) refuses before any request leaves.
-    expect((await request(t.app).post('/api/user/register').send({ ...base, phone_number: '555-555-1234' }).expect(400)).body.field).toBe('phone_number');
+    expect((await post(t.app, '/api/user/register').send({ ...base, phone_number: '555-555-1234' }).expect(400)).body.field).toBe('phone_number');
   });
 
   test('Authy refusing leaves no user behind and answers 502 with its message', async () => {
     authyScope().post('/protected/json/users/new').reply(400, authyError('User was not valid', '60027'));
-    const res = await request(t.app).post('/api/user/register').send(validPerson('refused').body).expect(502);
+    const res = await post(t.app, '/api/user/register').send(validPerson('refused').body).expect(502);
     expect(res.body.error).toMatch(/User was not valid/);
     expect(await users().countDocuments({ username: 'refused' })).toBe(0);
   });
 
   test('Authy not answering in time is a 504 and leaves no user', async () => {
     authyScope().post('/protected/json/users/new').delay(2500).reply(200, replies.userCreated(1));
-    await request(t.app).post('/api/user/register').send(validPerson('slow').body).expect(504);
+    await post(t.app, '/api/user/register').send(validPerson('slow').body).expect(504);
     expect(await users().countDocuments({ username: 'slow' })).toBe(0);
   });
 
@@ -61,7 +61,7 @@ describe('POST /api/user/register', () => {
     // A real refused connection: nothing listens on port 1.
     const down = await createTestApp({ authy: createAuthyApi({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1' }) });
     try {
-      const res = await request(down.app).post('/api/user/register').send(validPerson('down').body).expect(502);
+      const res = await post(down.app, '/api/user/register').send(validPerson('down').body).expect(502);
       expect(res.body.error).toMatch(/cannot be reached/);
       expect(await userModel(down.db.connection).countDocuments()).toBe(0);
     } finally {
@@ -71,7 +71,7 @@ describe('POST /api/user/register', () => {
 
   test('a taken username is a 409, and Authy is not asked again', async () => {
     await registeredAgent(t.app, 'taken');
-    const res = await request(t.app).post('/api/user/register').send(validPerson('taken').body).expect(409);
+    const res = await post(t.app, '/api/user/register').send(validPerson('taken').body).expect(409);
     expect(res.body).toEqual({ error: 'That username is already taken.', field: 'username' });
     expect(await users().countDocuments({ username: 'taken' })).toBe(1);
   });
@@ -91,26 +91,26 @@ describe('POST /api/login', () => {
   });
 
   test('a missing password is a 400 (the seed logged you in without one)', async () => {
-    const res = await request(t.app).post('/api/login').send({ username: 'linus' }).expect(400);
+    const res = await post(t.app, '/api/login').send({ username: 'linus' }).expect(400);
     expect(res.body.field).toBe('password');
     expect(sessionCookie(res)).toBeUndefined();
   });
 
   test('an unknown user and a wrong password get the same 401 (no enumeration)', async () => {
-    const unknown = await request(t.app).post('/api/login').send({ username: 'nobody', password: 'whatever123' }).expect(401);
-    const wrong = await request(t.app).post('/api/login').send({ username: 'linus', password: 'whatever123' }).expect(401);
+    const unknown = await post(t.app, '/api/login').send({ username: 'nobody', password: 'whatever123' }).expect(401);
+    const wrong = await post(t.app, '/api/login').send({ username: 'linus', password: 'whatever123' }).expect(401);
     expect(unknown.body).toEqual(wrong.body);
     expect(unknown.body).toEqual({ error: 'Wrong username or password.' });
   });
 
   test('operator objects are 400s, not a login', async () => {
-    await request(t.app).post('/api/login').send({ username: { $ne: null }, password: 'x' }).expect(400);
-    await request(t.app).post('/api/login').send({ username: 'linus', password: { $ne: null } }).expect(400);
-    await request(t.app).post('/api/login').send({ username: { $regex: '.*' }, password: 'correct horse battery' }).expect(400);
+    await post(t.app, '/api/login').send({ username: { $ne: null }, password: 'x' }).expect(400);
+    await post(t.app, '/api/login').send({ username: 'linus', password: { $ne: null } }).expect(400);
+    await post(t.app, '/api/login').send({ username: { $regex: '.*' }, password: 'correct horse battery' }).expect(400);
   });
 
   test('the right password logs in with a new session id and 2FA pending', async () => {
-    const agent = request.agent(t.app);
+    const agent = client(t.app);
     // A session that exists before login (phone verified) must not survive it under the same id.
     await agent.get('/api/logout');
     const res = await agent.post('/api/login').send({ username: 'linus', password: 'correct horse battery' }).expect(200);
@@ -120,18 +120,18 @@ describe('POST /api/login', () => {
 
   test("the original's unsalted SHA-256 hash works once, then is replaced by scrypt", async () => {
     await users().collection.insertOne({ username: 'legacy', email: 'legacy@example.com', hashed_password: legacySha256('old password'), authyId: '4004', createdAt: new Date() });
-    await request(t.app).post('/api/login').send({ username: 'legacy', password: 'wrong password' }).expect(401);
+    await post(t.app, '/api/login').send({ username: 'legacy', password: 'wrong password' }).expect(401);
     expect((await users().findOne({ username: 'legacy' }).lean())!.hashed_password).toBe(legacySha256('old password'));
-    await request(t.app).post('/api/login').send({ username: 'legacy', password: 'old password' }).expect(200);
+    await post(t.app, '/api/login').send({ username: 'legacy', password: 'old password' }).expect(200);
     const upgraded = (await users().findOne({ username: 'legacy' }).lean())!.hashed_password;
     expect(upgraded).toMatch(/^scrypt\$/);
-    await request(t.app).post('/api/login').send({ username: 'legacy', password: 'old password' }).expect(200);
+    await post(t.app, '/api/login').send({ username: 'legacy', password: 'old password' }).expect(200);
   });
 });
 
 describe('sessions', () => {
   test('the cookie has our own name, is httpOnly and SameSite=Lax, and nothing is stored for anonymous visits', async () => {
-    const anon = await request(t.app).post('/api/loggedIn').expect(200, { url: '/login' });
+    const anon = await post(t.app, '/api/loggedIn').expect(200, { url: '/login' });
     expect(anon.headers['set-cookie']).toBeUndefined();
     const { agent } = await registeredAgent(t.app, 'cookie');
     const res = await agent.post('/api/login').send({ username: 'cookie', password: 'correct horse battery' }).expect(200);
@@ -148,7 +148,7 @@ describe('sessions', () => {
     expect(first).toBeDefined();
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
-    const old = await request(t.app).post('/api/loggedIn').set('Cookie', first!).expect(200);
+    const old = await post(t.app, '/api/loggedIn').set('Cookie', first!).expect(200);
     expect(old.body).toEqual({ url: '/login' });
   });
 
@@ -163,7 +163,7 @@ describe('sessions', () => {
 
 describe('GET /api/logout', () => {
   test('works without a session (the seed called an undefined next)', async () => {
-    await request(t.app).get('/api/logout').expect(200, { success: true });
+    await get(t.app, '/api/logout').expect(200, { success: true });
   });
 
   test('destroys the session and clears the cookie', async () => {

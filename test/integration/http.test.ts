@@ -1,5 +1,5 @@
 // The HTTP surface: pages and their guards, health, limits, headers, unknown paths.
-import request from 'supertest';
+import { get, post } from '../support/http';
 import { createTestApp, type TestApp } from '../support/app';
 
 let t: TestApp;
@@ -9,44 +9,44 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 test.each(['/', '/register', '/login', '/verification', '/login/', '/register/'])('%s serves the SPA', async (url) => {
-  const res = await request(t.app).get(url).expect(200).expect('Content-Type', /html/);
+  const res = await get(t.app, url).expect(200).expect('Content-Type', /html/);
   expect(res.text).toContain('<ui-view>');
   expect(res.headers['cache-control']).toBe('no-cache');
 });
 
 test('guarded pages redirect a visitor who is not logged in, as the original did', async () => {
-  await request(t.app).get('/2fa').expect(302).expect('Location', '/login');
-  await request(t.app).get('/protected').expect(302).expect('Location', '/login');
-  await request(t.app).get('/verified').expect(302).expect('Location', '/verification');
+  await get(t.app, '/2fa').expect(302).expect('Location', '/login');
+  await get(t.app, '/protected').expect(302).expect('Location', '/login');
+  await get(t.app, '/verified').expect(302).expect('Location', '/verification');
 });
 
 test('hashed assets are cached for a year; a missing one is a 404', async () => {
-  const res = await request(t.app).get('/assets/app-TEST.js').expect(200);
+  const res = await get(t.app, '/assets/app-TEST.js').expect(200);
   expect(res.headers['cache-control']).toMatch(/max-age=31536000.*immutable/);
-  await request(t.app).get('/assets/nope.js').expect(404);
+  await get(t.app, '/assets/nope.js').expect(404);
 });
 
 test('POST /api/test, /healthz and /readyz answer', async () => {
-  await request(t.app).post('/api/test').expect(200, { connected: true });
-  await request(t.app).get('/healthz').expect(200, { status: 'ok' });
-  await request(t.app).get('/readyz').expect(200, { status: 'ready' });
+  await post(t.app, '/api/test').expect(200, { connected: true });
+  await get(t.app, '/healthz').expect(200, { status: 'ok' });
+  await get(t.app, '/readyz').expect(200, { status: 'ready' });
 });
 
 test('unknown API paths are JSON 404s; unknown pages are 404s', async () => {
-  expect((await request(t.app).get('/api/nothing').expect(404)).body).toEqual({ error: 'Not found.' });
-  await request(t.app).get('/nothing/here').expect(404);
+  expect((await get(t.app, '/api/nothing').expect(404)).body).toEqual({ error: 'Not found.' });
+  await get(t.app, '/nothing/here').expect(404);
 });
 
 test('malformed JSON is a 400 and a body over 10 kB a 413, never a 500', async () => {
-  const bad = await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('{"username": ').expect(400);
+  const bad = await post(t.app, '/api/login').set('Content-Type', 'application/json').send('{"username": ').expect(400);
   expect(bad.body).toEqual({ error: 'The request body is not valid JSON.' });
-  await request(t.app).post('/api/login').send({ username: 'x', password: 'y'.repeat(11 * 1024) }).expect(413);
-  await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('[1,2]').expect(400);
-  await request(t.app).post('/api/login').set('Content-Type', 'application/json').send('"just a string"').expect(400);
+  await post(t.app, '/api/login').send({ username: 'x', password: 'y'.repeat(11 * 1024) }).expect(413);
+  await post(t.app, '/api/login').set('Content-Type', 'application/json').send('[1,2]').expect(400);
+  await post(t.app, '/api/login').set('Content-Type', 'application/json').send('"just a string"').expect(400);
 });
 
 test('security headers: a CSP without inline scripts, no x-powered-by', async () => {
-  const res = await request(t.app).get('/');
+  const res = await get(t.app, '/');
   const csp = res.headers['content-security-policy'];
   expect(csp).toMatch(/script-src 'self'(;|$)/);
   expect(csp).toMatch(/default-src 'self'/);
@@ -57,7 +57,7 @@ test('security headers: a CSP without inline scripts, no x-powered-by', async ()
 });
 
 test('each request is logged once with its status, without the query string', async () => {
-  await request(t.app).get('/api/nothing?token=1234567');
+  await get(t.app, '/api/nothing?token=1234567');
   const line = t.logs.lines.map((l) => JSON.parse(l)).find((l) => l.path === '/api/nothing');
   expect(line).toMatchObject({ method: 'GET', status: 404, msg: 'request' });
   expect(t.logs.text).not.toContain('1234567');

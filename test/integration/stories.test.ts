@@ -1,5 +1,5 @@
 // The two whole stories a person lives, cookies carried by supertest's agent, Authy nock'ed.
-import request from 'supertest';
+import { client } from '../support/http';
 import { createTestApp, type TestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 
@@ -12,7 +12,7 @@ afterAll(() => t.close());
 const person = { username: 'ada', email: 'ada@example.com', password: 'correct horse battery', country_code: '+1', phone_number: '415-555-2671' };
 
 test('register → SMS → verify → protected → logout', async () => {
-  const agent = request.agent(t.app);
+  const agent = client(t.app);
   authyScope()
     .post('/protected/json/users/new', { user: { cellphone: '4155552671', country_code: 1, email: person.email } })
     .reply(200, replies.userCreated(1001));
@@ -39,7 +39,7 @@ test('register → SMS → verify → protected → logout', async () => {
 });
 
 test('login → push → status approved → protected', async () => {
-  const agent = request.agent(t.app);
+  const agent = client(t.app);
   await agent.post('/api/login').send({ username: 'ada', password: person.password }).expect(200);
 
   const uuid = 'b1f1b5d0-0000-4000-8000-000000000001';

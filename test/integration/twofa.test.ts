@@ -1,5 +1,6 @@
 // The second factor: SMS, voice, token verify, push, and the signed callback.
 import request from 'supertest';
+import { get, post } from '../support/http';
 import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
 import { signCallback } from '../../server/authy/signature';
@@ -17,7 +18,7 @@ afterAll(() => t.close());
 const ROUTES = ['sms', 'voice', 'verify', 'onetouch', 'onetouchstatus'];
 
 test.each(ROUTES)('POST /api/accountsecurity/%s needs a login (401)', async (route) => {
-  const res = await request(t.app).post(`/api/accountsecurity/${route}`).send({ token: '123456' }).expect(401);
+  const res = await post(t.app, `/api/accountsecurity/${route}`).send({ token: '123456' }).expect(401);
   expect(res.body).toEqual({ error: 'Please log in first.' });
 });
 
@@ -82,7 +83,7 @@ describe('POST /api/accountsecurity/verify', () => {
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
     await agent.get('/api/protected').expect(200);
-    await request(t.app).get('/api/protected').set('Cookie', before!).expect(401);
+    await get(t.app, '/api/protected').set('Cookie', before!).expect(401);
   });
 });
 
@@ -167,8 +168,8 @@ describe('push (OneTouch)', () => {
       const { uuid } = await pushPending('cbbad', 7104);
       const body = callbackBody(uuid, 'approved');
       await send(body, 'nonce-5', 'not-the-key').expect(401);
-      await request(t.app).post(CALLBACK_PATH).set('X-Authy-Signature-Nonce', 'n').send(body).expect(401);
-      await request(t.app).post(CALLBACK_PATH).set('X-Authy-Signature', 'x').set('X-Authy-Signature-Nonce', 'n').send(body).expect(401);
+      await post(t.app, CALLBACK_PATH).set('X-Authy-Signature-Nonce', 'n').send(body).expect(401);
+      await post(t.app, CALLBACK_PATH).set('X-Authy-Signature', 'x').set('X-Authy-Signature-Nonce', 'n').send(body).expect(401);
       // Tampering with any field breaks the signature.
       const nonce = 'nonce-6';
       await request(t.app)
@@ -195,7 +196,7 @@ describe('push (OneTouch)', () => {
 
     test('an unknown uuid is a 404; GET is a 405', async () => {
       await send(callbackBody('no-such-uuid', 'approved'), 'nonce-8').expect(404);
-      await request(t.app).get(CALLBACK_PATH).expect(405);
+      await get(t.app, CALLBACK_PATH).expect(405);
     });
 
     test('form-encoded callbacks are verified the same way', async () => {

@@ -42,8 +42,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
-  const db = await openTestDatabase();
+export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean } = {}): Promise<TestApp> {
+  const db = await openTestDatabase(options);
   const logs = new LogCapture();
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({

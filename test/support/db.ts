@@ -13,11 +13,12 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+/** `monitorCommands` turns on the driver's command events (tests that count queries). */
+export async function openTestDatabase(options: { monitorCommands?: boolean } = {}): Promise<TestDatabase> {
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI is not set: run the tests through Jest (its globalSetup starts the database)');
   const dbName = `t_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(5).toString('hex')}`;
-  const { connection, isFerretDB } = await connectDatabase(uri, { dbName });
+  const { connection, isFerretDB } = await connectDatabase(uri, { dbName, monitorCommands: options.monitorCommands });
   return {
     connection,
     isFerretDB,

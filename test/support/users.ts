@@ -1,7 +1,7 @@
 // Shared test people and the steps that get them to a given login stage.
-import request from 'supertest';
 import type { Express } from 'express';
 import { authyScope, replies } from './authy-nock';
+import { client } from './http';
 
 export const validPerson = (username: string, authyId = 1001) => ({
   body: { username, email: `${username}@example.com`, password: 'correct horse battery', country_code: '+1', phone_number: '415-555-2671' },
@@ -12,7 +12,7 @@ export const validPerson = (username: string, authyId = 1001) => ({
 export async function registeredAgent(app: Express, username: string, authyId = 1001) {
   const person = validPerson(username, authyId);
   authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(authyId));
-  const agent = request.agent(app);
+  const agent = client(app);
   await agent.post('/api/user/register').send(person.body).expect(200);
   return { agent, person };
 }

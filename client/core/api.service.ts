@@ -1,0 +1,154 @@
+import type { IHttpResponse, IHttpService, IPromise } from 'angular';
+
+/** Every error body of the API (SPEC §2). */
+export interface ApiErrorBody {
+  error: string;
+  field?: string;
+}
+
+export type NextUrl = '/protected' | '/2fa' | '/login';
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+  country_code: string;
+  phone_number: string;
+}
+
+export interface CodeSent {
+  success: boolean;
+  message: string;
+  /** The masked phone number, e.g. "+1-XXX-XXX-1234". */
+  cellphone?: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+export interface ApprovalResponse {
+  success: boolean;
+  approval_request: { uuid: string; status?: ApprovalStatus };
+}
+
+export interface PhoneNumber {
+  country_code: string;
+  phone_number: string;
+}
+
+export type Channel = 'sms' | 'call';
+
+export interface VerificationStarted {
+  success: boolean;
+  message: string;
+}
+
+export interface ProtectedContent {
+  message?: string;
+  username?: string;
+}
+
+/** The JSON API of the server; components never use $http directly. */
+export class ApiService {
+  static $inject = ['$http'];
+
+  constructor(private readonly $http: IHttpService) {}
+
+  register(user: Registration): IPromise<void> {
+    return this.post<void>('/api/user/register', user);
+  }
+
+  login(username: string, password: string): IPromise<void> {
+    return this.post<void>('/api/login', { username, password });
+  }
+
+  logout(): IPromise<void> {
+    return this.$http.get<void>('/api/logout').then((res) => res.data);
+  }
+
+  /** Where the session may go: `/protected`, `/2fa` or `/login`. */
+  loggedIn(): IPromise<NextUrl> {
+    return this.post<{ url: NextUrl }>('/api/loggedIn').then((body) => body.url);
+  }
+
+  requestSms(): IPromise<CodeSent> {
+    return this.post<CodeSent>('/api/accountsecurity/sms');
+  }
+
+  requestCall(): IPromise<CodeSent> {
+    return this.post<CodeSent>('/api/accountsecurity/voice');
+  }
+
+  verifyToken(token: string): IPromise<{ success: boolean }> {
+    return this.post('/api/accountsecurity/verify', { token });
+  }
+
+  createOneTouch(): IPromise<ApprovalResponse> {
+    return this.post<ApprovalResponse>('/api/accountsecurity/onetouch');
+  }
+
+  oneTouchStatus(): IPromise<ApprovalStatus> {
+    return this.post<ApprovalResponse>('/api/accountsecurity/onetouchstatus').then(
+      (body) => body.approval_request.status ?? 'pending',
+    );
+  }
+
+  startVerification(phone: PhoneNumber, via: Channel): IPromise<VerificationStarted> {
+    return this.post<VerificationStarted>('/api/verification/start', { ...phone, via });
+  }
+
+  checkVerification(phone: PhoneNumber, token: string): IPromise<{ success: boolean }> {
+    return this.post('/api/verification/verify', { ...phone, token });
+  }
+
+  getProtected(): IPromise<ProtectedContent> {
+    return this.$http.get<ProtectedContent>('/api/protected').then((res) => res.data);
+  }
+
+  test(): IPromise<{ connected: boolean }> {
+    return this.post('/api/test');
+  }
+
+  private post<T>(url: string, body: object = {}): IPromise<T> {
+    return this.$http.post<T>(url, body).then((res) => res.data);
+  }
+}
+
+function isHttpResponse(value: unknown): value is IHttpResponse<unknown> {
+  return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
+}
+
+function bodyOf(response: IHttpResponse<unknown>): Partial<ApiErrorBody> {
+  const data = response.data;
+  return typeof data === 'object' && data !== null ? (data as Partial<ApiErrorBody>) : {};
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */
+export function retryAfterSeconds(header: string | null | undefined, now = Date.now()): number | null {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(1, Math.ceil((date - now) / 1000));
+}
+
+/** A sentence for the user from an $http rejection (or any other error). */
+export function errorMessage(rejection: unknown): string {
+  if (!isHttpResponse(rejection)) {
+    return rejection instanceof Error ? rejection.message : 'Something went wrong. Please try again.';
+  }
+  // AngularJS reports network failures, timeouts and aborts as status -1 (older versions: 0).
+  if (rejection.status <= 0) return 'The server cannot be reached. Check your connection and try again.';
+  const said = bodyOf(rejection).error;
+  if (rejection.status === 429) {
+    const seconds = retryAfterSeconds(rejection.headers('Retry-After'));
+    const base = said ?? 'Too many attempts.';
+    return seconds === null ? base : `${base} Try again in ${seconds} s.`;
+  }
+  if (said) return said;
+  if (rejection.status >= 500) return `The server had a problem (HTTP ${rejection.status}). Please try again later.`;
+  return `The request failed (HTTP ${rejection.status}).`;
+}
+
+/** The form field a 400 names, if any. */
+export function errorField(rejection: unknown): string | undefined {
+  return isHttpResponse(rejection) ? bodyOf(rejection).field : undefined;
+}

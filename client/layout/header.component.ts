@@ -1,0 +1,31 @@
+import angular from 'angular';
+import type { IComponentOptions } from 'angular';
+import uiRouter from '@uirouter/angularjs';
+import type { StateService } from '@uirouter/angularjs';
+import core from '../core/core.module';
+import type { NoticeService } from '../core/notice.service';
+import template from './header.html';
+
+/** The states under each nav link, so the link stays highlighted through its whole flow. */
+const SECTIONS: Record<string, readonly string[]> = {
+  '2fa': ['login', 'register', 'twofa', 'protected'],
+  verification: ['verification', 'verified'],
+};
+
+class HeaderController {
+  static $inject = ['notice', '$state'];
+  constructor(
+    readonly notice: NoticeService,
+    private readonly $state: StateService,
+  ) {}
+
+  inSection(section: string): boolean {
+    const current = this.$state.current.name;
+    return current !== undefined && (SECTIONS[section]?.includes(current) ?? false);
+  }
+}
+
+const headerComponent: IComponentOptions = { controller: HeaderController, template };
+
+/** The site header: app name, navigation, and navigation errors. */
+export default angular.module('app.layout', [uiRouter, core]).component('appHeader', headerComponent).name;

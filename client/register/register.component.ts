@@ -1,0 +1,53 @@
+import angular from 'angular';
+import uiRouter from '@uirouter/angularjs';
+import type { IAugmentedJQuery } from 'angular';
+import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
+import core from '../core/core.module';
+import type { ApiService, Registration } from '../core/api.service';
+import { DEFAULT_COUNTRY_CODE } from '../core/country-codes';
+import { RequestState } from '../core/request-state';
+import template from './register.html';
+
+class RegisterController {
+  static $inject = ['api', '$state', '$element'];
+  user: Registration = { username: '', email: '', password: '', country_code: DEFAULT_COUNTRY_CODE, phone_number: '' };
+  password2 = '';
+  readonly state = new RequestState();
+
+  constructor(
+    private readonly api: ApiService,
+    private readonly $state: StateService,
+    private readonly $element: IAugmentedJQuery,
+  ) {}
+
+  submit(): void {
+    if (this.user.password !== this.password2) {
+      this.state.fail('The passwords do not match.', 'password2');
+      this.focus('password2');
+      return;
+    }
+    this.state
+      .run(this.api.register(this.user), () => this.$state.go('twofa'))
+      .then(() => this.focus(this.state.field));
+  }
+
+  /** Moves focus to the field an error names (the ids are the API's field names). */
+  private focus(field: string | undefined): void {
+    if (!field || !/^\w+$/.test(field)) return;
+    const input = (this.$element[0] as HTMLElement).querySelector<HTMLElement>(`#${field}`);
+    input?.focus();
+  }
+}
+
+const registerState: Ng1StateDeclaration = {
+  name: 'register',
+  url: '/register',
+  component: 'register',
+  data: { title: 'Register' },
+};
+
+/** `/register`: a new account, registered with Authy; then the second factor. */
+export default angular
+  .module('app.register', [uiRouter, core])
+  .component('register', { controller: RegisterController, template })
+  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(registerState)]).name;

@@ -1,0 +1,93 @@
+import angular from 'angular';
+import uiRouter from '@uirouter/angularjs';
+import type { ITimeoutService } from 'angular';
+import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
+import core from '../core/core.module';
+import type { ApiService, CodeSent } from '../core/api.service';
+import { RequestState } from '../core/request-state';
+import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
+import type { PushOutcome } from './push-poller';
+import template from './twofa.html';
+
+const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> = {
+  denied: 'The push request was denied.',
+  expired: 'The push request expired.',
+  timeout: `No answer within ${PUSH_WAIT_SECONDS} s: the push request timed out.`,
+};
+
+class TwofaController {
+  static $inject = ['api', '$state', '$timeout'];
+  token = '';
+  pushCanRetry = false;
+  readonly state = new RequestState();
+  readonly push: PushPoller;
+
+  constructor(
+    private readonly api: ApiService,
+    private readonly $state: StateService,
+    $timeout: ITimeoutService,
+  ) {
+    this.push = new PushPoller($timeout, () => this.api.oneTouchStatus(), (outcome, message) =>
+      this.pushDone(outcome, message),
+    );
+  }
+
+  $onDestroy(): void {
+    this.push.stop();
+  }
+
+  sms(): void {
+    this.state.run(this.api.requestSms(), (res) => this.state.succeed(sentMessage('SMS sent to', res)));
+  }
+
+  voice(): void {
+    this.state.run(this.api.requestCall(), (res) => this.state.succeed(sentMessage('Calling', res)));
+  }
+
+  verify(): void {
+    this.state.run(this.api.verifyToken(this.token), () => this.passed());
+  }
+
+  startPush(): void {
+    this.pushCanRetry = false;
+    this.state.run(this.api.createOneTouch(), () => {
+      this.state.succeed('Push request sent: approve it in the Authy app.');
+      this.push.start();
+    }).then(() => {
+      if (this.state.error) this.pushCanRetry = true;
+    });
+  }
+
+  private pushDone(outcome: PushOutcome, message?: string): void {
+    if (outcome === 'approved') {
+      this.state.succeed('Push request approved.');
+      this.passed();
+      return;
+    }
+    this.state.fail(outcome === 'error' ? (message ?? 'The push request failed.') : PUSH_FAILURES[outcome]);
+    this.pushCanRetry = true;
+  }
+
+  private passed(): void {
+    this.push.stop();
+    this.$state.go('protected');
+  }
+}
+
+/** "SMS sent to +1-XXX-XXX-1234." from the masked number, else the upstream message. */
+function sentMessage(prefix: string, res: CodeSent): string {
+  return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
+}
+
+const twofaState: Ng1StateDeclaration = {
+  name: 'twofa',
+  url: '/2fa',
+  component: 'twofa',
+  data: { requires: 'login', title: 'Two-factor authentication' },
+};
+
+/** `/2fa`: the second factor by token, SMS, voice or push. */
+export default angular
+  .module('app.twofa', [uiRouter, core])
+  .component('twofa', { controller: TwofaController, template })
+  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(twofaState)]).name;

@@ -1,0 +1,69 @@
+// CSRF protection for state-changing /api requests. The `XSRF-TOKEN` cookie holds an HMAC of the
+// session id (AngularJS's $http sends it back as `X-XSRF-TOKEN`); before there is a session
+// (login, registration, phone verification) it holds a random value with its own HMAC. A
+// token made for one session never passes for another, and a new one is issued whenever the
+// session id changes (login, 2FA, logout).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import onHeaders from 'on-headers';
+import { HttpError } from './errors';
+
+export const CSRF_COOKIE = 'XSRF-TOKEN';
+export const CSRF_HEADER = 'x-xsrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
+
+/** A session we wrote (login or a verified phone); anything else is a visitor without one. */
+const hasSession = (req: Request) => Boolean(req.session?.loggedIn || req.session?.ph_verified);
+
+export const sessionToken = (secret: string, sessionId: string) => `s.${mac(secret, `session:${sessionId}`)}`;
+
+export function anonymousToken(secret: string, nonce = randomBytes(16).toString('base64url')): string {
+  return `a.${nonce}.${mac(secret, `anonymous:${nonce}`)}`;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function isValidToken(secret: string, req: Request, token: string): boolean {
+  if (hasSession(req)) return safeEqual(token, sessionToken(secret, req.sessionID));
+  const [kind, nonce, given, ...rest] = token.split('.');
+  return kind === 'a' && rest.length === 0 && Boolean(nonce) && Boolean(given) && safeEqual(given, mac(secret, `anonymous:${nonce}`));
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function csrfProtection({ secret, secure, exempt = [] }: { secret: string; secure: boolean; exempt?: string[] }): RequestHandler {
+  return (req, res, next) => {
+    const cookieToken = readCookie(req, CSRF_COOKIE);
+    // Decided when the headers go out, after the handler may have changed the session id.
+    onHeaders(res, () => {
+      if (cookieToken !== undefined && isValidToken(secret, req, cookieToken)) return;
+      const token = hasSession(req) ? sessionToken(secret, req.sessionID) : anonymousToken(secret);
+      res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
+    });
+
+    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || exempt.includes(req.path)) return next();
+    const headerToken = req.get(CSRF_HEADER);
+    if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
+      return next(new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.'));
+    }
+    next();
+  };
+}

@@ -1,0 +1,35 @@
+// supertest with CSRF handled as the SPA does: the XSRF-TOKEN cookie is sent back in the
+// X-XSRF-TOKEN header on every state-changing request. A visitor without a cookie yet gets a
+// valid pre-session token minted with the test secret (as the server would on a first GET).
+import request from 'supertest';
+import type { Express } from 'express';
+import { CookieAccessInfo } from 'cookiejar';
+import { anonymousToken, CSRF_COOKIE } from '../../server/http/csrf';
+import { TEST_SESSION_SECRET } from './app';
+
+export type Client = ReturnType<typeof client>;
+
+/** An agent that keeps cookies (like a browser tab) and carries the CSRF token. */
+export function client(app: Express) {
+  const agent = request.agent(app);
+  const token = () => {
+    const cookie = agent.jar.getCookie(CSRF_COOKIE, CookieAccessInfo.All);
+    if (cookie) return cookie.value;
+    const minted = anonymousToken(TEST_SESSION_SECRET);
+    agent.jar.setCookie(`${CSRF_COOKIE}=${minted}; Path=/`, '127.0.0.1', '/');
+    return minted;
+  };
+  return {
+    agent,
+    get: (url: string) => agent.get(url),
+    // The token first: the agent attaches its cookies when the request is created.
+    post: (url: string) => {
+      const csrf = token();
+      return agent.post(url).set('X-XSRF-TOKEN', csrf);
+    },
+  };
+}
+
+/** A one-off request from a fresh visitor, CSRF token included. */
+export const post = (app: Express, url: string) => client(app).post(url);
+export const get = (app: Express, url: string) => request(app).get(url);
