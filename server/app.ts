@@ -7,6 +7,7 @@ import { OWASP_SCRYPT, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
 import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
+import { AttemptLimiter } from './http/attempt-limits';
 import { csrfProtection } from './http/csrf';
 import { apiNotFound, errorHandler, HttpError } from './http/errors';
 import { requireTwoFactorApi } from './http/guards';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
   const users = userModel(connection);
   const { approvals, nonces } = onetouchModels(connection);
+  const limiter = new AttemptLimiter(connection, now);
 
   const app = express();
   app.disable('x-powered-by');
@@ -104,9 +106,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
   const passwordParams = deps.passwordParams ?? OWASP_SCRYPT;
-  app.use('/api', authRoutes({ users, authy, passwordParams, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, now }));
-  app.use('/api/verification', verificationRoutes({ authy }));
+  app.use('/api', authRoutes({ users, authy, limiter, passwordParams, secureCookies: secure, now }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, now }));
+  app.use('/api/verification', verificationRoutes({ authy, limiter }));
 
   // GET /api/protected: the content itself, only after 2FA.
   app.get('/api/protected', requireTwoFactorApi, (req, res) => {

@@ -1,6 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
 import type { AuthyApi } from '../authy/authy-api';
+import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
 import { landingUrl, loginStage } from '../http/guards';
 import { destroySession, regenerateSession, sessionCookieName } from '../http/session';
@@ -11,6 +12,7 @@ import type { UserModel } from './user.model';
 export interface AuthRoutesDeps {
   users: UserModel;
   authy: AuthyApi;
+  limiter: AttemptLimiter;
   passwordParams: ScryptParams;
   secureCookies: boolean;
   now: () => number;
@@ -21,7 +23,7 @@ const BAD_CREDENTIALS = 'Wrong username or password.';
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
-export function authRoutes({ users, authy, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
+export function authRoutes({ users, authy, limiter, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();
 
   const startLogin = (req: Request, user: { id: string; username: string }) =>
@@ -67,13 +69,23 @@ export function authRoutes({ users, authy, passwordParams, secureCookies, now }:
     const body = bodyOf(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
+    // Failures count per username+IP and per IP, for known and unknown usernames alike.
+    const ip = req.ip ?? 'unknown';
+    const userKey = `${username.toLowerCase()}|${ip}`;
+    await limiter.assertAllowed(LIMITS.loginFailures, userKey);
+    await limiter.assertAllowed(LIMITS.loginFailuresPerIp, ip);
+    const failed = async () => {
+      await Promise.all([limiter.hit(LIMITS.loginFailures, userKey), limiter.hit(LIMITS.loginFailuresPerIp, ip)]);
+      return new HttpError(401, BAD_CREDENTIALS);
+    };
+
     const user = await users.findOne({ username });
     if (!user) {
       await burnPasswordCheck(password, passwordParams);
-      throw new HttpError(401, BAD_CREDENTIALS);
+      throw await failed();
     }
     const result = await verifyPassword(password, user.hashed_password, passwordParams);
-    if (!result.ok) throw new HttpError(401, BAD_CREDENTIALS);
+    if (!result.ok) throw await failed();
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (or a weaker scrypt) is replaced on this login.
       const rehashed = await hashPassword(password, passwordParams);

@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthyApi, ApprovalStatus } from '../authy/authy-api';
 import type { UserModel } from '../auth/user.model';
+import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
 import { destroySession, regenerateSession } from '../http/session';
@@ -12,6 +13,7 @@ export interface TwoFactorDeps {
   users: UserModel;
   approvals: ApprovalModel;
   authy: AuthyApi;
+  limiter: AttemptLimiter;
   now: () => number;
 }
 
@@ -30,7 +32,7 @@ function passSecondFactor(req: Request): Promise<void> {
   });
 }
 
-export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
@@ -47,6 +49,7 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
+    await limiter.hitOrThrow(LIMITS.sends, user.id);
     const sent = await authy.requestSms(user.authyId);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
@@ -54,6 +57,7 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
+    await limiter.hitOrThrow(LIMITS.sends, user.id);
     const sent = await authy.requestCall(user.authyId);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
@@ -62,7 +66,12 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
   router.post('/verify', async (req: Request, res: Response) => {
     const token = requireString(bodyOf(req), 'token', rules.token);
     const user = await currentUser(req);
-    if (!(await authy.verifyToken(user.authyId, token))) throw new HttpError(401, 'That token is not valid.', 'token');
+    // A locked user stays locked even for the right token until the window passes.
+    await limiter.assertAllowed(LIMITS.tokenFailures, user.id);
+    if (!(await authy.verifyToken(user.authyId, token))) {
+      await limiter.hit(LIMITS.tokenFailures, user.id);
+      throw new HttpError(401, 'That token is not valid.', 'token');
+    }
     await passSecondFactor(req);
     res.json({ success: true });
   });
@@ -70,6 +79,7 @@ export function twoFactorRoutes({ users, approvals, authy, now }: TwoFactorDeps)
   // POST /api/accountsecurity/onetouch
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
+    await limiter.hitOrThrow(LIMITS.sends, user.id);
     const uuid = await authy.createApprovalRequest(user.authyId, {
       message: 'Login requested for an Authy Demo account.',
       visibleDetails: { 'Authy ID': user.authyId, Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },

@@ -1,6 +1,7 @@
 // Phone verification: a 4-digit code by SMS or call, then the code back.
 import { Router, type Request, type Response } from 'express';
 import type { AuthyApi } from '../authy/authy-api';
+import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
 import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
 
@@ -13,13 +14,14 @@ function phoneOf(req: Request) {
   };
 }
 
-export function verificationRoutes({ authy }: { authy: AuthyApi }): Router {
+export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limiter: AttemptLimiter }): Router {
   const router = Router();
 
   // POST /api/verification/start
   router.post('/start', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
+    await limiter.hitOrThrow(LIMITS.phoneStarts, `${countryCode}:${phone}`);
     const message = await authy.startPhoneVerification({ via, phone, countryCode });
     res.json({ success: true, message });
   });
@@ -28,7 +30,10 @@ export function verificationRoutes({ authy }: { authy: AuthyApi }): Router {
   router.post('/verify', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const code = requireString(body, 'token', { ...rules.verificationCode, label: 'Code' });
+    const key = `${countryCode}:${phone}`;
+    await limiter.assertAllowed(LIMITS.phoneFailures, key);
     if (!(await authy.checkPhoneVerification({ phone, countryCode, code }))) {
+      await limiter.hit(LIMITS.phoneFailures, key);
       throw new HttpError(401, 'That code is not valid.', 'token');
     }
     req.session.ph_verified = true;

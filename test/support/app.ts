@@ -42,8 +42,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean } = {}): Promise<TestApp> {
-  const db = await openTestDatabase(options);
+/** `db` shares another app's database (two app processes); closing then leaves it open. */
+export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean; db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await openTestDatabase(options));
   const logs = new LogCapture();
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({
@@ -58,7 +59,7 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}, options: {
     publicDir: FIXTURE_PUBLIC_DIR,
     ...overrides,
   });
-  return { app, db, logs, authy, close: () => db.close() };
+  return { app, db, logs, authy, close: () => (options.db ? Promise.resolve() : db.close()) };
 }
 
 /** Starts a real HTTP server on a free loopback port; `build` gets its base URL first. */
