@@ -6,7 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/support/setup-network.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/setup-network.ts', '<rootDir>/test/support/no-secrets.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -34,6 +34,10 @@ export class LogCapture extends Writable {
   }
 }
 
+const captures: LogCapture[] = [];
+/** Every log line of every app built in this test file. */
+export const allLogs = () => captures.flatMap((c) => c.lines);
+
 export interface TestApp {
   app: Express;
   db: TestDatabase;
@@ -46,6 +50,7 @@ export interface TestApp {
 export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean; db?: TestDatabase } = {}): Promise<TestApp> {
   const db = options.db ?? (await openTestDatabase(options));
   const logs = new LogCapture();
+  captures.push(logs);
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({
     config: { publicUrl: PUBLIC_URL, trustProxy: false },

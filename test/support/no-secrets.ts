@@ -1,0 +1,34 @@
+// Every test file: no response body the app sends (outside the sandbox, which is "the phone")
+// and no log line may contain the API key, the session secret, a password, a hash or a code
+// the tests used. Checked after each file over everything it produced.
+import http from 'node:http';
+import { TEST_API_KEY, TEST_SESSION_SECRET, allLogs } from './app';
+
+const FORBIDDEN: [string, RegExp][] = [
+  ['the API key', new RegExp(TEST_API_KEY)],
+  ['the session secret', new RegExp(TEST_SESSION_SECRET)],
+  ['a test password', /correct horse battery|old password|wrong-\d-password/],
+  ['a password hash', /scrypt\$\d+\$/],
+  ['a token the tests sent', /\b(1234567|7654321|0000000)\b/],
+];
+
+const bodies: { url: string; body: string }[] = [];
+const originalEnd = http.ServerResponse.prototype.end;
+http.ServerResponse.prototype.end = function end(this: http.ServerResponse, ...args: unknown[]) {
+  const chunk = args[0];
+  const url = this.req?.url ?? '';
+  if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && !url.startsWith('/sandbox')) {
+    bodies.push({ url, body: chunk.toString() });
+  }
+  return (originalEnd as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+} as typeof http.ServerResponse.prototype.end;
+
+afterAll(() => {
+  http.ServerResponse.prototype.end = originalEnd;
+  for (const [what, pattern] of FORBIDDEN) {
+    const leak = bodies.find((b) => pattern.test(b.body));
+    if (leak) throw new Error(`A response of ${leak.url} contains ${what}`);
+    const line = allLogs().find((l) => pattern.test(l));
+    if (line) throw new Error(`A log line contains ${what}: ${line.slice(0, 200)}`);
+  }
+});
