@@ -1,5 +1,5 @@
 // createApp(deps): the whole Express app, with no side effects beyond what deps hold.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { authRoutes } from './auth/auth.routes';
@@ -16,7 +16,7 @@ import { PUBLIC_DIR } from './paths';
 import { requestLog } from './http/request-log';
 import { createSessionMiddleware } from './http/session';
 import type { Logger } from './logger';
-import { callbackRoutes } from './twofa/callback.routes';
+import { CALLBACK_PATH, callbackRoutes } from './twofa/callback.routes';
 import { onetouchModels } from './twofa/onetouch.model';
 import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
@@ -38,6 +38,14 @@ export interface AppDeps {
 }
 
 const JSON_LIMIT = '10kb';
+const CALLBACK_SUBPATH = CALLBACK_PATH.replace(/^\/api/, '');
+
+/** A body that is not JSON is refused with 415 (the Authy callback may also be form-encoded). */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || req.is('application/json') || (req.path === CALLBACK_SUBPATH && req.is('application/x-www-form-urlencoded'))) return next();
+  next(new HttpError(415, 'Send the request body as application/json.'));
+};
 
 export function createApp(deps: AppDeps): Express {
   const { config, connection, authy, logger } = deps;
@@ -100,7 +108,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', express.json({ limit: JSON_LIMIT, strict: true }));
+  app.use('/api', requireJsonBody, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals, nonces, now }));
   app.use(sessions);
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));

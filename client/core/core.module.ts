@@ -1,6 +1,7 @@
 import angular from 'angular';
 import uiRouter from '@uirouter/angularjs';
 import { ApiService } from './api.service';
+import { registerCsrfRetry } from './csrf-retry';
 import { registerGuards } from './guards';
 import { messagesComponent } from './messages.component';
 import { NoticeService } from './notice.service';
@@ -10,6 +11,7 @@ import { registerPageTitle } from './page-title';
 /** Shared services, the guards, and the components the pages share (messages, phone fields). */
 export default angular
   .module('app.core', [uiRouter])
+  .config(registerCsrfRetry)
   .service('api', ApiService)
   .service('notice', NoticeService)
   .component('appMessages', messagesComponent)

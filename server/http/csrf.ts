@@ -11,6 +11,10 @@ import { HttpError } from './errors';
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_HEADER = 'x-xsrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** POSTs that only read (kept as POST for the original's API): a forged one learns nothing. */
+const READ_ONLY_POSTS = new Set(['/api/loggedIn', '/api/test']);
+/** Tells the SPA that its token was stale; the response carries a fresh one, so it may retry once. */
+export const CSRF_REJECTED_HEADER = 'X-XSRF-Rejected';
 
 const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
 
@@ -59,10 +63,12 @@ export function csrfProtection({ secret, secure, exempt = [] }: { secret: string
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
 
-    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || exempt.includes(req.path)) return next();
+    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path) || exempt.includes(req.path)) return next();
     const headerToken = req.get(CSRF_HEADER);
     if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
-      return next(new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.'));
+      return next(
+        new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.', undefined, { [CSRF_REJECTED_HEADER]: 'true' }),
+      );
     }
     next();
   };

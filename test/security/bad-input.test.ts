@@ -1,0 +1,119 @@
+// Bad input of every shape, on every route: 400/401/403/404/409/413/415/429, never a 5xx.
+import nock from 'nock';
+import { AUTHY_URL, createTestApp, type TestApp } from '../support/app';
+import { replies } from '../support/authy-nock';
+import { client, type Client } from '../support/http';
+import { registeredAgent } from '../support/users';
+
+let t: TestApp;
+let loggedIn: Client;
+beforeAll(async () => {
+  t = await createTestApp();
+  ({ agent: loggedIn } = await registeredAgent(t.app, 'fuzzed', 9501));
+});
+afterAll(() => t.close());
+
+const ROUTES: Record<string, string[]> = {
+  '/api/user/register': ['username', 'email', 'password', 'country_code', 'phone_number'],
+  '/api/login': ['username', 'password'],
+  '/api/accountsecurity/sms': [],
+  '/api/accountsecurity/voice': [],
+  '/api/accountsecurity/verify': ['token'],
+  '/api/accountsecurity/onetouch': [],
+  '/api/accountsecurity/onetouchstatus': [],
+  '/api/verification/start': ['phone_number', 'country_code', 'via'],
+  '/api/verification/verify': ['phone_number', 'country_code', 'token'],
+};
+
+/** Authy answers everything plausibly, so a body that gets through validation still ends in 2xx/4xx. */
+function fakeAuthy() {
+  const authy = nock(AUTHY_URL).persist();
+  authy.post('/protected/json/users/new').reply(200, replies.userCreated(9999));
+  authy.get(/\/protected\/json\/(sms|call)\//).reply(200, replies.smsSent);
+  authy.get(/\/protected\/json\/verify\//).reply(401, replies.tokenInvalid);
+  authy.post(/\/onetouch\/json\/users\/.*\/approval_requests/).reply(200, replies.approvalCreated('fuzz-uuid'));
+  authy.get(/\/onetouch\/json\/approval_requests\//).reply(200, replies.approvalStatus('fuzz-uuid', 'pending'));
+  authy.post('/protected/json/phones/verification/start').reply(200, replies.verificationStarted);
+  authy.get(/\/protected\/json\/phones\/verification\/check/).reply(401, replies.verificationWrong);
+}
+
+const OPERATORS = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'sleep(1000)' }, { $in: ['a'] }, { $exists: true }];
+
+describe.each(Object.entries(ROUTES).filter(([, fields]) => fields.length > 0))('%s', (route, fields) => {
+  test.each(fields)('an operator object, an array or a number in %s is a 400 naming it', async (field) => {
+    for (const value of [...OPERATORS, ['x'], 42, true, { nested: { deep: 'x' } }]) {
+      const body = Object.fromEntries(fields.map((f) => [f, 'x']));
+      body[field] = value as never;
+      const res = await loggedIn.post(route).send(body);
+      expect([400, 401, 429]).toContain(res.status);
+      if (res.status === 400) expect(res.body.field).toBeDefined();
+    }
+  });
+});
+
+test.each(Object.keys(ROUTES))('%s: malformed JSON 400, a 200 kB body 413, a wrong content type 415', async (route) => {
+  await loggedIn.post(route).set('Content-Type', 'application/json').send('{"a":').expect(400);
+  await loggedIn.post(route).send({ blob: 'x'.repeat(200 * 1024) }).expect(413);
+  await loggedIn.post(route).set('Content-Type', 'text/plain').send('username=x').expect(415);
+  await loggedIn.post(route).type('form').send('username=x&password=y').expect(415);
+  await loggedIn.post(route).set('Content-Type', 'application/xml').send('<a/>').expect(415);
+});
+
+/** A small seeded PRNG (mulberry32), so a failure can be replayed from its seed. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('1,000 random bodies across all routes: zero 5xx', async () => {
+  fakeAuthy();
+  try {
+    await fuzz();
+  } finally {
+    nock.cleanAll(); // the persisted fakes are not "expected" calls
+  }
+}, 120_000);
+
+async function fuzz() {
+  const seed = Number(process.env.FUZZ_SEED ?? 20261125);
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const randomString = () => {
+    const alphabets = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', ' +-().@$%{}[]"\\\'\n\t\u0000', 'é漢字🙂\u202e'];
+    const length = pick([0, 1, 4, 6, 7, 10, 40, 300, 3000]);
+    let s = '';
+    for (let i = 0; i < length; i++) s += pick([...pick(alphabets)]);
+    return s;
+  };
+  const randomValue = (depth = 0): unknown =>
+    pick([
+      () => randomString(),
+      () => Math.floor(rand() * 1e10),
+      () => rand() - 0.5,
+      () => null,
+      () => rand() < 0.5,
+      () => pick(OPERATORS),
+      () => (depth < 3 ? [randomValue(depth + 1), randomValue(depth + 1)] : []),
+      () => (depth < 3 ? { [pick(['$ne', 'a', '__proto__', 'constructor'])]: randomValue(depth + 1) } : {}),
+    ])();
+  const routes = Object.entries(ROUTES);
+  const agents = [loggedIn, client(t.app)];
+  const statuses = new Map<number, number>();
+  for (let i = 0; i < 1000; i++) {
+    const [route, fields] = pick(routes);
+    const keys = [...fields.filter(() => rand() < 0.8), ...(rand() < 0.3 ? [randomString().slice(0, 12)] : [])];
+    const body = Object.fromEntries(keys.map((k) => [k, rand() < 0.3 ? 'valid-looking-1234' : randomValue()]));
+    // Now and then the whole body is a bare value (a string, a number, null, an array).
+    const payload = JSON.stringify(rand() < 0.05 ? randomValue() : body);
+    const res = await pick(agents).post(route).set('Content-Type', 'application/json').send(payload);
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status >= 500) throw new Error(`seed ${seed}, request ${i}: ${route} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${res.text}`);
+  }
+  // Some requests must have got through validation, or the run proves little.
+  expect([...statuses.keys()].some((s) => s === 401 || s === 200 || s === 429)).toBe(true);
+  expect(statuses.get(400)).toBeGreaterThan(100);
+}
