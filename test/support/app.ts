@@ -37,6 +37,11 @@ export class LogCapture extends Writable {
 const captures: LogCapture[] = [];
 /** Every log line of every app built in this test file. */
 export const allLogs = () => captures.flatMap((c) => c.lines);
+/** Adds a capture to those the no-secrets check reads. */
+export function registerLogs(capture: LogCapture): LogCapture {
+  captures.push(capture);
+  return capture;
+}
 
 export interface TestApp {
   app: Express;
@@ -49,8 +54,7 @@ export interface TestApp {
 /** `db` shares another app's database (two app processes); closing then leaves it open. */
 export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean; db?: TestDatabase } = {}): Promise<TestApp> {
   const db = options.db ?? (await openTestDatabase(options));
-  const logs = new LogCapture();
-  captures.push(logs);
+  const logs = registerLogs(new LogCapture());
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({
     config: { publicUrl: PUBLIC_URL, trustProxy: false },

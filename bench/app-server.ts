@@ -1,0 +1,161 @@
+// The app under load: wired as server/index.ts wires it (sandbox mode, sessions in the database,
+// the expiry sweeper), on the test database resolver, with the driver's command monitoring on.
+// Run by bench/run.mjs as a forked child (bundled to dist/bench/app-server.js); it talks to its
+// parent over IPC only, so the app gets no extra routes:
+//   → {type:'listening', port, dbUri, dbKind, isFerretDB, timings}
+//   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, rss, rssPeak, heapUsed}
+//   ← {type:'hash', count}    → {type:'hash', ms: [...]}: one production password hash each, timed
+//   ← {type:'stop'}           → closes, drops its database, exits (so --cpu-prof writes)
+// Environment: BENCH_MONGODB_URI (a running server; else one is resolved like the tests do),
+// BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs).
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../server/app';
+import { hashPassword } from '../server/auth/password';
+import { createAuthyApi } from '../server/authy/authy-api';
+import { connectDatabase } from '../server/db/connect';
+import { ensureExpiry } from '../server/db/expiry';
+import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
+import { SESSIONS_COLLECTION } from '../server/http/session';
+import { createLogger } from '../server/logger';
+import { PUBLIC_DIR } from '../server/paths';
+import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../server/sandbox';
+import { EXPIRING_COLLECTIONS } from '../server/twofa/onetouch.model';
+import { countCommands } from './db-commands';
+
+/** The sweeper's deletes would blur the per-request counts: one pass at start, then hourly. */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const RSS_SAMPLE_MS = 100;
+
+type ParentMessage = { type: 'stats'; reset?: boolean } | { type: 'hash'; count?: number } | { type: 'stop' };
+
+/** Times `count` password hashes one after another, with the parameters the app uses by default. */
+async function timeHashes(count: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await hashPassword('correct horse battery staple');
+    ms.push(performance.now() - start);
+  }
+  return ms;
+}
+
+function send(message: object): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error('bench/app-server: run me through bench/run.mjs (I need an IPC channel)');
+  const loaded = performance.now();
+  const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info');
+
+  const given = process.env.BENCH_MONGODB_URI;
+  const database: StartedDatabase = given
+    ? { kind: 'external', uri: given, stop: async () => {} }
+    : await resolveDatabase({ env: process.env, dataDir: os.tmpdir(), ephemeral: true, logger });
+  const dbReady = performance.now();
+  const dbName = process.env.BENCH_DB_NAME ?? `bench_${randomBytes(4).toString('hex')}`;
+  const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName, monitorCommands: true });
+  const commands = countCommands(connection.getClient(), { keep: 0 });
+  const connected = performance.now();
+
+  const apiKey = randomBytes(24).toString('hex');
+  const sessionSecret = randomBytes(32).toString('hex');
+  const expiry = await ensureExpiry(
+    connection,
+    isFerretDB,
+    [{ collection: SESSIONS_COLLECTION, field: 'expires' }, ...EXPIRING_COLLECTIONS, ...SANDBOX_EXPIRING_COLLECTIONS],
+    { intervalMs: SWEEP_INTERVAL_MS, onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed') },
+  );
+
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const sandbox = createSandbox({
+    connection,
+    apiKey,
+    callbackUrl: `${publicUrl}/api/accountsecurity/onetouch/callback`,
+    publicDir: PUBLIC_DIR,
+    isFerretDB,
+    logger,
+  });
+  const app = createApp({
+    config: { publicUrl, trustProxy: false },
+    connection,
+    isFerretDB,
+    authy: createAuthyApi({ apiKey, baseUrl: `${publicUrl}/sandbox/api` }),
+    apiKey,
+    sessionSecret,
+    logger,
+    sandbox,
+  });
+  // Requests still being worked on, even those whose client has gone (a hash runs on after the
+  // socket closes): done when the handler ends the response. Registered before the app, so its
+  // wrappers (express-session saves before ending) run first.
+  let inFlight = 0;
+  server.on('request', (_req, res: http.ServerResponse) => {
+    inFlight++;
+    const end = res.end;
+    let ended = false;
+    res.end = function (this: http.ServerResponse, ...args: unknown[]) {
+      if (!ended) {
+        ended = true;
+        inFlight--;
+      }
+      return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+    } as typeof res.end;
+  });
+  server.on('request', app);
+  const listening = performance.now();
+
+  let rssPeak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), RSS_SAMPLE_MS);
+  sampler.unref();
+
+  const ms = (t: number) => Math.round(t);
+  send({
+    type: 'listening',
+    port,
+    dbUri: database.uri,
+    dbKind: database.kind,
+    dbName,
+    isFerretDB,
+    timings: { loadedMs: ms(loaded), databaseMs: ms(dbReady), connectedMs: ms(connected), listeningMs: ms(listening) },
+  });
+
+  const stop = async () => {
+    clearInterval(sampler);
+    server.closeAllConnections();
+    server.close();
+    expiry.stop();
+    commands.stop();
+    await connection.dropDatabase().catch(() => {});
+    await connection.close().catch(() => {});
+    await database.stop().catch(() => {});
+    process.exit(0);
+  };
+
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'stats') {
+      const rss = process.memoryUsage.rss();
+      send({ type: 'stats', counts: commands.counts(), inFlight, rss, rssPeak: Math.max(rssPeak, rss), heapUsed: process.memoryUsage().heapUsed });
+      if (message.reset) {
+        commands.reset();
+        rssPeak = rss;
+      }
+    } else if (message.type === 'hash') {
+      void timeHashes(message.count ?? 3).then((ms) => send({ type: 'hash', ms }));
+    } else if (message.type === 'stop') {
+      void stop();
+    }
+  });
+  process.on('disconnect', () => void stop()); // the parent died: do not leave the database running
+}
+
+main().catch((err: Error) => {
+  console.error(`bench/app-server: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+// Counts the database commands a MongoClient sends (the driver's command monitoring; the client
+// must be created with `monitorCommands: true`), split into reads and writes and by collection.
+// Used by the bench's app server and by the session-writes test.
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
+
+export type CommandKind = 'read' | 'write';
+
+const READS = new Set(['find', 'aggregate', 'count', 'distinct', 'getMore']);
+const WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
+/** Reads and writes; handshakes, pings, session ends, buildInfo and index builds are not counted. */
+export function commandKind(name: string): CommandKind | undefined {
+  if (READS.has(name)) return 'read';
+  if (WRITES.has(name)) return 'write';
+  return undefined;
+}
+
+/** The collection a command works on (getMore names it in `collection`, the others under their own name). */
+export function commandCollection(event: Pick<CommandStartedEvent, 'commandName' | 'command'>): string {
+  const cmd = event.command as Record<string, unknown>;
+  const value = event.commandName === 'getMore' ? cmd.collection : cmd[event.commandName];
+  return typeof value === 'string' ? value : '?';
+}
+
+export interface CountedCommand {
+  kind: CommandKind;
+  name: string;
+  collection: string;
+}
+
+export interface CommandCounts {
+  reads: number;
+  writes: number;
+  /** `collection` → its reads and writes. */
+  byCollection: Record<string, { reads: number; writes: number }>;
+}
+
+export interface CommandCounter {
+  counts(): CommandCounts;
+  /** The commands since the last reset, in order (kept up to `keep` entries). */
+  log(): CountedCommand[];
+  reset(): void;
+  stop(): void;
+}
+
+export function countCommands(client: MongoClient, options: { keep?: number } = {}): CommandCounter {
+  const keep = options.keep ?? 1000;
+  let counts: CommandCounts = { reads: 0, writes: 0, byCollection: {} };
+  let log: CountedCommand[] = [];
+  const onCommand = (event: CommandStartedEvent) => {
+    const kind = commandKind(event.commandName);
+    if (!kind) return;
+    const collection = commandCollection(event);
+    const entry = (counts.byCollection[collection] ??= { reads: 0, writes: 0 });
+    if (kind === 'read') {
+      counts.reads++;
+      entry.reads++;
+    } else {
+      counts.writes++;
+      entry.writes++;
+    }
+    if (log.length < keep) log.push({ kind, name: event.commandName, collection });
+  };
+  client.on('commandStarted', onCommand);
+  return {
+    counts: () => structuredClone(counts),
+    log: () => [...log],
+    reset() {
+      counts = { reads: 0, writes: 0, byCollection: {} };
+      log = [];
+    },
+    stop: () => void client.off('commandStarted', onCommand),
+  };
+}

@@ -1,0 +1,224 @@
+// The sandbox page ("the phone"): polls the sandbox's JSON every 2 s and shows the inbox, each
+// user's soft token and the pending push requests with Approve and Deny. Plain DOM, no inline
+// script or style (the app's CSP forbids them); all data goes in with textContent.
+export {};
+
+interface InboxItem {
+  to: string;
+  channel: 'sms' | 'call';
+  purpose: '2fa' | 'verification';
+  code: string;
+  sent_at: string;
+}
+
+interface Approval {
+  uuid: string;
+  authy_id: string;
+  message: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired';
+  created_at: string;
+}
+
+interface SandboxUser {
+  authy_id: string;
+  cellphone: string;
+  created_at: string;
+  otpauth_url: string;
+  qr_code: string;
+  totp: { code: string; seconds_left: number };
+}
+
+const REFRESH_MS = 2000;
+const BASE = '/sandbox';
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`sandbox page: #${id} is missing`);
+  return el as T;
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString();
+
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(BASE + path, { cache: 'no-store', headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Shows a message; one from the refresh loop goes away once the loop works again. */
+function showStatus(text: string, kind: 'ok' | 'error', source: 'action' | 'refresh' = 'action') {
+  const status = $('status');
+  status.textContent = text;
+  status.className = `message ${kind}`;
+  status.dataset.source = source;
+  status.hidden = false;
+}
+
+function clearRefreshError() {
+  const status = $('status');
+  if (status.dataset.source === 'refresh') status.hidden = true;
+}
+
+/** Fills a table body, or shows the "empty" note instead. */
+function fillTable(tableId: string, emptyId: string, rows: HTMLTableRowElement[]) {
+  const table = $<HTMLTableElement>(tableId);
+  table.tBodies[0].replaceChildren(...rows);
+  table.hidden = rows.length === 0;
+  $(emptyId).hidden = rows.length > 0;
+}
+
+// ---- push requests ---------------------------------------------------------------------------
+
+async function answer(uuid: string, action: 'approve' | 'deny', buttons: HTMLButtonElement[]) {
+  buttons.forEach((b) => (b.disabled = true));
+  try {
+    const res = await fetch(`${BASE}/approvals/${encodeURIComponent(uuid)}/${action}`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    if (res.ok) showStatus(action === 'approve' ? 'Approved: the app has been told.' : 'Denied: the app has been told.', 'ok');
+    else showStatus(body.message ?? `Could not ${action} (HTTP ${res.status}).`, 'error');
+  } catch {
+    showStatus(`Could not ${action}: the server did not answer.`, 'error');
+  }
+  lastApprovals = '';
+  await refresh();
+}
+
+let lastApprovals = '';
+function renderApprovals(list: Approval[]) {
+  const key = JSON.stringify(list);
+  if (key === lastApprovals) return;
+  lastApprovals = key;
+  const rows = list.map((a) => {
+    const cell = el('td');
+    if (a.status === 'pending') {
+      const approve = el('button', { type: 'button', id: `approve-${a.uuid}`, className: 'btn btn-primary', textContent: 'Approve' });
+      const deny = el('button', { type: 'button', id: `deny-${a.uuid}`, className: 'btn', textContent: 'Deny' });
+      approve.addEventListener('click', () => void answer(a.uuid, 'approve', [approve, deny]));
+      deny.addEventListener('click', () => void answer(a.uuid, 'deny', [approve, deny]));
+      cell.append(approve, ' ', deny);
+    } else {
+      cell.append(el('span', { className: 'muted', textContent: '—' }));
+    }
+    return el(
+      'tr',
+      { id: `approval-${a.uuid}` },
+      el('td', { textContent: time(a.created_at) }),
+      el('td', { textContent: a.authy_id }),
+      el('td', { textContent: a.message }),
+      el('td', { className: `status status-${a.status}`, textContent: a.status }),
+      cell,
+    );
+  });
+  fillTable('approvals', 'approvals-empty', rows);
+}
+
+// ---- inbox -----------------------------------------------------------------------------------
+
+let lastInbox = '';
+function renderInbox(items: InboxItem[]) {
+  const key = JSON.stringify(items);
+  if (key === lastInbox) return;
+  lastInbox = key;
+  const rows = items.map((m) =>
+    el(
+      'tr',
+      {},
+      el('td', { textContent: time(m.sent_at) }),
+      el('td', { textContent: m.to }),
+      el('td', { textContent: m.channel === 'sms' ? 'SMS' : 'Voice call' }),
+      el('td', { textContent: m.purpose === '2fa' ? 'two-factor login' : 'phone verification' }),
+      el('td', {}, el('code', { className: 'code', textContent: m.code })),
+    ),
+  );
+  fillTable('inbox', 'inbox-empty', rows);
+}
+
+// ---- soft tokens -----------------------------------------------------------------------------
+
+interface UserCard {
+  card: HTMLElement;
+  code: HTMLElement;
+  left: HTMLElement;
+}
+const userCards = new Map<string, UserCard>();
+
+function userCard(u: SandboxUser): UserCard {
+  const code = el('code', { className: 'code totp-code', id: `totp-${u.authy_id}` });
+  const left = el('span', { className: 'muted' });
+  const link = el('a', { href: u.otpauth_url, textContent: 'otpauth:// link' });
+  const card = el(
+    'div',
+    { className: 'card sandbox-user', id: `user-${u.authy_id}` },
+    el('h3', { textContent: `Authy ID ${u.authy_id}` }),
+    el('p', { className: 'muted', textContent: u.cellphone }),
+    el('img', { src: u.qr_code, alt: `QR code of the soft token of Authy ID ${u.authy_id}` }),
+    el('p', {}, 'Current code: ', code, ' ', left),
+    el('p', { className: 'muted' }, 'Cannot scan? Open the ', link, ' on the device with your authenticator app.'),
+  );
+  return { card, code, left };
+}
+
+function renderUsers(users: SandboxUser[]) {
+  const container = $('users');
+  const seen = new Set<string>();
+  const cards = users.map((u) => {
+    seen.add(u.authy_id);
+    let entry = userCards.get(u.authy_id);
+    if (!entry) {
+      entry = userCard(u);
+      userCards.set(u.authy_id, entry);
+    }
+    entry.code.textContent = u.totp.code;
+    entry.left.textContent = `(${u.totp.seconds_left} s left)`;
+    return entry.card;
+  });
+  for (const id of [...userCards.keys()]) if (!seen.has(id)) userCards.delete(id);
+  // Re-append only when the set or order changed, so images do not flicker.
+  const current = Array.from(container.children);
+  if (current.length !== cards.length || cards.some((c, i) => current[i] !== c)) container.replaceChildren(...cards);
+  $('users-empty').hidden = users.length > 0;
+}
+
+// ---- refresh loop ----------------------------------------------------------------------------
+
+let timer: number | undefined;
+let running = false;
+
+async function refresh(): Promise<void> {
+  if (running) return;
+  running = true;
+  window.clearTimeout(timer);
+  try {
+    const [approvals, inbox, users] = await Promise.all([
+      getJson<Approval[]>('/approvals.json'),
+      getJson<InboxItem[]>('/inbox.json'),
+      getJson<SandboxUser[]>('/users.json'),
+    ]);
+    renderApprovals(approvals);
+    renderInbox(inbox);
+    renderUsers(users);
+    clearRefreshError();
+  } catch {
+    showStatus('The sandbox is not answering; retrying…', 'error', 'refresh');
+  } finally {
+    running = false;
+    timer = window.setTimeout(() => void refresh(), REFRESH_MS);
+  }
+}
+
+function start() {
+  void refresh();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

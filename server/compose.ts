@@ -1,0 +1,72 @@
+// Wires the app for a running server: a real Authy key, or the embedded sandbox that the app's
+// own Authy client reaches over HTTP at selfUrl (so production code paths run unchanged).
+// Used by index.ts, the sandbox and browser tests, and the benchmark.
+import type { Express } from 'express';
+import type { Connection } from 'mongoose';
+import { createApp } from './app';
+import type { ScryptParams } from './auth/password';
+import { createAuthyApi } from './authy/authy-api';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { ATTEMPTS_COLLECTION } from './http/attempt-limits';
+import { SESSIONS_COLLECTION } from './http/session';
+import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from './sandbox';
+import type { ExpirySpec } from './db/expiry';
+import { EXPIRING_COLLECTIONS } from './twofa/onetouch.model';
+import { CALLBACK_PATH } from './twofa/callback.routes';
+
+export interface ComposeOptions {
+  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy'>;
+  connection: Connection;
+  isFerretDB: boolean;
+  logger: Logger;
+  sessionSecret: string;
+  /** The sandbox's API key; used only without a real key. */
+  sandboxKey: string;
+  /** Where this server itself is reachable (e.g. http://127.0.0.1:1337), for the sandbox's API. */
+  selfUrl: string;
+  publicDir: string;
+  passwordParams?: ScryptParams;
+  now?: () => number;
+}
+
+/** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
+export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
+  return [
+    { collection: SESSIONS_COLLECTION, field: 'expires' },
+    { collection: ATTEMPTS_COLLECTION, field: 'expiresAt' },
+    ...EXPIRING_COLLECTIONS,
+    ...(sandboxMode ? SANDBOX_EXPIRING_COLLECTIONS : []),
+  ];
+}
+
+export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;
+
+export function composeApp(o: ComposeOptions): Express {
+  const sandboxMode = isSandboxMode(o.config);
+  const apiKey = o.config.authyApiKey ?? o.sandboxKey;
+  const now = o.now;
+  return createApp({
+    config: { publicUrl: o.config.publicUrl, trustProxy: o.config.trustProxy },
+    connection: o.connection,
+    isFerretDB: o.isFerretDB,
+    authy: createAuthyApi({ apiKey, baseUrl: sandboxMode ? `${o.selfUrl}/sandbox/api` : o.config.authyApiUrl }),
+    apiKey,
+    sessionSecret: o.sessionSecret,
+    logger: o.logger,
+    publicDir: o.publicDir,
+    passwordParams: o.passwordParams,
+    now,
+    sandbox: sandboxMode
+      ? createSandbox({
+          connection: o.connection,
+          apiKey,
+          callbackUrl: o.config.publicUrl + CALLBACK_PATH,
+          publicDir: o.publicDir,
+          isFerretDB: o.isFerretDB,
+          logger: o.logger,
+          now: now && (() => new Date(now())),
+        })
+      : undefined,
+  });
+}

@@ -1,0 +1,75 @@
+// The only module with side effects: load config, start or reach the database, listen.
+import 'dotenv/config';
+import http from 'node:http';
+import path from 'node:path';
+import pretty from 'pino-pretty';
+import { composeApp, expiringCollections, isSandboxMode } from './compose';
+import { loadConfig, type Config } from './config';
+import { readOrCreateSecret } from './data-dir';
+import { connectDatabase } from './db/connect';
+import { ensureExpiry } from './db/expiry';
+import { resolveDatabase } from './db/resolve';
+import { createLogger } from './logger';
+import { PUBLIC_DIR, REPO_ROOT } from './paths';
+
+const DATA_DIR = path.join(REPO_ROOT, '.data');
+
+function sandboxBanner(config: Config, port: number): string {
+  return [
+    '',
+    '  SANDBOX MODE: no ACCOUNT_SECURITY_API_KEY is set, so the app talks to its embedded Authy.',
+    `  Codes and push requests appear at http://localhost:${port}/sandbox ("the phone") and in this log.`,
+    '  Set ACCOUNT_SECURITY_API_KEY to use the real Authy API. Never expose sandbox mode to the internet.',
+    `  Listening on ${config.host} only${config.host === '127.0.0.1' ? ' (set HOST to change)' : ''}.`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
+  const logger = createLogger(config.logLevel, process.stdout.isTTY && config.nodeEnv !== 'production' ? pretty({ colorize: true, ignore: 'pid,hostname' }) : undefined);
+  const sandboxMode = isSandboxMode(config);
+
+  const database = await resolveDatabase({ env: process.env, dataDir: DATA_DIR, ephemeral: false, logger });
+  logger.info({ database: database.kind }, `database: ${database.kind === 'external' ? 'MONGODB_URI' : `embedded ${database.kind}, data in .data/`}`);
+  const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName: config.mongodbUri ? undefined : 'account_security' });
+
+  const sessionSecret = config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret');
+  const sandboxKey = sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '';
+  const server = http.createServer();
+
+  const expiry = await ensureExpiry(
+    connection,
+    isFerretDB,
+    expiringCollections(sandboxMode),
+    { onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed') },
+  );
+
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address() as { port: number };
+    // In sandbox mode the Authy client calls this very server, so it needs the real port.
+    const loopback = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+    const selfUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
+    server.on('request', composeApp({ config, connection, isFerretDB, logger, sessionSecret, sandboxKey, selfUrl, publicDir: PUBLIC_DIR }));
+    if (sandboxMode) logger.warn(sandboxBanner(config, port));
+    logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal}: shutting down`);
+    server.close();
+    expiry.stop();
+    await connection.close().catch(() => {});
+    await database.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  // One line naming the problem (a bad variable, no database); no stack for expected failures.
+  console.error(`account-security-quickstart: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// Soft tokens: RFC 6238 TOTP with SHA-1, 30 s steps, 6 digits, accepted one step either side.
+import { generateSecret, generateSync, generateURI, verifySync } from 'otplib';
+
+export const TOTP_PERIOD_S = 30;
+export const TOTP_DIGITS = 6;
+const ISSUER = 'Account Security Sandbox';
+
+const epochOf = (date: Date) => Math.floor(date.getTime() / 1000);
+
+export function newTotpSecret(): string {
+  return generateSecret({ length: 20 });
+}
+
+export function totpAt(secret: string, date: Date): string {
+  return generateSync({ secret, epoch: epochOf(date), period: TOTP_PERIOD_S, digits: TOTP_DIGITS, algorithm: 'sha1' });
+}
+
+export function totpSecondsLeft(date: Date): number {
+  return TOTP_PERIOD_S - (epochOf(date) % TOTP_PERIOD_S);
+}
+
+/**
+ * The time step `token` belongs to (current ±1) when it is valid and newer than `afterStep`,
+ * else null. The caller records the step atomically so that it cannot be used twice.
+ */
+export function matchTotp(secret: string, token: string, date: Date, afterStep: number): number | null {
+  if (!new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(token)) return null;
+  try {
+    const result = verifySync({
+      secret,
+      token,
+      epoch: epochOf(date),
+      epochTolerance: TOTP_PERIOD_S,
+      period: TOTP_PERIOD_S,
+      digits: TOTP_DIGITS,
+      algorithm: 'sha1',
+      afterTimeStep: afterStep,
+    });
+    return result.valid && 'timeStep' in result ? result.timeStep : null;
+  } catch {
+    return null;
+  }
+}
+
+export function otpauthUrl(secret: string, label: string): string {
+  return generateURI({ issuer: ISSUER, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_S });
+}
