@@ -69,23 +69,23 @@ export function authRoutes({ users, authy, limiter, passwordParams, secureCookie
     const body = bodyOf(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
-    // Failures count per username+IP and per IP, for known and unknown usernames alike.
+    // Failures count per username+IP and per IP, for known and unknown usernames alike; each
+    // attempt holds its places while the password is checked, and gives them back on success.
     const ip = req.ip ?? 'unknown';
     const userKey = `${username.toLowerCase()}|${ip}`;
-    await limiter.assertAllowed(LIMITS.loginFailures, userKey);
-    await limiter.assertAllowed(LIMITS.loginFailuresPerIp, ip);
-    const failed = async () => {
-      await Promise.all([limiter.hit(LIMITS.loginFailures, userKey), limiter.hit(LIMITS.loginFailuresPerIp, ip)]);
-      return new HttpError(401, BAD_CREDENTIALS);
+    const check = async () => {
+      const user = await users.findOne({ username });
+      if (!user) {
+        await burnPasswordCheck(password, passwordParams);
+        return null;
+      }
+      const result = await verifyPassword(password, user.hashed_password, passwordParams);
+      return result.ok ? { user, result } : null;
     };
-
-    const user = await users.findOne({ username });
-    if (!user) {
-      await burnPasswordCheck(password, passwordParams);
-      throw await failed();
-    }
-    const result = await verifyPassword(password, user.hashed_password, passwordParams);
-    if (!result.ok) throw await failed();
+    const failed = (outcome: unknown) => outcome === null;
+    const outcome = await limiter.guard(LIMITS.loginFailuresPerIp, ip, () => limiter.guard(LIMITS.loginFailures, userKey, check, failed), failed);
+    if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
+    const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (or a weaker scrypt) is replaced on this login.
       const rehashed = await hashPassword(password, passwordParams);

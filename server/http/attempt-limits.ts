@@ -1,6 +1,9 @@
-// Attempt limits kept in MongoDB, so every app process shares them (SPEC §8). Each counter is
-// one document {_id: key, count, expiresAt}: a fixed window that starts with the first attempt.
-// Updates are single-document and atomic; no transaction, so FerretDB works too.
+// Attempt limits kept in MongoDB, so every app process shares them (SPEC §8). Each attempt is
+// one document {key, expiresAt}, inserted before the attempt is made and counted after: the
+// window slides, and since an insert is the one write FerretDB v1 makes atomically (its
+// conditional updates and $inc can race), concurrent attempts can never get more than `max`
+// through. No transaction, so FerretDB works the same as MongoDB.
+import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { HttpError } from './errors';
@@ -25,65 +28,66 @@ export const LIMITS = {
 
 export const ATTEMPTS_COLLECTION = 'attempts';
 
-interface Counter {
+interface Attempt {
   _id: string;
-  count: number;
+  key: string;
   expiresAt: Date;
 }
 
-function tooMany(resetAt: Date, now: number): HttpError {
-  const seconds = Math.max(1, Math.ceil((resetAt.getTime() - now) / 1000));
-  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
-  return new HttpError(429, `Too many attempts. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
+/** An attempt that holds a place in its window; `release()` gives the place back. */
+export interface Reservation {
+  release(): Promise<void>;
 }
 
 export class AttemptLimiter {
-  private readonly counters: Collection<Counter>;
+  private readonly attempts: Collection<Attempt>;
+  private indexed?: Promise<unknown>;
 
   constructor(
     connection: Connection,
     private readonly now: () => number = Date.now,
   ) {
     // The driver's collection: these filters use operators on purpose (mongoose's sanitizeFilter would defuse them).
-    this.counters = connection.collection<Counter>(ATTEMPTS_COLLECTION) as unknown as Collection<Counter>;
+    this.attempts = connection.collection<Attempt>(ATTEMPTS_COLLECTION) as unknown as Collection<Attempt>;
   }
 
-  private id(limit: Limit, key: string) {
-    return `${limit.name}:${key}`;
-  }
-
-  /** Counts one attempt and returns the live window after it. */
-  async hit(limit: Limit, key: string): Promise<Counter> {
-    const _id = this.id(limit, key);
-    for (;;) {
-      const now = new Date(this.now());
-      const live = await this.counters.findOneAndUpdate({ _id, expiresAt: { $gt: now } }, { $inc: { count: 1 } }, { returnDocument: 'after' });
-      if (live) return live;
-      try {
-        // No live window: start one, replacing an expired one. If another process got there
-        // first, the insert fails on the _id and the loop counts into its window instead.
-        const fresh = await this.counters.findOneAndUpdate(
-          { _id, expiresAt: { $lte: now } },
-          { $set: { count: 1, expiresAt: new Date(now.getTime() + limit.windowMs) } },
-          { upsert: true, returnDocument: 'after' },
-        );
-        if (fresh) return fresh;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
-    }
-  }
-
-  /** Throws 429 when the window already holds `max` attempts (the next one would be over). */
-  async assertAllowed(limit: Limit, key: string): Promise<void> {
+  /**
+   * Takes a place in the window of `limit` for `key`, or throws 429 (taking nothing) when all
+   * `max` places are held. Keep the place for an attempt that counts (a send, a failure);
+   * release it for one that does not (a success).
+   */
+  async reserve(limit: Limit, key: string): Promise<Reservation> {
+    this.indexed ??= this.attempts.createIndex({ key: 1, expiresAt: 1 });
+    await this.indexed;
     const now = this.now();
-    const counter = await this.counters.findOne({ _id: this.id(limit, key), expiresAt: { $gt: new Date(now) } });
-    if (counter && counter.count >= limit.max) throw tooMany(counter.expiresAt, now);
+    const fullKey = `${limit.name}:${key}`;
+    const _id = randomUUID();
+    await this.attempts.insertOne({ _id, key: fullKey, expiresAt: new Date(now + limit.windowMs) });
+    const release = async () => {
+      await this.attempts.deleteOne({ _id });
+    };
+    const live = { key: fullKey, expiresAt: { $gt: new Date(now) } };
+    if ((await this.attempts.countDocuments(live)) > limit.max) {
+      await release();
+      const oldest = await this.attempts.find(live).sort({ expiresAt: 1 }).limit(1).next();
+      const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
+      const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+      throw new HttpError(429, `Too many attempts. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
+    }
+    return { release };
   }
 
-  /** Counts the attempt, then throws 429 if it went over the limit. */
-  async hitOrThrow(limit: Limit, key: string): Promise<void> {
-    const counter = await this.hit(limit, key);
-    if (counter.count > limit.max) throw tooMany(counter.expiresAt, this.now());
+  /** Runs `attempt` holding a place; the place is kept only when `counts(result)` says so. */
+  async guard<T>(limit: Limit, key: string, attempt: () => Promise<T>, counts: (result: T) => boolean): Promise<T> {
+    const place = await this.reserve(limit, key);
+    let result: T;
+    try {
+      result = await attempt();
+    } catch (err) {
+      await place.release();
+      throw err;
+    }
+    if (!counts(result)) await place.release();
+    return result;
   }
 }

@@ -23,6 +23,8 @@ export const PUSH_TTL_SECONDS = 120;
 const RECORD_LIFETIME_MS = (PUSH_TTL_SECONDS + 600) * 1000;
 
 const isFinal = (status: ApprovalStatus) => status !== 'pending';
+/** Every send that went out counts against the budget (a failed one throws and is not counted). */
+const sentOk = () => true;
 
 /** 2FA passed: a new session id for the new privilege, the login kept. */
 function passSecondFactor(req: Request): Promise<void> {
@@ -49,16 +51,14 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFa
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    await limiter.hitOrThrow(LIMITS.sends, user.id);
-    const sent = await authy.requestSms(user.authyId);
+    const sent = await limiter.guard(LIMITS.sends, user.id, () => authy.requestSms(user.authyId), sentOk);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    await limiter.hitOrThrow(LIMITS.sends, user.id);
-    const sent = await authy.requestCall(user.authyId);
+    const sent = await limiter.guard(LIMITS.sends, user.id, () => authy.requestCall(user.authyId), sentOk);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
@@ -67,11 +67,8 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFa
     const token = requireString(bodyOf(req), 'token', rules.token);
     const user = await currentUser(req);
     // A locked user stays locked even for the right token until the window passes.
-    await limiter.assertAllowed(LIMITS.tokenFailures, user.id);
-    if (!(await authy.verifyToken(user.authyId, token))) {
-      await limiter.hit(LIMITS.tokenFailures, user.id);
-      throw new HttpError(401, 'That token is not valid.', 'token');
-    }
+    const valid = await limiter.guard(LIMITS.tokenFailures, user.id, () => authy.verifyToken(user.authyId, token), (ok) => !ok);
+    if (!valid) throw new HttpError(401, 'That token is not valid.', 'token');
     await passSecondFactor(req);
     res.json({ success: true });
   });
@@ -79,13 +76,13 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFa
   // POST /api/accountsecurity/onetouch
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    await limiter.hitOrThrow(LIMITS.sends, user.id);
-    const uuid = await authy.createApprovalRequest(user.authyId, {
+    const request = {
       message: 'Login requested for an Authy Demo account.',
       visibleDetails: { 'Authy ID': user.authyId, Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },
       hiddenDetails: { test: 'This is a' },
       ttlSeconds: PUSH_TTL_SECONDS,
-    });
+    };
+    const uuid = await limiter.guard(LIMITS.sends, user.id, () => authy.createApprovalRequest(user.authyId, request), sentOk);
     await approvals.create({ uuid, userId: user.id, status: 'pending', expiresAt: new Date(now() + RECORD_LIFETIME_MS) });
     req.session.onetouchUuid = uuid;
     delete req.session.onetouchStatus;

@@ -21,8 +21,7 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
   router.post('/start', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
-    await limiter.hitOrThrow(LIMITS.phoneStarts, `${countryCode}:${phone}`);
-    const message = await authy.startPhoneVerification({ via, phone, countryCode });
+    const message = await limiter.guard(LIMITS.phoneStarts, `${countryCode}:${phone}`, () => authy.startPhoneVerification({ via, phone, countryCode }), () => true);
     res.json({ success: true, message });
   });
 
@@ -30,12 +29,8 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
   router.post('/verify', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const code = requireString(body, 'token', { ...rules.verificationCode, label: 'Code' });
-    const key = `${countryCode}:${phone}`;
-    await limiter.assertAllowed(LIMITS.phoneFailures, key);
-    if (!(await authy.checkPhoneVerification({ phone, countryCode, code }))) {
-      await limiter.hit(LIMITS.phoneFailures, key);
-      throw new HttpError(401, 'That code is not valid.', 'token');
-    }
+    const valid = await limiter.guard(LIMITS.phoneFailures, `${countryCode}:${phone}`, () => authy.checkPhoneVerification({ phone, countryCode, code }), (ok) => !ok);
+    if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
     req.session.ph_verified = true;
     req.session.verifiedPhone = `+${countryCode} ${phone}`;
     res.json({ success: true });

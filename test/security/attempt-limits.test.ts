@@ -1,5 +1,6 @@
 // Attempt limits live in MongoDB: shared by sessions and by app processes, with a window that
 // a controllable clock can pass.
+import nock from 'nock';
 import { createTestApp, type TestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, post } from '../support/http';
@@ -44,6 +45,27 @@ describe('token verification: 5 failures per user per 15 min', () => {
     clock += WINDOW_MS + 1000;
     authyScope().get('/protected/json/verify/1234567/8101').reply(200, replies.tokenValid);
     await second.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(200);
+  });
+
+  test('10 wrong tokens at once: no more than 5 reach Authy, the rest are 429', async () => {
+    const { agent } = await registeredAgent(t.app, 'parallel', 8103);
+    let asked = 0;
+    const scope = authyScope()
+      .persist()
+      .get('/protected/json/verify/0000000/8103')
+      .reply(() => {
+        asked++;
+        return [401, replies.tokenInvalid];
+      });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 10 }, () => agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).then((r) => r.status)));
+      expect(asked).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 401).length).toBe(asked);
+      expect(statuses.filter((s) => s === 429).length).toBe(10 - asked);
+    } finally {
+      scope.persist(false);
+      nock.cleanAll();
+    }
   });
 
   test('two app instances on one database share the count', async () => {
