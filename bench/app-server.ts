@@ -22,7 +22,7 @@ import { SESSIONS_COLLECTION } from '../server/http/session';
 import { createLogger } from '../server/logger';
 import { PUBLIC_DIR } from '../server/paths';
 import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../server/sandbox';
-import { EXPIRING_COLLECTIONS } from '../server/twofa/onetouch.model';
+import { EXPIRING_COLLECTIONS } from '../server/twofa/approval-store';
 import { countCommands } from './db-commands';
 
 /** The sweeper's deletes would blur the per-request counts: one pass at start, then hourly. */

@@ -17,7 +17,7 @@ import { requestLog } from './http/request-log';
 import { createSessionMiddleware } from './http/session';
 import type { Logger } from './logger';
 import { CALLBACK_PATH, callbackRoutes } from './twofa/callback.routes';
-import { onetouchModels } from './twofa/onetouch.model';
+import { ApprovalStore } from './twofa/approval-store';
 import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
 
@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
   const users = userModel(connection);
-  const { approvals, nonces } = onetouchModels(connection);
+  const approvals = new ApprovalStore(connection, now);
   const limiter = new AttemptLimiter(connection, now);
 
   const app = express();
@@ -109,13 +109,13 @@ export function createApp(deps: AppDeps): Express {
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
   app.use('/api', requireJsonBody, express.json({ limit: JSON_LIMIT, strict: true }));
-  app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals, nonces, now }));
+  app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
   app.use(sessions);
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
   const passwordParams = deps.passwordParams ?? OWASP_SCRYPT;
   app.use('/api', authRoutes({ users, authy, limiter, passwordParams, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, now }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter }));
   app.use('/api/verification', verificationRoutes({ authy, limiter }));
 
   // GET /api/protected: the content itself, only after 2FA.

@@ -12,7 +12,7 @@ import { ATTEMPTS_COLLECTION } from './http/attempt-limits';
 import { SESSIONS_COLLECTION } from './http/session';
 import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from './sandbox';
 import type { ExpirySpec } from './db/expiry';
-import { EXPIRING_COLLECTIONS } from './twofa/onetouch.model';
+import { EXPIRING_COLLECTIONS } from './twofa/approval-store';
 import { CALLBACK_PATH } from './twofa/callback.routes';
 
 export interface ComposeOptions {

@@ -4,23 +4,19 @@
 import express, { Router, type Request, type Response } from 'express';
 import { isValidSignature } from '../authy/signature';
 import { HttpError } from '../http/errors';
-import type { ApprovalModel, NonceModel } from './onetouch.model';
+import type { ApprovalStore } from './approval-store';
 
 export const CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
-/** Nonces are remembered this long; Authy signs each callback with a fresh one. */
-const NONCE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export interface CallbackDeps {
   apiKey: string;
   publicUrl: string;
-  approvals: ApprovalModel;
-  nonces: NonceModel;
-  now: () => number;
+  approvals: ApprovalStore;
 }
 
 const FINAL_STATUSES = new Set(['approved', 'denied']);
 
-export function callbackRoutes({ apiKey, publicUrl, approvals, nonces, now }: CallbackDeps): Router {
+export function callbackRoutes({ apiKey, publicUrl, approvals }: CallbackDeps): Router {
   const router = Router();
   const url = publicUrl + CALLBACK_PATH;
 
@@ -33,19 +29,13 @@ export function callbackRoutes({ apiKey, publicUrl, approvals, nonces, now }: Ca
       if (!signature || !nonce || nonce.length > 128 || !isValidSignature(apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)) {
         throw new HttpError(401, 'The callback signature is not valid.');
       }
-      try {
-        await nonces.create({ _id: nonce, expiresAt: new Date(now() + NONCE_LIFETIME_MS) });
-      } catch (err) {
-        if ((err as { code?: number }).code === 11000) throw new HttpError(409, 'This callback was already received.');
-        throw err;
-      }
+      if (!(await approvals.acceptNonce(nonce))) throw new HttpError(409, 'This callback was already received.');
       const { uuid, status } = req.body as { uuid?: unknown; status?: unknown };
       if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) {
         throw new HttpError(400, 'The callback has no valid uuid and status.');
       }
-      const updated = await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
-      if (updated.matchedCount === 0) {
-        if (!(await approvals.exists({ uuid }))) throw new HttpError(404, 'Unknown approval request.');
+      if (!(await approvals.exists(uuid))) throw new HttpError(404, 'Unknown approval request.');
+      if (!(await approvals.finalize(uuid, status as 'approved' | 'denied'))) {
         throw new HttpError(409, 'This approval request was already answered.');
       }
       res.json({ success: true });

@@ -7,20 +7,17 @@ import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
 import { destroySession, regenerateSession } from '../http/session';
 import { bodyOf, requireString, rules } from '../http/validate';
-import type { ApprovalModel } from './onetouch.model';
+import type { ApprovalStore } from './approval-store';
 
 export interface TwoFactorDeps {
   users: UserModel;
-  approvals: ApprovalModel;
+  approvals: ApprovalStore;
   authy: AuthyApi;
   limiter: AttemptLimiter;
-  now: () => number;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
 export const PUSH_TTL_SECONDS = 120;
-/** Our record of a request outlives its ttl a little, so a late poll still finds the outcome. */
-const RECORD_LIFETIME_MS = (PUSH_TTL_SECONDS + 600) * 1000;
 
 const isFinal = (status: ApprovalStatus) => status !== 'pending';
 /** Every send that went out counts against the budget (a failed one throws and is not counted). */
@@ -34,7 +31,7 @@ function passSecondFactor(req: Request): Promise<void> {
   });
 }
 
-export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, authy, limiter }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
@@ -83,7 +80,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFa
       ttlSeconds: PUSH_TTL_SECONDS,
     };
     const uuid = await limiter.guard(LIMITS.sends, user.id, () => authy.createApprovalRequest(user.authyId, request), sentOk);
-    await approvals.create({ uuid, userId: user.id, status: 'pending', expiresAt: new Date(now() + RECORD_LIFETIME_MS) });
+    await approvals.create(uuid, user.id);
     req.session.onetouchUuid = uuid;
     delete req.session.onetouchStatus;
     res.json({ success: true, approval_request: { uuid } });
@@ -96,13 +93,13 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, now }: TwoFa
     // A final answer is kept in the session: later polls cost no database read and no upstream call.
     let status: ApprovalStatus | undefined = req.session.onetouchStatus;
     if (!status) {
-      const record = await approvals.findOne({ uuid, userId: req.session.userId });
+      const record = await approvals.find(uuid, req.session.userId!);
       if (!record) throw new HttpError(404, 'No push request is pending.');
       status = record.status;
       // The callback may have answered already; otherwise ask Authy.
       if (!isFinal(status)) {
         status = await authy.getApprovalStatus(uuid);
-        if (isFinal(status)) await approvals.updateOne({ uuid, status: 'pending' }, { $set: { status } });
+        if (status !== 'pending') await approvals.finalize(uuid, status);
       }
       if (status === 'approved') await passSecondFactor(req);
       if (status !== 'pending') Object.assign(req.session, { onetouchUuid: uuid, onetouchStatus: status });
