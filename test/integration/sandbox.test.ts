@@ -210,13 +210,14 @@ describe('users', () => {
   });
 
   test('an unknown user is 404 (60026) for sms, call, verify and push', async () => {
+    // Thunks: each call starts when awaited (a rejected promise left waiting makes bluebird warn).
     for (const call of [
-      client.requestSms({ authyId: '99' }, { force: true }),
-      client.requestCall({ authyId: '99' }, { force: true }),
-      client.verifyToken({ authyId: '99', token: '1234567' }),
-      client.createApprovalRequest({ authyId: '99', message: 'Login' }),
+      () => client.requestSms({ authyId: '99' }, { force: true }),
+      () => client.requestCall({ authyId: '99' }, { force: true }),
+      () => client.verifyToken({ authyId: '99', token: '1234567' }),
+      () => client.createApprovalRequest({ authyId: '99', message: 'Login' }),
     ]) {
-      const failure = await authyFailure(call);
+      const failure = await authyFailure(call());
       expect(failure.code).toBe(404);
       expectAuthyError(failure.body, '60026', 'User not found.');
     }

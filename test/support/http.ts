@@ -10,7 +10,7 @@ import { TEST_SESSION_SECRET } from './app';
 export type Client = ReturnType<typeof client>;
 
 /** An agent that keeps cookies (like a browser tab) and carries the CSRF token. */
-export function client(app: Express) {
+export function client(app: Express | string) {
   const agent = request.agent(app);
   const token = () => {
     const cookie = agent.jar.getCookie(CSRF_COOKIE, CookieAccessInfo.All);
@@ -31,5 +31,5 @@ export function client(app: Express) {
 }
 
 /** A one-off request from a fresh visitor, CSRF token included. */
-export const post = (app: Express, url: string) => client(app).post(url);
-export const get = (app: Express, url: string) => request(app).get(url);
+export const post = (app: Express | string, url: string) => client(app).post(url);
+export const get = (app: Express | string, url: string) => request(app).get(url);

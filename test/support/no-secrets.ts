@@ -3,9 +3,11 @@
 // the tests used. Checked after each file over everything it produced.
 import http from 'node:http';
 import { TEST_API_KEY, TEST_SESSION_SECRET, allLogs } from './app';
+import { SANDBOX_KEY } from './sandbox-app';
 
 const FORBIDDEN: [string, RegExp][] = [
   ['the API key', new RegExp(TEST_API_KEY)],
+  ['the sandbox API key', new RegExp(SANDBOX_KEY)],
   ['the session secret', new RegExp(TEST_SESSION_SECRET)],
   ['a test password', /correct horse battery|old password|wrong-\d-password/],
   ['a password hash', /scrypt\$\d+\$/],
@@ -17,6 +19,7 @@ const originalEnd = http.ServerResponse.prototype.end;
 http.ServerResponse.prototype.end = function end(this: http.ServerResponse, ...args: unknown[]) {
   const chunk = args[0];
   const url = this.req?.url ?? '';
+  // The sandbox's own pages show codes on purpose: it is the phone.
   if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && !url.startsWith('/sandbox')) {
     bodies.push({ url, body: chunk.toString() });
   }

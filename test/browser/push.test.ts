@@ -1,0 +1,136 @@
+// Push Auth in real Chromium: the SPA polls every 5 s, 12 times; Playwright's clock drives the
+// page's timers, and "the phone" (/sandbox, in another context with a real clock) answers.
+import type { Page } from 'playwright-core';
+import {
+  authyIdOf,
+  errorShown,
+  httpSettled,
+  logIn,
+  newUser,
+  pathOf,
+  pendingApproval,
+  registerUser,
+  statusShown,
+  useBrowser,
+  waitFor,
+  waitForPath,
+  type TestUser,
+} from '../support/browser';
+
+const h = useBrowser();
+const user = () => newUser('push', 2650);
+
+async function reachProtected(page: Page, username: string): Promise<void> {
+  await waitForPath(page, '/protected');
+  const content = page.locator('#protected-content');
+  await content.waitFor({ state: 'visible' });
+  expect(await content.textContent()).toContain(username);
+}
+
+describe('Push Auth (the page clock is Playwright\'s)', () => {
+  /** Logs in with a fake clock, pauses it, and presses Push Auth. Returns a poll driver. */
+  async function startPush(u: TestUser) {
+    const { page, app } = h;
+    await registerUser(app, u);
+    const authyId = await authyIdOf(app, u.username);
+    let statusPolls = 0;
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/accountsecurity/onetouchstatus') statusPolls++;
+    });
+    await page.clock.install();
+    await logIn(page, u);
+    // From here on no timer fires unless the test moves the clock.
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
+
+    await page.click('#push');
+    expect(await statusShown(page)).toContain('Push request sent');
+    await page.locator('#push-waiting').waitFor({ state: 'visible' });
+    expect(await page.textContent('#push-waiting')).toMatch(/Waiting for approval… 60 s left/);
+
+    /** Moves the page clock 5 s: exactly one status poll, whose answer the SPA has handled. */
+    const nextPoll = async () => {
+      const before = statusPolls;
+      await page.clock.runFor(5000);
+      await waitFor(`status poll #${before + 1}`, () => statusPolls === before + 1);
+      await httpSettled(page);
+      return statusPolls;
+    };
+    return { authyId, nextPoll, polls: () => statusPolls };
+  }
+
+  /** Opens /sandbox ("the phone") in another context (own clock) and answers the request. */
+  async function answerOnSandbox(uuid: string, action: 'approve' | 'deny', screenshot?: string) {
+    const phone = await h.newPage(await h.newContext());
+    await phone.goto('/sandbox');
+    const button = phone.locator(`#${action}-${uuid}`);
+    await button.waitFor({ state: 'visible' });
+    if (screenshot) await h.screenshot(screenshot, phone);
+    await button.click();
+    await waitFor(`the sandbox to record "${action}"`, async () => {
+      const list = (await (await fetch(`${h.app.baseUrl}/sandbox/approvals.json`)).json()) as { uuid: string; status: string }[];
+      return list.find((a) => a.uuid === uuid)?.status === (action === 'approve' ? 'approved' : 'denied');
+    });
+    await phone.close();
+  }
+
+  test('approved on /sandbox → the SPA goes to /protected on its next poll', async () => {
+    const { page, app } = h;
+    const u = user();
+    const push = await startPush(u);
+    await push.nextPoll();
+    expect(pathOf(page)).toBe('/2fa');
+    expect(await page.textContent('#push-seconds')).toBe('55');
+    await h.screenshot('push-waiting');
+
+    const approval = await pendingApproval(app, push.authyId);
+    await answerOnSandbox(approval.uuid, 'approve', 'sandbox-phone');
+    expect(pathOf(page)).toBe('/2fa'); // not before the next poll
+    await push.nextPoll();
+    await reachProtected(page, u.username);
+    expect(push.polls()).toBe(2);
+  });
+
+  test('denied on /sandbox → the SPA says so and offers a retry', async () => {
+    const { page, app } = h;
+    const push = await startPush(user());
+    const approval = await pendingApproval(app, push.authyId);
+    await answerOnSandbox(approval.uuid, 'deny');
+    await push.nextPoll();
+    expect(await errorShown(page)).toBe('The push request was denied.');
+    expect(await page.locator('#push-waiting').count()).toBe(0);
+    await page.locator('#push-retry').waitFor({ state: 'visible' });
+    expect(pathOf(page)).toBe('/2fa');
+  });
+
+  test('no answer → after the 12th poll the SPA says it timed out; the retry works', async () => {
+    const { page, app } = h;
+    const u = user();
+    const push = await startPush(u);
+    for (let i = 1; i <= 11; i++) await push.nextPoll();
+    expect(await page.locator('#push-waiting').isVisible()).toBe(true);
+    expect(await page.textContent('#push-seconds')).toBe('5');
+    expect(await page.locator('main p.message.error').count()).toBe(0);
+
+    expect(await push.nextPoll()).toBe(12);
+    expect(await errorShown(page)).toBe('No answer within 60 s: the push request timed out.');
+    expect(await page.locator('#push-waiting').count()).toBe(0);
+    await h.screenshot('push-timed-out');
+    // No 13th poll.
+    await page.clock.runFor(30_000);
+    await httpSettled(page);
+    expect(push.polls()).toBe(12);
+
+    // "Try again" sends a new request and waits afresh; approving it passes.
+    const first = await pendingApproval(app, push.authyId);
+    await page.click('#push-retry');
+    await page.locator('#push-waiting').waitFor({ state: 'visible' });
+    expect(await page.textContent('#push-seconds')).toBe('60');
+    const second = await waitFor('a second push request', async () => {
+      const a = await pendingApproval(app, push.authyId);
+      return a.uuid !== first.uuid ? a : undefined;
+    });
+    await answerOnSandbox(second.uuid, 'approve');
+    await push.nextPoll();
+    await reachProtected(page, u.username);
+  });
+});
