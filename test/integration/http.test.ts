@@ -1,5 +1,7 @@
 // The HTTP surface: pages and their guards, health, limits, headers, unknown paths.
+import { authyScope, replies } from '../support/authy-nock';
 import { get, post } from '../support/http';
+import { validPerson } from '../support/users';
 import { createTestApp, type TestApp } from '../support/app';
 
 let t: TestApp;
@@ -61,4 +63,35 @@ test('each request is logged once with its status, without the query string', as
   const line = t.logs.lines.map((l) => JSON.parse(l)).find((l) => l.path === '/api/nothing');
   expect(line).toMatchObject({ method: 'GET', status: 404, msg: 'request' });
   expect(t.logs.text).not.toContain('1234567');
+});
+
+test('/readyz is a 503 when the database cannot be reached', async () => {
+  const broken = await createTestApp();
+  await broken.db.connection.close();
+  try {
+    await get(broken.app, '/readyz').expect(503, { error: 'The database is not reachable.' });
+    await get(broken.app, '/healthz').expect(200);
+  } finally {
+    await broken.db.connection.openUri(process.env.TEST_MONGODB_URI!, { dbName: broken.db.dbName }).catch(() => undefined);
+    await broken.close().catch(() => undefined);
+  }
+});
+
+test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie is Secure and __Host- prefixed', async () => {
+  const secure = await createTestApp({ config: { publicUrl: 'https://2fa.example.com', trustProxy: true } });
+  try {
+    const person = validPerson('secure-cookie').body;
+    authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(4242));
+    const res1 = await post(secure.app, '/api/user/register').set('X-Forwarded-Proto', 'https').send(person).expect(200);
+    const session = (res1.headers['set-cookie'] as unknown as string[]).find((c) => c.includes('asq.sid='));
+    expect(session).toMatch(/^__Host-asq\.sid=.*; Path=\/;.*HttpOnly; Secure; SameSite=Lax/);
+    expect(session).not.toMatch(/Domain=/);
+    const page = await get(secure.app, '/login').set('X-Forwarded-Proto', 'https').expect(200);
+    expect((page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('XSRF-TOKEN='))).toMatch(/Secure/);
+    const res = await get(secure.app, '/').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['content-security-policy']).toMatch(/upgrade-insecure-requests/);
+  } finally {
+    await secure.close();
+  }
 });
