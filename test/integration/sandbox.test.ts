@@ -6,29 +6,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { Client } from 'authy-client';
 import express from 'express';
 import { generateSync } from 'otplib';
 import { isValidSignature } from '../../server/authy/signature';
 import { createLogger } from '../../server/logger';
+import { LogCapture, registerLogs } from '../support/app';
 import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../../server/sandbox';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
 const API_KEY = 'sandbox-test-key-0123456789abcdef';
 const CALLBACK_PATH = '/hooks/onetouch';
-
-class Lines extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-  get text() {
-    return this.lines.join('\n');
-  }
-}
 
 interface Received {
   body: Record<string, unknown>;
@@ -43,7 +32,7 @@ let server: http.Server;
 let base: string;
 let publicDir: string;
 let client: Client;
-let logs: Lines;
+let logs: LogCapture;
 let offsetMs = 0;
 let callbackStatus = 200;
 const received: Received[] = [];
@@ -57,7 +46,7 @@ const withKey = { headers: { 'X-Authy-API-Key': API_KEY } };
 beforeAll(async () => {
   db = await openTestDatabase();
   publicDir = await mkdtemp(path.join(os.tmpdir(), 'sandbox-public-'));
-  logs = new Lines();
+  logs = registerLogs(new LogCapture());
   server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
