@@ -1,4 +1,5 @@
-// One log line per request: method, path (no query string: it may hold codes), status, time.
+// One log line per request: method, path, status, time. The query string is dropped and long
+// digit segments masked: both can hold codes (the sandbox's Authy paths carry the token).
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
@@ -7,7 +8,8 @@ export function requestLog(logger: Logger): RequestHandler {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      logger.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const path = req.originalUrl.split('?')[0].replace(/\/\d{4,}(?=\/|$)/g, '/…');
+      logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

@@ -1,6 +1,5 @@
 // Push Auth in real Chromium: the SPA polls every 5 s, 12 times; Playwright's clock drives the
 // page's timers, and "the phone" (/sandbox, in another context with a real clock) answers.
-import type { Page } from 'playwright-core';
 import {
   authyIdOf,
   errorShown,
@@ -9,25 +8,18 @@ import {
   newUser,
   pathOf,
   pendingApproval,
+  reachProtected,
   registerUser,
   statusShown,
   useBrowser,
   waitFor,
-  waitForPath,
   type TestUser,
 } from '../support/browser';
 
 const h = useBrowser();
 const user = () => newUser('push', 2650);
 
-async function reachProtected(page: Page, username: string): Promise<void> {
-  await waitForPath(page, '/protected');
-  const content = page.locator('#protected-content');
-  await content.waitFor({ state: 'visible' });
-  expect(await content.textContent()).toContain(username);
-}
-
-describe('Push Auth (the page clock is Playwright\'s)', () => {
+describe('Push Auth', () => {
   /** Logs in with a fake clock, pauses it, and presses Push Auth. Returns a poll driver. */
   async function startPush(u: TestUser) {
     const { page, app } = h;

@@ -1,33 +1,20 @@
 // Two-factor journeys in real Chromium against the app in sandbox mode: register, then each of
-// the four channels (SMS, voice, soft token, push) to /protected, and logout.
-import type { Page } from 'playwright-core';
+// the SMS, voice and soft-token channels to /protected, and logout (push: push.test.ts).
 import {
   authyIdOf,
   codeSentTo,
-  errorShown,
-  httpSettled,
   logIn,
   newUser,
-  pathOf,
-  pendingApproval,
+  reachProtected,
   registerUser,
   softToken,
   statusShown,
   useBrowser,
-  waitFor,
   waitForPath,
-  type TestUser,
 } from '../support/browser';
 
 const h = useBrowser();
 const user = () => newUser('tfa', 2600);
-
-async function reachProtected(page: Page, username: string): Promise<void> {
-  await waitForPath(page, '/protected');
-  const content = page.locator('#protected-content');
-  await content.waitFor({ state: 'visible' });
-  expect(await content.textContent()).toContain(username);
-}
 
 test('register → SMS code → /protected → logout → /protected is refused', async () => {
   const { page, app } = h;

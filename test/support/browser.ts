@@ -13,6 +13,8 @@ import { startSandboxApp, type SandboxApp } from './sandbox-app';
 const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+/** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
+const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error'];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -84,7 +86,10 @@ export interface BrowserSuite {
   newPage(context?: BrowserContext): Promise<Page>;
   /** Declares an HTTP error this test provokes on purpose (matched by status and path). */
   allowHttp(status: number, urlPath: string): void;
-  /** Writes test-results/screenshots/<name>.png (and docs/screenshots/<name>.png with UPDATE_DOCS_SCREENSHOTS=1). */
+  /**
+   * Writes test-results/screenshots/<name>.png (the whole page). With UPDATE_DOCS_SCREENSHOTS=1,
+   * names in DOCS_SCREENSHOTS also go to docs/screenshots/<name>.png (the viewport only).
+   */
   screenshot(name: string, page?: Page): Promise<void>;
   /** Everything recorded so far that would fail the test; clears it (for tests of the harness). */
   takeProblems(): string[];
@@ -217,9 +222,9 @@ export function useBrowser(): BrowserSuite {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       const png = await p.screenshot({ fullPage: true, animations: 'disabled' });
       writeFileSync(path.join(SCREENSHOT_DIR, `${name}.png`), png);
-      if (process.env.UPDATE_DOCS_SCREENSHOTS === '1' && !name.startsWith('final-')) {
+      if (process.env.UPDATE_DOCS_SCREENSHOTS === '1' && DOCS_SCREENSHOTS.includes(name)) {
         mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true });
-        writeFileSync(path.join(DOCS_SCREENSHOT_DIR, `${name}.png`), png);
+        await p.screenshot({ path: path.join(DOCS_SCREENSHOT_DIR, `${name}.png`), animations: 'disabled' });
       }
     },
     takeProblems() {
@@ -263,7 +268,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     const value = await fn();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -355,6 +360,15 @@ export async function httpSettled(page: Page): Promise<void> {
       return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
     }),
   );
+}
+
+/** Waits for /protected and its content (which names the user). */
+export async function reachProtected(page: Page, username: string): Promise<void> {
+  await waitForPath(page, '/protected');
+  const content = page.locator('#protected-content');
+  await content.waitFor({ state: 'visible' });
+  const text = (await content.textContent()) ?? '';
+  if (!text.includes(username)) throw new Error(`/protected does not name ${username}: ${text.trim()}`);
 }
 
 /** Logs in through the login page (ends on /2fa). */
