@@ -1,7 +1,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseDatabase, findOnPath } from '../../server/db/resolve';
+import { findOnPath } from '../../server/db/executables';
+import { chooseDatabase } from '../../server/db/resolve';
 
 describe('chooseDatabase', () => {
   it('starts an embedded database when no URI is configured', () => {
