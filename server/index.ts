@@ -28,7 +28,7 @@ function sandboxBanner(config: Config, port: number): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
-  const logger = createLogger(config.logLevel, process.stdout.isTTY && config.nodeEnv !== 'production' ? pretty({ colorize: true, ignore: 'pid,hostname' }) : undefined);
+  const logger = createLogger(config.logLevel, process.stdout.isTTY && config.nodeEnv !== 'production' ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' }) : undefined);
   const sandboxMode = isSandboxMode(config);
 
   const database = await resolveDatabase({ env: process.env, dataDir: DATA_DIR, ephemeral: false, logger });

@@ -9,7 +9,8 @@ export function requestLog(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const path = req.originalUrl.split('?')[0].replace(/\/\d{4,}(?=\/|$)/g, '/…');
-      logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const fields = { method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      logger.info(fields, `${fields.method} ${path} ${fields.status} ${fields.ms} ms`);
     });
     next();
   };
