@@ -3,11 +3,12 @@
 // Run by bench/run.mjs as a forked child (bundled to dist/bench/app-server.js); it talks to its
 // parent over IPC only, so the app gets no extra routes:
 //   → {type:'listening', port, dbUri, dbKind, isFerretDB, timings}
-//   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, rss, rssPeak, heapUsed}
+//   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, orphans, rss, rssPeak, heapUsed}
 //   ← {type:'hash', count}    → {type:'hash', ms: [...]}: one production password hash each, timed
 //   ← {type:'stop'}           → closes, drops its database, exits (so --cpu-prof writes)
 // Environment: BENCH_MONGODB_URI (a running server; else one is resolved like the tests do),
-// BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs).
+// BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
+// BENCH_PUBLIC_DIR (the built SPA; default dist/public).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
@@ -21,6 +22,9 @@ import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
 import { SESSIONS_COLLECTION } from '../server/http/session';
 import { createLogger } from '../server/logger';
 import { PUBLIC_DIR } from '../server/paths';
+
+/** bench/run.mjs serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
+const publicDir = process.env.BENCH_PUBLIC_DIR ?? PUBLIC_DIR;
 import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../server/sandbox';
 import { EXPIRING_COLLECTIONS } from '../server/twofa/approval-store';
 import { countCommands } from './db-commands';
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
     connection,
     apiKey,
     callbackUrl: `${publicUrl}/api/accountsecurity/onetouch/callback`,
-    publicDir: PUBLIC_DIR,
+    publicDir,
     isFerretDB,
     logger,
   });
@@ -91,22 +95,30 @@ async function main(): Promise<void> {
     sessionSecret,
     logger,
     sandbox,
+    publicDir,
   });
-  // Requests still being worked on, even those whose client has gone (a hash runs on after the
-  // socket closes): done when the handler ends the response. Registered before the app, so its
-  // wrappers (express-session saves before ending) run first.
+  // Requests being answered, and `orphans`: those whose client left first. A handler may work on
+  // after that (a hash, a session save) and end the response later, or never end it (a static
+  // file stream just stops), so the bench waits for orphans to stop changing, not for zero.
+  // Registered before the app, so its wrappers of res.end (express-session saves first) run first.
   let inFlight = 0;
+  let orphans = 0;
   server.on('request', (_req, res: http.ServerResponse) => {
     inFlight++;
+    let state: 'open' | 'orphan' | 'done' = 'open';
     const end = res.end;
-    let ended = false;
     res.end = function (this: http.ServerResponse, ...args: unknown[]) {
-      if (!ended) {
-        ended = true;
-        inFlight--;
-      }
+      if (state === 'open') inFlight--;
+      if (state === 'orphan') orphans--;
+      state = 'done';
       return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
     } as typeof res.end;
+    res.once('close', () => {
+      if (state !== 'open') return;
+      state = 'orphan';
+      inFlight--;
+      orphans++;
+    });
   });
   server.on('request', app);
   const listening = performance.now();
@@ -141,7 +153,7 @@ async function main(): Promise<void> {
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') {
       const rss = process.memoryUsage.rss();
-      send({ type: 'stats', counts: commands.counts(), inFlight, rss, rssPeak: Math.max(rssPeak, rss), heapUsed: process.memoryUsage().heapUsed });
+      send({ type: 'stats', counts: commands.counts(), inFlight, orphans, rss, rssPeak: Math.max(rssPeak, rss), heapUsed: process.memoryUsage().heapUsed });
       if (message.reset) {
         commands.reset();
         rssPeak = rss;

@@ -33,6 +33,8 @@ export interface CommandCounts {
   writes: number;
   /** `collection` → its reads and writes. */
   byCollection: Record<string, { reads: number; writes: number }>;
+  /** `collection command` (e.g. `sessions update`) → how many. */
+  byCommand: Record<string, number>;
 }
 
 export interface CommandCounter {
@@ -45,7 +47,8 @@ export interface CommandCounter {
 
 export function countCommands(client: MongoClient, options: { keep?: number } = {}): CommandCounter {
   const keep = options.keep ?? 1000;
-  let counts: CommandCounts = { reads: 0, writes: 0, byCollection: {} };
+  const empty = (): CommandCounts => ({ reads: 0, writes: 0, byCollection: {}, byCommand: {} });
+  let counts = empty();
   let log: CountedCommand[] = [];
   const onCommand = (event: CommandStartedEvent) => {
     const kind = commandKind(event.commandName);
@@ -59,6 +62,8 @@ export function countCommands(client: MongoClient, options: { keep?: number } = 
       counts.writes++;
       entry.writes++;
     }
+    const key = `${collection} ${event.commandName}`;
+    counts.byCommand[key] = (counts.byCommand[key] ?? 0) + 1;
     if (log.length < keep) log.push({ kind, name: event.commandName, collection });
   };
   client.on('commandStarted', onCommand);
@@ -66,7 +71,7 @@ export function countCommands(client: MongoClient, options: { keep?: number } = 
     counts: () => structuredClone(counts),
     log: () => [...log],
     reset() {
-      counts = { reads: 0, writes: 0, byCollection: {} };
+      counts = empty();
       log = [];
     },
     stop: () => void client.off('commandStarted', onCommand),

@@ -2,7 +2,8 @@
 // child processes; this process drives them with autocannon, reads the app's database command
 // counts and RSS over IPC, and writes bench/results.json plus a table. See bench/README.md.
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -14,10 +15,14 @@ import { MB, median, percentile, runFigures, summarize, table, targetLines } fro
 import { SCENARIOS } from './lib/scenarios.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const PUBLIC_DIR = path.join(ROOT, 'dist', 'public');
-const APP_SERVER = path.join(ROOT, 'dist', 'bench', 'app-server.js');
+// What runs is a snapshot of dist/ (outside the tree, so linters never see the bundles): a
+// rebuild during the run changes nothing. The children find node_modules through NODE_PATH.
+const BUILD = path.join(tmpdir(), `asq-bench-build-${process.pid}`);
+process.env.NODE_PATH = path.join(ROOT, 'node_modules');
+const PUBLIC_DIR = path.join(BUILD, 'public');
+const APP_SERVER = path.join(BUILD, 'app-server.js');
 const HELLO_SERVER = path.join(ROOT, 'bench', 'hello-server.mjs');
-const REAL_SERVER = path.join(ROOT, 'dist', 'server', 'index.js');
+const REAL_SERVER = path.join(BUILD, 'server', 'index.js');
 const SESSIONS = 'sessions';
 
 const env = (name, fallback) => process.env[`BENCH_${name}`] ?? fallback;
@@ -27,8 +32,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: env('WARMUP', '5') },
     runs: { type: 'string', default: env('RUNS', '3') },
     connections: { type: 'string', default: env('CONNECTIONS', '50') },
-    'login-connections': { type: 'string', default: env('LOGIN_CONNECTIONS', '8') },
-    'flow-connections': { type: 'string', default: env('FLOW_CONNECTIONS', '8') },
+    'login-connections': { type: 'string', default: env('LOGIN_CONNECTIONS', '4') },
+    'flow-connections': { type: 'string', default: env('FLOW_CONNECTIONS', '4') },
     'flow-users': { type: 'string', default: env('FLOW_USERS', '24') },
     'startup-runs': { type: 'string', default: env('STARTUP_RUNS', '3') },
     scenarios: { type: 'string', default: env('SCENARIOS', Object.keys(SCENARIOS).join(',')) },
@@ -60,7 +65,8 @@ const opts = {
 };
 for (const name of opts.scenarios) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
 
-const say = (...a) => console.error('[bench]', ...a);
+const t0 = Date.now();
+const say = (...a) => console.error(`[bench +${Math.round((Date.now() - t0) / 1000)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes) => Math.round((bytes / MB) * 10) / 10;
 
@@ -71,7 +77,14 @@ function withDatabase(uri, dbName) {
   return `${m[1]}/${dbName}${m[3] ?? ''}`;
 }
 
-async function bundleAppServer() {
+async function snapshotBuild() {
+  const dist = path.join(ROOT, 'dist');
+  if (!existsSync(path.join(dist, 'public', 'index.html')) || !existsSync(path.join(dist, 'server', 'index.js'))) {
+    throw new Error('dist/ is not built: run `npm run bench` (it builds first) or `npm run build`');
+  }
+  await rm(BUILD, { recursive: true, force: true });
+  await cp(path.join(dist, 'public'), PUBLIC_DIR, { recursive: true });
+  await cp(path.join(dist, 'server'), path.join(BUILD, 'server'), { recursive: true });
   await build({
     absWorkingDir: ROOT,
     entryPoints: ['bench/app-server.ts'],
@@ -86,24 +99,35 @@ async function bundleAppServer() {
   });
 }
 
-/** Stats once the requests cut off at the end of a run have finished (their database work included). */
-async function drained(child, timeoutMs = 15_000) {
+/**
+ * Stats once the requests cut off at the end of a run have finished: none in flight, and the
+ * orphans (client gone, handler maybe still working) and the command counts still for `quietMs`.
+ */
+async function drained(child, quietMs = 300, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let stats = await child.stats();
-  while (stats.inFlight > 0 && Date.now() < deadline) {
+  if (stats.inFlight === undefined) return stats; // the hello server keeps no such count
+  const mark = (x) => `${x.inFlight}|${x.orphans}|${x.counts.reads}|${x.counts.writes}`;
+  let last = mark(stats);
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
     await sleep(50);
     stats = await child.stats();
+    if (mark(stats) !== last) {
+      last = mark(stats);
+      quietSince = Date.now();
+    } else if (stats.inFlight === 0 && Date.now() - quietSince >= quietMs) break;
   }
   return stats;
 }
 
 /** Warm-up, then `runs` measured runs; the server's command counters are reset around each. */
-async function measure(child, baseUrl, request, connections, { extra } = {}) {
+async function measure(child, baseUrl, request, connections, { extra, quietMs } = {}) {
   const requests = request.requests ?? [request];
   const run = (duration) => autocannon({ url: baseUrl, connections, duration, timeout: 10, requests });
   if (opts.warmup > 0) {
     await run(opts.warmup);
-    await drained(child);
+    await drained(child, quietMs);
     extra?.();
   }
   await child.stats({ reset: true }); // RSS peak and counts from here on
@@ -111,21 +135,39 @@ async function measure(child, baseUrl, request, connections, { extra } = {}) {
   for (let i = 0; i < opts.runs; i++) {
     await child.stats({ reset: true });
     const result = await run(opts.duration);
-    const after = await drained(child);
-    runs.push({ ...runFigures(result, after.counts, SESSIONS), loadAverage: loadavg()[0], rssEnd: after.rss, rssPeak: after.rssPeak, ...(extra ? { extra: extra() } : {}) });
+    const after = await drained(child, quietMs);
+    runs.push({ ...runFigures(result, after.counts, SESSIONS), loadAverage: loadavg()[0], rssEnd: after.rss, heapUsed: after.heapUsed, rssPeak: after.rssPeak, ...(extra ? { extra: extra() } : {}) });
   }
-  return { runs, median: summarize(runs), rssEndMB: mb(runs.at(-1).rssEnd), rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))) };
+  const heapUsed = runs.at(-1).heapUsed;
+  return { runs, median: summarize(runs), rssEndMB: mb(runs.at(-1).rssEnd), ...(heapUsed ? { heapUsedEndMB: mb(heapUsed) } : {}), rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))) };
+}
+
+/** One production password hash, timed (median of `count`) in the idle app server: the login ceiling is cores ÷ this. */
+async function timeHash(app, count = 3) {
+  const answer = app.next('hash', 60_000);
+  app.proc.send({ type: 'hash', count });
+  const { ms } = await answer;
+  const medianMs = median(ms);
+  return { ms: ms.map(Math.round), medianMs: Math.round(medianMs), ceilingPerSecond: Math.round((availableParallelism() / (medianMs / 1000)) * 100) / 100 };
 }
 
 async function runScenario(name, app, baseUrl, helloRps) {
   const scenario = SCENARIOS[name];
   const connections = scenario.connections(opts);
+  // Timed right before, so the ceiling sees the same machine (and the same neighbours) as the run.
+  const hash = scenario.hashBound ? await timeHash(app) : undefined;
+  const started = Date.now();
   say(`${name}: preparing`);
   const prepared = await scenario.prepare(baseUrl, opts);
   say(`${name}: ${opts.warmup} s warm-up, ${opts.runs} × ${opts.duration} s at ${connections} connections`);
-  const measured = await measure(app, baseUrl, prepared.request, connections, { extra: prepared.extra });
+  // A cut-off login may still be hashing with nothing else to show for it: wait out a few hashes.
+  const quietMs = hash ? Math.max(300, 2.5 * hash.medianMs) : 300;
+  const measured = await measure(app, baseUrl, prepared.request, connections, { extra: prepared.extra, quietMs });
   const out = { name, title: scenario.title, connections, readOnly: Boolean(scenario.readOnly), hashBound: Boolean(scenario.hashBound), ...measured };
   out.ratioToHello = Math.round((measured.median.rps / helloRps) * 1000) / 1000;
+  // The session was made in prepare(): its age bounds the touches touchAfter allows.
+  out.sessionAgeSeconds = Math.round((Date.now() - started) / 1000);
+  if (hash) out.hash = hash;
   if (prepared.extra) {
     const flowsPerSecond = median(measured.runs.map((r) => r.extra.flows / opts.duration));
     const times = measured.runs.flatMap((r) => r.extra.flowTimesMs);
@@ -162,7 +204,9 @@ async function startupTimes(dbUri) {
     }
   }
   for (let i = 0; i < opts.startupRuns; i++) {
-    const child = new Child('app (start-up)', APP_SERVER, { env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_startup_entry', BENCH_LOG_LEVEL: 'warn' } });
+    const child = new Child('app (start-up)', APP_SERVER, {
+      env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_startup_entry', BENCH_LOG_LEVEL: 'warn', BENCH_PUBLIC_DIR: PUBLIC_DIR },
+    });
     const info = await child.listening();
     bench.push({ ms: info.startMs, timings: info.timings });
     await child.stop();
@@ -185,10 +229,11 @@ async function profileScenario(name, dbUri, helloRps) {
   const dir = path.join(ROOT, 'bench', 'profiles');
   await mkdir(dir, { recursive: true });
   const before = new Set(await readdir(dir));
+  const logFile = path.join(tmpdir(), `asq-bench-profile-${process.pid}.log`);
   const child = new Child('app (profiled)', APP_SERVER, {
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_profile', BENCH_LOG_LEVEL: opts.logLevel },
-    logFile: path.join(tmpdir(), `asq-bench-profile-${process.pid}.log`),
+    env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_profile', BENCH_LOG_LEVEL: opts.logLevel, BENCH_PUBLIC_DIR: PUBLIC_DIR },
+    logFile,
   });
   const info = await child.listening();
   const saved = { runs: opts.runs, warmup: opts.warmup };
@@ -198,6 +243,7 @@ async function profileScenario(name, dbUri, helloRps) {
   } finally {
     Object.assign(opts, saved);
     await child.stop();
+    await rm(logFile, { force: true });
   }
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
   return files.length ? path.relative(ROOT, path.join(dir, files[0])) : null;
@@ -209,19 +255,31 @@ function targets(results) {
   const byName = Object.fromEntries(results.scenarios.filter((s) => !s.error).map((s) => [s.name, s]));
   for (const s of Object.values(byName).filter((x) => x.readOnly)) {
     const m = s.median;
-    // touchAfter lets a session be rewritten once a minute at most: in a run of minutes a few writes are expected.
-    add(`${s.name}: session writes`, `${m.sessionWrites} in ${s.runs.reduce((n, r) => n + r.sent, 0)} requests`, '0 (≤ 1 per session per 60 s touchAfter)', m.sessionWritesPerRequest < 0.001);
+    // touchAfter (60 s) lets an unchanged session be touched once a minute; every request in
+    // flight at that moment read the old lastModified, so a burst of up to `connections` writes.
+    const allowed = s.connections * Math.floor(s.sessionAgeSeconds / 60);
+    add(
+      `${s.name}: session writes`,
+      `${m.sessionWrites} in ${s.runs.reduce((n, r) => n + r.sent, 0)} requests (session ${s.sessionAgeSeconds} s old at the end${allowed ? `: touch bursts allow ${allowed}` : ''})`,
+      '0, but for touchAfter',
+      m.sessionWrites <= allowed,
+    );
     add(`${s.name}: database reads per request`, m.readsPerRequest, '≤ 1', m.readsPerRequest <= 1.001);
   }
   const li = byName.loggedIn;
   if (li) {
     add('loggedIn: share of the bare-Express ceiling', `${(li.ratioToHello * 100).toFixed(1)} % (${li.median.rps.toFixed(0)} / ${results.hello.median.rps.toFixed(0)} req/s)`, '≥ 40 %', li.ratioToHello >= 0.4);
-    add(`loggedIn: p99 at ${li.connections} connections`, `${li.median.p99} ms`, '< 20 ms', li.median.p99 < 20);
+    add(
+      `loggedIn: p99 at ${li.connections} connections`,
+      `${li.median.p99} ms (bare Express hello at ${results.hello.connections}: ${results.hello.median.p99} ms)`,
+      '< 20 ms',
+      li.median.p99 < 20,
+    );
   }
   const login = byName.login;
   if (login) {
-    const ratio = login.median.rps / results.hash.ceilingPerSecond;
-    add('login: share of the hash-bound ceiling', `${(ratio * 100).toFixed(1)} % (${login.median.rps.toFixed(2)} / ${results.hash.ceilingPerSecond.toFixed(2)} per s)`, '≥ 80 %', ratio >= 0.8);
+    const ratio = login.ratioToHashCeiling;
+    add('login: share of the hash-bound ceiling', `${(ratio * 100).toFixed(1)} % (${login.median.rps.toFixed(2)} / ${login.hash.ceilingPerSecond.toFixed(2)} per s; one hash ${login.hash.medianMs} ms)`, '≥ 80 %', ratio >= 0.8);
     const throttled = login.median.statusCodes['429'] ?? 0;
     add('login: no 429 from the attempt limits', `${throttled} × 429`, '(reported)', throttled === 0);
   }
@@ -237,7 +295,14 @@ function targets(results) {
   add('assets compressed on the wire', assets.map((a) => `${a.url}: ${a.contentEncoding ?? 'identity'}`).join('; '), '(reported)', assets.every((a) => a.contentEncoding));
   add('server RSS idle', `${results.rss.idleMB} MB`, '≤ 120 MB', results.rss.idleMB <= 120);
   const heaviest = Object.values(byName).sort((a, b) => b.rssEndMB - a.rssEndMB)[0];
-  if (heaviest) add('server RSS at the end of the heaviest scenario', `${heaviest.rssEndMB} MB after ${heaviest.name} (peak during it ${heaviest.rssPeakMB} MB)`, '≤ 200 MB', heaviest.rssEndMB <= 200);
+  if (heaviest) {
+    add(
+      'server RSS at the end of the heaviest scenario',
+      `${heaviest.rssEndMB} MB after ${heaviest.name}, V8 heap used ${heaviest.heapUsedEndMB} MB (peak during it ${heaviest.rssPeakMB} MB)`,
+      '≤ 200 MB',
+      heaviest.rssEndMB <= 200,
+    );
+  }
   const st = results.startup;
   if (st.realServerMedianMs !== null) add('start → listening (database up), dist/server/index.js', `${st.realServerMedianMs} ms (runs ${st.realServerMs.join(', ')})`, '< 1500 ms', st.realServerMedianMs < 1500);
   else add('start → listening (database up), dist/server/index.js', st.error, '< 1500 ms', false);
@@ -246,13 +311,13 @@ function targets(results) {
 
 async function main() {
   const started = Date.now();
-  await bundleAppServer();
+  await snapshotBuild();
   const cores = availableParallelism();
   const load = loadavg()[0];
   if (load > cores / 2) say(`warning: load average ${load.toFixed(1)} on ${cores} cores before starting: other work will skew the figures (ratios to hello less so)`);
   const logFile = path.join(tmpdir(), `asq-bench-app-${process.pid}.log`);
   const hello = new Child('hello', HELLO_SERVER);
-  const app = new Child('app', APP_SERVER, { env: { BENCH_LOG_LEVEL: opts.logLevel }, logFile });
+  const app = new Child('app', APP_SERVER, { env: { BENCH_LOG_LEVEL: opts.logLevel, BENCH_PUBLIC_DIR: PUBLIC_DIR }, logFile });
   const stopAll = () => Promise.all([hello.stop(), app.stop()]);
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
@@ -267,13 +332,6 @@ async function main() {
 
     say('start-up times (database already up)');
     const startup = await startupTimes(appInfo.dbUri);
-
-    say('one password hash, timed in the app server');
-    const hash = await new Promise((resolve, reject) => {
-      app.next('hash', 60_000).then(resolve, reject);
-      app.proc.send({ type: 'hash', count: 5 });
-    });
-    const hashMs = median(hash.ms);
 
     const firstLoad = await firstLoadWeight(PUBLIC_DIR);
     const headers = await cacheHeaders(baseUrl, firstLoad.files.map((f) => f.url));
@@ -299,7 +357,7 @@ async function main() {
       machine: { node: process.version, cores, platform: `${process.platform} ${process.arch}`, loadAverageAtStart: Math.round(load * 100) / 100 },
       database: { kind: appInfo.dbKind, isFerretDB: appInfo.isFerretDB },
       options: opts,
-      hash: { ms: hash.ms.map(Math.round), medianMs: Math.round(hashMs), ceilingPerSecond: Math.round((cores / (hashMs / 1000)) * 100) / 100 },
+      hash: scenarios.find((x) => x.hash)?.hash ?? (await timeHash(app)),
       rss: { idleMB: mb(idle.rss), helloIdleMB: mb(helloIdle.rss) },
       startup,
       firstLoad,
@@ -310,7 +368,7 @@ async function main() {
     };
     for (const s of scenarios.filter((x) => x.hashBound && !x.error)) {
       const perSecond = s.flow ? s.flow.flowsPerSecond : s.median.rps;
-      s.ratioToHashCeiling = Math.round((perSecond / results.hash.ceilingPerSecond) * 1000) / 1000;
+      s.ratioToHashCeiling = Math.round((perSecond / s.hash.ceilingPerSecond) * 1000) / 1000;
     }
 
     const profileName = args['profile-scenario'] || (args.profile ? worstScenario(scenarios) : '');
@@ -331,6 +389,7 @@ async function main() {
     process.exitCode = 1;
   } finally {
     await stopAll();
+    await rm(BUILD, { recursive: true, force: true });
   }
 }
 
@@ -348,9 +407,10 @@ function print(r) {
   out.push('');
   out.push(table(r));
   out.push('');
-  out.push(`password hash: ${r.hash.medianMs} ms → hash-bound ceiling ${r.hash.ceilingPerSecond}/s (${r.machine.cores} cores ÷ one hash)`);
+  out.push(`password hash (scrypt N=2^17), timed in the idle app server; ceiling = ${r.machine.cores} cores ÷ one hash:`);
   for (const s of r.scenarios.filter((x) => x.ratioToHashCeiling !== undefined)) {
-    out.push(`  ${s.name}: ${(s.ratioToHashCeiling * 100).toFixed(1)} % of it${s.flow ? ` (${s.flow.flowsPerSecond} whole flows/s)` : ''}`);
+    const got = s.flow ? `${s.flow.flowsPerSecond} whole flows/s` : `${s.median.rps} logins/s`;
+    out.push(`  ${s.name}: one hash ${s.hash.medianMs} ms → ceiling ${s.hash.ceilingPerSecond}/s; ${got} = ${(s.ratioToHashCeiling * 100).toFixed(1)} % of it`);
   }
   out.push(`first load: JS+CSS ${(r.firstLoad.gzip / 1000).toFixed(1)} kB gzipped (${r.firstLoad.files.map((f) => `${f.url} ${(f.gzip / 1000).toFixed(1)} kB`).join(', ')})`);
   out.push(`start → listening, database up: dist/server/index.js ${r.startup.realServerMedianMs ?? '–'} ms, bench entry ${r.startup.benchEntryMedianMs} ms (median of ${r.options.startupRuns})`);

@@ -2,9 +2,11 @@
 // and the real server (dist/server/index.js) spawned only to time its start.
 import { fork, spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const START_TIMEOUT_MS = 120_000;
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** A forked child speaking the bench's IPC protocol (see bench/app-server.ts). */
 export class Child {
@@ -13,6 +15,7 @@ export class Child {
     const fd = logFile ? openSync(logFile, 'a') : 'ignore';
     this.spawnedAt = performance.now();
     this.proc = fork(script, [], {
+      cwd: ROOT,
       env: { ...process.env, ...env },
       execArgv,
       stdio: ['ignore', fd, fd === 'ignore' ? 'inherit' : fd, 'ipc'],
@@ -70,6 +73,7 @@ export class Child {
 export async function timeRealServerStart(script, env) {
   const started = performance.now();
   const proc = spawn(process.execPath, [script], {
+    cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

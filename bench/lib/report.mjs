@@ -39,6 +39,7 @@ export function runFigures(result, counts, sessionsCollection) {
           sessionWrites: sessions.writes,
           sessionWritesPerRequest: round(sessions.writes / sent, 4),
           byCollection: counts.byCollection,
+          byCommand: counts.byCommand,
         }
       : {}),
   };
