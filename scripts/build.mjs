@@ -1,7 +1,8 @@
 // Bundles the SPA and the sandbox page (browser) and the server (Node) with esbuild.
 // Browser assets get content hashes so they can be cached for a year; index.html is rewritten to them.
 import { build } from 'esbuild';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import zlib from 'node:zlib';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -39,6 +40,15 @@ for (const page of ['index.html', 'sandbox/sandbox.html']) {
     return assets[name];
   });
   await writeFile(path.join(publicDir, path.basename(page)), html);
+}
+
+// Precompressed copies, served to browsers that accept them (no compression work per request).
+const assetsDir = path.join(publicDir, 'assets');
+for (const file of await readdir(assetsDir)) {
+  if (!/\.(js|css|svg)$/.test(file)) continue;
+  const content = await readFile(path.join(assetsDir, file));
+  await writeFile(path.join(assetsDir, file + '.gz'), zlib.gzipSync(content, { level: 9 }));
+  await writeFile(path.join(assetsDir, file + '.br'), zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
 }
 
 await build({

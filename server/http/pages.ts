@@ -1,15 +1,41 @@
 // The SPA's HTML5 URLs all serve one index.html; guarded ones redirect first, as the original
 // did. Hashed assets are cached for a year; the HTML never is, so a new build is seen at once.
-import express, { Router, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from './guards';
 
 const OPEN_PAGES = ['/', '/register', '/login', '/verification'];
 
-/** Content-hashed bundles: cached for a year. */
-export const assetRoutes = (publicDir: string) =>
-  express.static(path.join(publicDir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false });
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+] as const;
+
+/**
+ * Content-hashed bundles, cached for a year. The build writes .br and .gz copies beside them;
+ * a browser that accepts one gets it, so nothing is compressed per request.
+ */
+export function assetRoutes(publicDir: string): RequestHandler {
+  const dir = path.join(publicDir, 'assets');
+  const serve = express.static(dir, { immutable: true, maxAge: '365d', index: false, fallthrough: false });
+  const exists = new Map<string, boolean>();
+  const has = (file: string) => {
+    let found = exists.get(file);
+    if (found === undefined) exists.set(file, (found = existsSync(path.join(dir, file))));
+    return found;
+  };
+  return (req, res, next) => {
+    res.vary('Accept-Encoding');
+    const compressed = /^\/[\w.-]+$/.test(req.path) && ENCODINGS.find(([encoding, ext]) => req.acceptsEncodings(encoding) === encoding && has(req.path + ext));
+    if (compressed) {
+      res.type(path.extname(req.path));
+      res.set('Content-Encoding', compressed[0]);
+      req.url = req.path + compressed[1];
+    }
+    serve(req, res, next);
+  };
+}
 
 export function pageRoutes(publicDir: string): Router {
   const router = Router();

@@ -58,13 +58,16 @@ export function createSessionMiddleware(opts: SessionOptions): { middleware: Req
   return { middleware: [sessionMiddleware, absoluteTimeout], store };
 }
 
-/** Issues a new session id (privilege change) and fills it; the old id is dead afterwards. */
+/**
+ * Issues a new session id (privilege change) and fills it; the old id is dead afterwards.
+ * express-session stores the new session before the response is sent, so no save() here.
+ */
 export function regenerateSession(req: Request, fill: (s: Request['session']) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);
       fill(req.session);
-      req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve()));
+      resolve();
     });
   });
 }

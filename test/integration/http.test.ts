@@ -28,6 +28,19 @@ test('hashed assets are cached for a year; a missing one is a 404', async () => 
   await get(t.app, '/assets/nope.js').expect(404);
 });
 
+test('a precompressed copy is served to a browser that accepts it, the plain file otherwise', async () => {
+  const zipped = await get(t.app, '/assets/app-TEST.js').set('Accept-Encoding', 'gzip, deflate').expect(200);
+  expect(zipped.headers['content-encoding']).toBe('gzip');
+  expect(zipped.headers['content-type']).toMatch(/javascript/);
+  expect(zipped.headers['vary']).toMatch(/Accept-Encoding/);
+  expect(zipped.text).toBe('console.log(1)\n'); // supertest unzips it
+  const plain = await get(t.app, '/assets/app-TEST.js').set('Accept-Encoding', 'identity').expect(200);
+  expect(plain.headers['content-encoding']).toBeUndefined();
+  expect(plain.text).toBe('console.log(1)\n');
+  // No .br copy exists: a brotli-only browser gets the plain file.
+  expect((await get(t.app, '/assets/app-TEST.js').set('Accept-Encoding', 'br').expect(200)).headers['content-encoding']).toBeUndefined();
+});
+
 test('POST /api/test, /healthz and /readyz answer', async () => {
   await post(t.app, '/api/test').expect(200, { connected: true });
   await get(t.app, '/healthz').expect(200, { status: 'ok' });
