@@ -1,10 +1,8 @@
-import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
-import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
-import core from '../core/core.module';
+import type { StateService } from '@uirouter/angularjs';
 import type { ApiService } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import template from './login.html';
+import { pageModule } from '../core/page-module';
 
 class LoginController {
   static $inject = ['api', '$state'];
@@ -22,10 +20,8 @@ class LoginController {
   }
 }
 
-const loginState: Ng1StateDeclaration = { name: 'login', url: '/login', component: 'login', data: { title: 'Log in' } };
-
 /** `/login`: username and password; then the second factor. */
-export default angular
-  .module('app.login', [uiRouter, core])
-  .component('login', { controller: LoginController, template })
-  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(loginState)]).name;
+export default pageModule(
+  { name: 'login', url: '/login', component: 'login', data: { title: 'Log in' } },
+  { controller: LoginController, template },
+);

@@ -1,11 +1,9 @@
-import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
-import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
-import core from '../core/core.module';
+import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, ProtectedContent } from '../core/api.service';
 import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import template from './protected.html';
+import { pageModule } from '../core/page-module';
 
 class ProtectedController {
   static $inject = ['api', '$state'];
@@ -36,15 +34,13 @@ class ProtectedController {
   }
 }
 
-const protectedState: Ng1StateDeclaration = {
-  name: 'protected',
-  url: '/protected',
-  component: 'protectedPage',
-  data: { requires: '2fa', title: 'Protected' },
-};
-
 /** `/protected`: content from the API, for sessions that passed 2FA; Logout. */
-export default angular
-  .module('app.protected', [uiRouter, core])
-  .component('protectedPage', { controller: ProtectedController, template })
-  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(protectedState)]).name;
+export default pageModule(
+  {
+    name: 'protected',
+    url: '/protected',
+    component: 'protectedPage',
+    data: { requires: '2fa', title: 'Protected' },
+  },
+  { controller: ProtectedController, template },
+);

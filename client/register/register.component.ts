@@ -1,12 +1,10 @@
-import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
 import type { IAugmentedJQuery } from 'angular';
-import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
-import core from '../core/core.module';
+import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, Registration } from '../core/api.service';
 import { DEFAULT_COUNTRY_CODE } from '../core/country-codes';
 import { RequestState } from '../core/request-state';
 import template from './register.html';
+import { pageModule } from '../core/page-module';
 
 class RegisterController {
   static $inject = ['api', '$state', '$element'];
@@ -39,15 +37,13 @@ class RegisterController {
   }
 }
 
-const registerState: Ng1StateDeclaration = {
-  name: 'register',
-  url: '/register',
-  component: 'register',
-  data: { title: 'Register' },
-};
-
 /** `/register`: a new account, registered with Authy; then the second factor. */
-export default angular
-  .module('app.register', [uiRouter, core])
-  .component('register', { controller: RegisterController, template })
-  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(registerState)]).name;
+export default pageModule(
+  {
+    name: 'register',
+    url: '/register',
+    component: 'register',
+    data: { title: 'Register' },
+  },
+  { controller: RegisterController, template },
+);

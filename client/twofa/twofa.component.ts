@@ -1,13 +1,11 @@
-import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
 import type { ITimeoutService } from 'angular';
-import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
-import core from '../core/core.module';
+import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, CodeSent } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
 import type { PushOutcome } from './push-poller';
 import template from './twofa.html';
+import { pageModule } from '../core/page-module';
 
 const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> = {
   denied: 'The push request was denied.',
@@ -79,15 +77,13 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
-const twofaState: Ng1StateDeclaration = {
-  name: 'twofa',
-  url: '/2fa',
-  component: 'twofa',
-  data: { requires: 'login', title: 'Two-factor authentication' },
-};
-
 /** `/2fa`: the second factor by token, SMS, voice or push. */
-export default angular
-  .module('app.twofa', [uiRouter, core])
-  .component('twofa', { controller: TwofaController, template })
-  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(twofaState)]).name;
+export default pageModule(
+  {
+    name: 'twofa',
+    url: '/2fa',
+    component: 'twofa',
+    data: { requires: 'login', title: 'Two-factor authentication' },
+  },
+  { controller: TwofaController, template },
+);

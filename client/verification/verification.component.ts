@@ -1,11 +1,9 @@
-import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
-import type { Ng1StateDeclaration, StateProvider, StateService } from '@uirouter/angularjs';
-import core from '../core/core.module';
+import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, Channel, PhoneNumber } from '../core/api.service';
 import { DEFAULT_COUNTRY_CODE } from '../core/country-codes';
 import { RequestState } from '../core/request-state';
 import template from './verification.html';
+import { pageModule } from '../core/page-module';
 
 class VerificationController {
   static $inject = ['api', '$state'];
@@ -41,15 +39,13 @@ class VerificationController {
   }
 }
 
-const verificationState: Ng1StateDeclaration = {
-  name: 'verification',
-  url: '/verification',
-  component: 'verification',
-  data: { title: 'Phone Verification' },
-};
-
 /** `/verification`: a phone number, a code by SMS or call, then the code. */
-export default angular
-  .module('app.verification', [uiRouter, core])
-  .component('verification', { controller: VerificationController, template })
-  .config(['$stateProvider', ($stateProvider: StateProvider) => $stateProvider.state(verificationState)]).name;
+export default pageModule(
+  {
+    name: 'verification',
+    url: '/verification',
+    component: 'verification',
+    data: { title: 'Phone Verification' },
+  },
+  { controller: VerificationController, template },
+);
