@@ -13,21 +13,17 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../server/app';
 import { hashPassword } from '../server/auth/password';
-import { createAuthyApi } from '../server/authy/authy-api';
+import { composeApp, expiringCollections } from '../server/compose';
 import { connectDatabase } from '../server/db/connect';
 import { ensureExpiry } from '../server/db/expiry';
 import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
-import { SESSIONS_COLLECTION } from '../server/http/session';
 import { createLogger } from '../server/logger';
 import { PUBLIC_DIR } from '../server/paths';
+import { countCommands } from './db-commands';
 
 /** bench/run.mjs serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
 const publicDir = process.env.BENCH_PUBLIC_DIR ?? PUBLIC_DIR;
-import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../server/sandbox';
-import { EXPIRING_COLLECTIONS } from '../server/twofa/approval-store';
-import { countCommands } from './db-commands';
 
 /** The sweeper's deletes would blur the per-request counts: one pass at start, then hourly. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -70,7 +66,7 @@ async function main(): Promise<void> {
   const expiry = await ensureExpiry(
     connection,
     isFerretDB,
-    [{ collection: SESSIONS_COLLECTION, field: 'expires' }, ...EXPIRING_COLLECTIONS, ...SANDBOX_EXPIRING_COLLECTIONS],
+    expiringCollections(true),
     { intervalMs: SWEEP_INTERVAL_MS, onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed') },
   );
 
@@ -78,23 +74,15 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const publicUrl = `http://127.0.0.1:${port}`;
-  const sandbox = createSandbox({
+  // Wired as server/index.ts does it: sandbox mode, the app's Authy client calling this server.
+  const app = composeApp({
+    config: { authyApiKey: undefined, authyApiUrl: 'unused', publicUrl, trustProxy: false },
     connection,
-    apiKey,
-    callbackUrl: `${publicUrl}/api/accountsecurity/onetouch/callback`,
-    publicDir,
     isFerretDB,
     logger,
-  });
-  const app = createApp({
-    config: { publicUrl, trustProxy: false },
-    connection,
-    isFerretDB,
-    authy: createAuthyApi({ apiKey, baseUrl: `${publicUrl}/sandbox/api` }),
-    apiKey,
     sessionSecret,
-    logger,
-    sandbox,
+    sandboxKey: apiKey,
+    selfUrl: publicUrl,
     publicDir,
   });
   // Requests being answered, and `orphans`: those whose client left first. A handler may work on
