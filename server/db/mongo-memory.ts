@@ -10,7 +10,6 @@ export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env)
   if (!options.ephemeral) {
     instance.dbPath = path.join(options.dataDir, 'mongodb');
     instance.storageEngine = 'wiredTiger';
-    await mkdir(instance.dbPath, { recursive: true, mode: 0o700 });
   }
   // A mongod on PATH is used as is; MONGOMS_SYSTEM_BINARY is read by mongodb-memory-server itself.
   const systemBinary = env.MONGOMS_SYSTEM_BINARY ? undefined : findOnPath('mongod', env);
@@ -21,6 +20,8 @@ export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env)
   const server = await withEnvDefaults(defaults, async () => {
     // Getting the binary first fails quietly; MongoMemoryServer.create would also print the stack.
     await MongoBinary.getPath(binary);
+    // Only once a mongod is at hand: an empty .data/mongodb would say MongoDB ran when it did not.
+    if (instance.dbPath) await mkdir(instance.dbPath, { recursive: true, mode: 0o700 });
     return MongoMemoryServer.create({ instance, binary });
   });
   options.logger?.info(
