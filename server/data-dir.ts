@@ -4,8 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const DEFAULT_DATA_DIR = path.resolve(process.cwd(), '.data');
-
 /** Reads a secret kept in the data dir, creating a strong random one on first use. */
 export function readOrCreateSecret(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);

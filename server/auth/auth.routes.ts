@@ -1,6 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
 import type { AuthyApi } from '../authy/authy-api';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
 import { landingUrl, loginStage } from '../http/guards';
@@ -21,7 +22,6 @@ export interface AuthRoutesDeps {
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 export function authRoutes({ users, authy, limiter, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();

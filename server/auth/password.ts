@@ -4,6 +4,7 @@
 // replaced at that login.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { safeEqual } from '../safe-equal';
 
 export interface ScryptParams {
   N: number;
@@ -77,7 +78,7 @@ export async function verifyPassword(password: string, stored: string, params: S
     return { ok, needsRehash: ok && (N < params.N || r < params.r || p < params.p) };
   }
   if (LEGACY_FORMAT.test(stored)) {
-    const ok = timingSafeEqual(Buffer.from(legacySha256(password)), Buffer.from(stored));
+    const ok = safeEqual(legacySha256(password), stored);
     return { ok, needsRehash: ok };
   }
   return { ok: false, needsRehash: false };

@@ -1,8 +1,9 @@
 // The OneTouch callback signature, as Authy computes it: HMAC-SHA256 over
 // "nonce|METHOD|URL|params", keyed with the API key, base64. Shared by the callback
 // verifier and the sandbox, which signs its callbacks the same way.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import qs from 'qs';
+import { safeEqual } from '../safe-equal';
 
 export interface SignedRequest {
   nonce: string;
@@ -30,7 +31,5 @@ export function signCallback(apiKey: string, req: SignedRequest): string {
 
 /** Constant-time check of a received signature. */
 export function isValidSignature(apiKey: string, req: SignedRequest, signature: string): boolean {
-  const expected = Buffer.from(signCallback(apiKey, req));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return safeEqual(signature, signCallback(apiKey, req));
 }

@@ -3,9 +3,10 @@
 // (login, registration, phone verification) it holds a random value with its own HMAC. A
 // token made for one session never passes for another, and a new one is issued whenever the
 // session id changes (login, 2FA, logout).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import onHeaders from 'on-headers';
+import { safeEqual } from '../safe-equal';
 import { HttpError } from './errors';
 
 export const CSRF_COOKIE = 'XSRF-TOKEN';
@@ -25,12 +26,6 @@ export const sessionToken = (secret: string, sessionId: string) => `s.${mac(secr
 
 export function anonymousToken(secret: string, nonce = randomBytes(16).toString('base64url')): string {
   return `a.${nonce}.${mac(secret, `anonymous:${nonce}`)}`;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function isValidToken(secret: string, req: Request, token: string): boolean {

@@ -14,8 +14,6 @@ export class HttpError extends Error {
   }
 }
 
-export const httpError = (status: number, message: string, field?: string) => new HttpError(status, message, field);
-
 /** JSON 404 for unknown API paths. */
 export const apiNotFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'Not found.'));
 

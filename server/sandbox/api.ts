@@ -1,12 +1,12 @@
 // The Authy API subset of SPEC §4 at /sandbox/api: same paths, checks, answers and errors as
 // Authy, so that authy-client (which checks every answer strictly) and the app's axios calls
 // cannot tell the difference.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler } from 'express';
+import { digitsOnly } from '../http/validate';
 import type { Logger } from '../logger';
+import { safeEqual } from '../safe-equal';
 import { authyErrorHandler, authyNotFound, errors } from './errors';
 import type { Channel, Pair } from './models';
-import { digits } from './phone';
 import { effectiveStatus, type SandboxService } from './service';
 
 const APP_NAME = 'Account Security Sandbox';
@@ -48,11 +48,11 @@ const PHONE = /^[\d\s().-]{4,24}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** "+1" or 1 → "1"; undefined when not a country calling code. */
-const countryCodeOf = (v: string | undefined) => (v !== undefined && COUNTRY_CODE.test(v) ? digits(v) : undefined);
+const countryCodeOf = (v: string | undefined) => (v !== undefined && COUNTRY_CODE.test(v) ? digitsOnly(v) : undefined);
 /** National number digits (4–15) or undefined. */
 function phoneOf(v: string | undefined): string | undefined {
   if (v === undefined || !PHONE.test(v)) return undefined;
-  const d = digits(v);
+  const d = digitsOnly(v);
   return d.length >= 4 && d.length <= 15 ? d : undefined;
 }
 
@@ -70,14 +70,11 @@ function detailsOf(v: unknown, label: string): Pair[] {
   });
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
-
 /** X-Authy-API-Key must be the sandbox's key (compared in constant time), else 401 like Authy. */
 function requireApiKey(apiKey: string): RequestHandler {
-  const expected = sha256(apiKey);
   return (req, _res, next) => {
     const given = req.get('x-authy-api-key');
-    next(given && timingSafeEqual(sha256(given), expected) ? undefined : errors.invalidApiKey());
+    next(given && safeEqual(given, apiKey) ? undefined : errors.invalidApiKey());
   };
 }
 

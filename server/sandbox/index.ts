@@ -27,7 +27,6 @@ export interface SandboxOptions {
 
 /** Collections whose documents expire, for the app's sweeper (ensureExpiry). */
 export const SANDBOX_EXPIRING_COLLECTIONS = SANDBOX_EXPIRY;
-export { COLLECTIONS as SANDBOX_COLLECTIONS } from './models';
 
 export function createSandbox(opts: SandboxOptions): Router {
   const models = sandboxModels(opts.connection);

@@ -2,9 +2,6 @@
 // answers ("+1-XXX-XXX-1234"); the sandbox's log and inbox say where a code went without
 // spelling out the whole number ("+1 555-…4567").
 
-/** Digits only: "+1" → "1", "(555) 123-4567" → "5551234567". */
-export const digits = (s: string): string => s.replace(/\D/g, '');
-
 /** Authy's masked cellphone: "+1-XXX-XXX-1234". */
 export function maskCellphone(countryCode: string, national: string): string {
   const last = national.slice(-4);

@@ -4,9 +4,11 @@
 // same condition can both match). Whatever must happen once — using a code or a time step,
 // answering a push request, a verification try — is decided by inserting a claim with a unique
 // _id, which has exactly one winner on both databases.
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { trusted, type Types } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Logger } from '../logger';
+import { safeEqual } from '../safe-equal';
 import { buildCallback, sendCallback } from './callback';
 import { errors } from './errors';
 import type { Channel, Pair, SandboxApproval, SandboxCode, SandboxModels, SandboxUser, SandboxVerification, StoredApprovalStatus } from './models';
@@ -35,8 +37,6 @@ export interface ServiceOptions {
 }
 
 const gt = (d: Date) => trusted({ $gt: d });
-const isDuplicate = (err: unknown) => (err as { code?: number })?.code === 11000;
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /** n random digits from the CSPRNG, leading zeros kept. */
 export function randomDigits(n: number): string {
@@ -81,7 +81,7 @@ export class SandboxService {
         return created.toObject();
       } catch (err) {
         // A clash on the phone (a concurrent registration) or, rarely, on the random id: look again.
-        if (!isDuplicate(err)) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
     }
     throw errors.internal();
@@ -123,7 +123,7 @@ export class SandboxService {
       await this.m.claims.create({ _id: id, expiresAt });
       return true;
     } catch (err) {
-      if (isDuplicate(err)) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }
@@ -263,7 +263,7 @@ export class SandboxService {
     if (attempt === 0) throw errors.maxAttempts();
     await this.m.verifications.updateOne({ _id: latest._id }, { $max: { attempts: attempt } });
 
-    if (!timingSafeEqual(sha256(p.code), sha256(latest.code))) throw errors.verificationIncorrect();
+    if (!safeEqual(p.code, latest.code)) throw errors.verificationIncorrect();
     if (!(await this.claim(`${id}:ok`, latest.expiresAt))) throw errors.noPendingVerification(to);
     await this.m.verifications.updateOne({ _id: latest._id }, { $set: { verifiedAt: now } });
   }

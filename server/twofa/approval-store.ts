@@ -4,6 +4,7 @@
 // Each document carries its own expiry date (swept on FerretDB, TTL index on MongoDB).
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ApprovalStatus } from '../authy/authy-api';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 export interface ApprovalRecord {
   uuid: string;
@@ -42,7 +43,6 @@ const RECORD_LIFETIME_MS = 12 * 60 * 1000;
 /** Nonces are remembered this long; Authy signs each callback with a fresh one. */
 const CLAIM_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 export class ApprovalStore {
   private readonly approvals: Model<ApprovalRecord>;
