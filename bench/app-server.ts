@@ -63,12 +63,10 @@ async function main(): Promise<void> {
 
   const apiKey = randomBytes(24).toString('hex');
   const sessionSecret = randomBytes(32).toString('hex');
-  const expiry = await ensureExpiry(
-    connection,
-    isFerretDB,
-    expiringCollections(true),
-    { intervalMs: SWEEP_INTERVAL_MS, onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed') },
-  );
+  const expiry = await ensureExpiry(connection, isFerretDB, expiringCollections(true), {
+    intervalMs: SWEEP_INTERVAL_MS,
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
+  });
 
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -141,7 +139,15 @@ async function main(): Promise<void> {
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') {
       const rss = process.memoryUsage.rss();
-      send({ type: 'stats', counts: commands.counts(), inFlight, orphans, rss, rssPeak: Math.max(rssPeak, rss), heapUsed: process.memoryUsage().heapUsed });
+      send({
+        type: 'stats',
+        counts: commands.counts(),
+        inFlight,
+        orphans,
+        rss,
+        rssPeak: Math.max(rssPeak, rss),
+        heapUsed: process.memoryUsage().heapUsed,
+      });
       if (message.reset) {
         commands.reset();
         rssPeak = rss;

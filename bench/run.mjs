@@ -46,9 +46,11 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--duration s] [--warmup s] [--runs n] [--connections n] [--login-connections n] [--flow-connections n]\n' +
-    '  [--flow-users n] [--scenarios a,b] [--log-level info|warn|silent] [--profile] [--profile-scenario name] [--no-browser] [--out file]\n' +
-    `scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+  console.log(
+    'npm run bench -- [--duration s] [--warmup s] [--runs n] [--connections n] [--login-connections n] [--flow-connections n]\n' +
+      '  [--flow-users n] [--scenarios a,b] [--log-level info|warn|silent] [--profile] [--profile-scenario name] [--no-browser] [--out file]\n' +
+      `scenarios: ${Object.keys(SCENARIOS).join(', ')}`,
+  );
   process.exit(0);
 }
 const opts = {
@@ -60,10 +62,14 @@ const opts = {
   flowConnections: Number(args['flow-connections']),
   flowUsers: Number(args['flow-users']),
   startupRuns: Number(args['startup-runs']),
-  scenarios: args.scenarios.split(',').map((s) => s.trim()).filter(Boolean),
+  scenarios: args.scenarios
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   logLevel: args['log-level'],
 };
-for (const name of opts.scenarios) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+for (const name of opts.scenarios)
+  if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
 
 const t0 = Date.now();
 const say = (...a) => console.error(`[bench +${Math.round((Date.now() - t0) / 1000)}s]`, ...a);
@@ -136,10 +142,23 @@ async function measure(child, baseUrl, request, connections, { extra, quietMs } 
     await child.stats({ reset: true });
     const result = await run(opts.duration);
     const after = await drained(child, quietMs);
-    runs.push({ ...runFigures(result, after.counts, SESSIONS), loadAverage: loadavg()[0], rssEnd: after.rss, heapUsed: after.heapUsed, rssPeak: after.rssPeak, ...(extra ? { extra: extra() } : {}) });
+    runs.push({
+      ...runFigures(result, after.counts, SESSIONS),
+      loadAverage: loadavg()[0],
+      rssEnd: after.rss,
+      heapUsed: after.heapUsed,
+      rssPeak: after.rssPeak,
+      ...(extra ? { extra: extra() } : {}),
+    });
   }
   const heapUsed = runs.at(-1).heapUsed;
-  return { runs, median: summarize(runs), rssEndMB: mb(runs.at(-1).rssEnd), ...(heapUsed ? { heapUsedEndMB: mb(heapUsed) } : {}), rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))) };
+  return {
+    runs,
+    median: summarize(runs),
+    rssEndMB: mb(runs.at(-1).rssEnd),
+    ...(heapUsed ? { heapUsedEndMB: mb(heapUsed) } : {}),
+    rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))),
+  };
 }
 
 /** One production password hash, timed (median of `count`) in the idle app server: the login ceiling is cores ÷ this. */
@@ -148,7 +167,11 @@ async function timeHash(app, count = 3) {
   app.proc.send({ type: 'hash', count });
   const { ms } = await answer;
   const medianMs = median(ms);
-  return { ms: ms.map(Math.round), medianMs: Math.round(medianMs), ceilingPerSecond: Math.round((availableParallelism() / (medianMs / 1000)) * 100) / 100 };
+  return {
+    ms: ms.map(Math.round),
+    medianMs: Math.round(medianMs),
+    ceilingPerSecond: Math.round((availableParallelism() / (medianMs / 1000)) * 100) / 100,
+  };
 }
 
 async function runScenario(name, app, baseUrl, helloRps) {
@@ -163,7 +186,14 @@ async function runScenario(name, app, baseUrl, helloRps) {
   // A cut-off login may still be hashing with nothing else to show for it: wait out a few hashes.
   const quietMs = hash ? Math.max(300, 2.5 * hash.medianMs) : 300;
   const measured = await measure(app, baseUrl, prepared.request, connections, { extra: prepared.extra, quietMs });
-  const out = { name, title: scenario.title, connections, readOnly: Boolean(scenario.readOnly), hashBound: Boolean(scenario.hashBound), ...measured };
+  const out = {
+    name,
+    title: scenario.title,
+    connections,
+    readOnly: Boolean(scenario.readOnly),
+    hashBound: Boolean(scenario.hashBound),
+    ...measured,
+  };
   out.ratioToHello = Math.round((measured.median.rps / helloRps) * 1000) / 1000;
   // The session was made in prepare(): its age bounds the touches touchAfter allows.
   out.sessionAgeSeconds = Math.round((Date.now() - started) / 1000);
@@ -213,7 +243,10 @@ async function startupTimes(dbUri) {
   }
   const client = new MongoClient(dbUri);
   await client.connect();
-  await client.db('bench_startup').dropDatabase().catch(() => {});
+  await client
+    .db('bench_startup')
+    .dropDatabase()
+    .catch(() => {});
   await client.close();
   return {
     realServerMs: real.map(Math.round),
@@ -268,7 +301,12 @@ function targets(results) {
   }
   const li = byName.loggedIn;
   if (li) {
-    add('loggedIn: share of the bare-Express ceiling', `${(li.ratioToHello * 100).toFixed(1)} % (${li.median.rps.toFixed(0)} / ${results.hello.median.rps.toFixed(0)} req/s)`, '≥ 40 %', li.ratioToHello >= 0.4);
+    add(
+      'loggedIn: share of the bare-Express ceiling',
+      `${(li.ratioToHello * 100).toFixed(1)} % (${li.median.rps.toFixed(0)} / ${results.hello.median.rps.toFixed(0)} req/s)`,
+      '≥ 40 %',
+      li.ratioToHello >= 0.4,
+    );
     add(
       `loggedIn: p99 at ${li.connections} connections`,
       `${li.median.p99} ms (bare Express hello at ${results.hello.connections}: ${results.hello.median.p99} ms)`,
@@ -279,20 +317,47 @@ function targets(results) {
   const login = byName.login;
   if (login) {
     const ratio = login.ratioToHashCeiling;
-    add('login: share of the hash-bound ceiling', `${(ratio * 100).toFixed(1)} % (${login.median.rps.toFixed(2)} / ${login.hash.ceilingPerSecond.toFixed(2)} per s; one hash ${login.hash.medianMs} ms)`, '≥ 80 %', ratio >= 0.8);
+    add(
+      'login: share of the hash-bound ceiling',
+      `${(ratio * 100).toFixed(1)} % (${login.median.rps.toFixed(2)} / ${login.hash.ceilingPerSecond.toFixed(2)} per s; one hash ${login.hash.medianMs} ms)`,
+      '≥ 80 %',
+      ratio >= 0.8,
+    );
     const throttled = login.median.statusCodes['429'] ?? 0;
     add('login: no 429 from the attempt limits', `${throttled} × 429`, '(reported)', throttled === 0);
   }
   const w = results.firstLoad;
-  add('SPA first load JS+CSS gzipped', `${(w.gzip / 1000).toFixed(1)} kB (raw ${(w.bytes / 1000).toFixed(1)} kB, brotli ${(w.brotli / 1000).toFixed(1)} kB)`, '≤ 150 kB', w.gzip <= 150_000);
+  add(
+    'SPA first load JS+CSS gzipped',
+    `${(w.gzip / 1000).toFixed(1)} kB (raw ${(w.bytes / 1000).toFixed(1)} kB, brotli ${(w.brotli / 1000).toFixed(1)} kB)`,
+    '≤ 150 kB',
+    w.gzip <= 150_000,
+  );
   const nav = results.navigation;
-  add('navigation loads no further script', nav.skipped ? `not checked: ${nav.skipped}` : `${nav.furtherScriptsOrPages.length} further script/stylesheet/page loads over ${nav.visited.filter((v) => v.reached).length} page changes`, '0', nav.skipped ? null : nav.furtherScriptsOrPages.length === 0);
+  add(
+    'navigation loads no further script',
+    nav.skipped
+      ? `not checked: ${nav.skipped}`
+      : `${nav.furtherScriptsOrPages.length} further script/stylesheet/page loads over ${nav.visited.filter((v) => v.reached).length} page changes`,
+    '0',
+    nav.skipped ? null : nav.furtherScriptsOrPages.length === 0,
+  );
   const assets = results.cacheHeaders.filter((h) => h.url !== '/');
   const longLived = (cc) => /immutable/.test(cc ?? '') && Number((cc ?? '').match(/max-age=(\d+)/)?.[1] ?? 0) >= 30 * 86400;
-  add('assets: content hash + long-lived Cache-Control', assets.map((a) => `${a.url}: ${a.cacheControl}`).join('; '), 'hashed, immutable, max-age ≥ 30 d', assets.length > 0 && assets.every((a) => a.hashed && longLived(a.cacheControl)));
+  add(
+    'assets: content hash + long-lived Cache-Control',
+    assets.map((a) => `${a.url}: ${a.cacheControl}`).join('; '),
+    'hashed, immutable, max-age ≥ 30 d',
+    assets.length > 0 && assets.every((a) => a.hashed && longLived(a.cacheControl)),
+  );
   const shell = results.cacheHeaders.find((h) => h.url === '/');
   add('SPA shell is revalidated', `${shell?.cacheControl}`, 'no-cache', /no-cache|no-store|max-age=0/.test(shell?.cacheControl ?? ''));
-  add('assets compressed on the wire', assets.map((a) => `${a.url}: ${a.contentEncoding ?? 'identity'}`).join('; '), '(reported)', assets.every((a) => a.contentEncoding));
+  add(
+    'assets compressed on the wire',
+    assets.map((a) => `${a.url}: ${a.contentEncoding ?? 'identity'}`).join('; '),
+    '(reported)',
+    assets.every((a) => a.contentEncoding),
+  );
   add('server RSS idle', `${results.rss.idleMB} MB`, '≤ 120 MB', results.rss.idleMB <= 120);
   const heaviest = Object.values(byName).sort((a, b) => b.rssEndMB - a.rssEndMB)[0];
   if (heaviest) {
@@ -304,7 +369,13 @@ function targets(results) {
     );
   }
   const st = results.startup;
-  if (st.realServerMedianMs !== null) add('start → listening (database up), dist/server/index.js', `${st.realServerMedianMs} ms (runs ${st.realServerMs.join(', ')})`, '< 1500 ms', st.realServerMedianMs < 1500);
+  if (st.realServerMedianMs !== null)
+    add(
+      'start → listening (database up), dist/server/index.js',
+      `${st.realServerMedianMs} ms (runs ${st.realServerMs.join(', ')})`,
+      '< 1500 ms',
+      st.realServerMedianMs < 1500,
+    );
   else add('start → listening (database up), dist/server/index.js', st.error, '< 1500 ms', false);
   return t;
 }
@@ -314,7 +385,10 @@ async function main() {
   await snapshotBuild();
   const cores = availableParallelism();
   const load = loadavg()[0];
-  if (load > cores / 2) say(`warning: load average ${load.toFixed(1)} on ${cores} cores before starting: other work will skew the figures (ratios to hello less so)`);
+  if (load > cores / 2)
+    say(
+      `warning: load average ${load.toFixed(1)} on ${cores} cores before starting: other work will skew the figures (ratios to hello less so)`,
+    );
   const logFile = path.join(tmpdir(), `asq-bench-app-${process.pid}.log`);
   const hello = new Child('hello', HELLO_SERVER);
   const app = new Child('app', APP_SERVER, { env: { BENCH_LOG_LEVEL: opts.logLevel, BENCH_PUBLIC_DIR: PUBLIC_DIR }, logFile });
@@ -334,9 +408,14 @@ async function main() {
     const startup = await startupTimes(appInfo.dbUri);
 
     const firstLoad = await firstLoadWeight(PUBLIC_DIR);
-    const headers = await cacheHeaders(baseUrl, firstLoad.files.map((f) => f.url));
+    const headers = await cacheHeaders(
+      baseUrl,
+      firstLoad.files.map((f) => f.url),
+    );
     say('page changes in Chromium');
-    const navigation = args['no-browser'] ? { skipped: '--no-browser' } : await navigationLoads(baseUrl).catch((err) => ({ skipped: `failed: ${err.message}` }));
+    const navigation = args['no-browser']
+      ? { skipped: '--no-browser' }
+      : await navigationLoads(baseUrl).catch((err) => ({ skipped: `failed: ${err.message}` }));
 
     say(`hello: ${opts.warmup} s warm-up, ${opts.runs} × ${opts.duration} s at ${opts.connections} connections`);
     const helloMeasured = await measure(hello, helloUrl, { method: 'GET', path: '/' }, opts.connections);
@@ -354,7 +433,12 @@ async function main() {
 
     const results = {
       date: new Date().toISOString(),
-      machine: { node: process.version, cores, platform: `${process.platform} ${process.arch}`, loadAverageAtStart: Math.round(load * 100) / 100 },
+      machine: {
+        node: process.version,
+        cores,
+        platform: `${process.platform} ${process.arch}`,
+        loadAverageAtStart: Math.round(load * 100) / 100,
+      },
       database: { kind: appInfo.dbKind, isFerretDB: appInfo.isFerretDB },
       options: opts,
       hash: scenarios.find((x) => x.hash)?.hash ?? (await timeHash(app)),
@@ -384,7 +468,9 @@ async function main() {
     await rm(logFile, { force: true });
   } catch (err) {
     say(`failed: ${err.stack ?? err.message}`);
-    const size = await stat(logFile).then((s) => s.size).catch(() => 0);
+    const size = await stat(logFile)
+      .then((s) => s.size)
+      .catch(() => 0);
     if (size) say(`the app's log is in ${logFile}`);
     process.exitCode = 1;
   } finally {
@@ -403,17 +489,25 @@ function worstScenario(scenarios) {
 function print(r) {
   const out = [];
   out.push('');
-  out.push(`Node ${r.machine.node}, ${r.machine.cores} cores, database ${r.database.kind}; ${r.options.runs} × ${r.options.duration} s after ${r.options.warmup} s warm-up, medians`);
+  out.push(
+    `Node ${r.machine.node}, ${r.machine.cores} cores, database ${r.database.kind}; ${r.options.runs} × ${r.options.duration} s after ${r.options.warmup} s warm-up, medians`,
+  );
   out.push('');
   out.push(table(r));
   out.push('');
   out.push(`password hash (scrypt N=2^17), timed in the idle app server; ceiling = ${r.machine.cores} cores ÷ one hash:`);
   for (const s of r.scenarios.filter((x) => x.ratioToHashCeiling !== undefined)) {
     const got = s.flow ? `${s.flow.flowsPerSecond} whole flows/s` : `${s.median.rps} logins/s`;
-    out.push(`  ${s.name}: one hash ${s.hash.medianMs} ms → ceiling ${s.hash.ceilingPerSecond}/s; ${got} = ${(s.ratioToHashCeiling * 100).toFixed(1)} % of it`);
+    out.push(
+      `  ${s.name}: one hash ${s.hash.medianMs} ms → ceiling ${s.hash.ceilingPerSecond}/s; ${got} = ${(s.ratioToHashCeiling * 100).toFixed(1)} % of it`,
+    );
   }
-  out.push(`first load: JS+CSS ${(r.firstLoad.gzip / 1000).toFixed(1)} kB gzipped (${r.firstLoad.files.map((f) => `${f.url} ${(f.gzip / 1000).toFixed(1)} kB`).join(', ')})`);
-  out.push(`start → listening, database up: dist/server/index.js ${r.startup.realServerMedianMs ?? '–'} ms, bench entry ${r.startup.benchEntryMedianMs} ms (median of ${r.options.startupRuns})`);
+  out.push(
+    `first load: JS+CSS ${(r.firstLoad.gzip / 1000).toFixed(1)} kB gzipped (${r.firstLoad.files.map((f) => `${f.url} ${(f.gzip / 1000).toFixed(1)} kB`).join(', ')})`,
+  );
+  out.push(
+    `start → listening, database up: dist/server/index.js ${r.startup.realServerMedianMs ?? '–'} ms, bench entry ${r.startup.benchEntryMedianMs} ms (median of ${r.options.startupRuns})`,
+  );
   out.push(`RSS idle: app ${r.rss.idleMB} MB, hello ${r.rss.helloIdleMB} MB`);
   if (r.profile) out.push(`CPU profile of ${r.profile.scenario}: ${r.profile.file ?? 'not written'}`);
   out.push('');

@@ -23,9 +23,7 @@ function configure($locationProvider: ILocationProvider, $compileProvider: IComp
 configure.$inject = ['$locationProvider', '$compileProvider', '$urlServiceProvider'];
 
 /** The root module only wires the feature modules together. */
-angular
-  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified])
-  .config(configure);
+angular.module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified]).config(configure);
 
 // Bootstrapped from code (no ng-app, no inline script); `<html ng-csp>` keeps AngularJS off eval and inline styles.
 angular.element(document).ready(() => {

@@ -48,7 +48,10 @@ for (const file of await readdir(assetsDir)) {
   if (!/\.(js|css|svg)$/.test(file)) continue;
   const content = await readFile(path.join(assetsDir, file));
   await writeFile(path.join(assetsDir, file + '.gz'), zlib.gzipSync(content, { level: 9 }));
-  await writeFile(path.join(assetsDir, file + '.br'), zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  await writeFile(
+    path.join(assetsDir, file + '.br'),
+    zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }),
+  );
 }
 
 await build({

@@ -43,7 +43,8 @@ const CALLBACK_SUBPATH = CALLBACK_PATH.replace(/^\/api/, '');
 /** A body that is not JSON is refused with 415 (the Authy callback may also be form-encoded). */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || req.is('application/json') || (req.path === CALLBACK_SUBPATH && req.is('application/x-www-form-urlencoded'))) return next();
+  if (!hasBody || req.is('application/json') || (req.path === CALLBACK_SUBPATH && req.is('application/x-www-form-urlencoded')))
+    return next();
   next(new HttpError(415, 'Send the request body as application/json.'));
 };
 

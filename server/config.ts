@@ -24,7 +24,10 @@ const schema = z.object({
   HOST: optional,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   MONGODB_URI: optional.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), 'must start with mongodb:// or mongodb+srv://'),
-  MONGO_CONNECTION: optional.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), 'must start with mongodb:// or mongodb+srv://'),
+  MONGO_CONNECTION: optional.refine(
+    (v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v),
+    'must start with mongodb:// or mongodb+srv://',
+  ),
   ACCOUNT_SECURITY_API_KEY: optional,
   AUTHY_API_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
   AUTHY_SANDBOX_KEY: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
@@ -57,7 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const sandbox = e.ACCOUNT_SECURITY_API_KEY === undefined;
   if (sandbox && e.NODE_ENV === 'production') {
-    throw new Error('Invalid configuration: ACCOUNT_SECURITY_API_KEY is required when NODE_ENV=production (the sandbox is for development only)');
+    throw new Error(
+      'Invalid configuration: ACCOUNT_SECURITY_API_KEY is required when NODE_ENV=production (the sandbox is for development only)',
+    );
   }
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     throw new Error('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');

@@ -28,23 +28,28 @@ function sandboxBanner(config: Config, port: number): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
-  const logger = createLogger(config.logLevel, process.stdout.isTTY && config.nodeEnv !== 'production' ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' }) : undefined);
+  const logger = createLogger(
+    config.logLevel,
+    process.stdout.isTTY && config.nodeEnv !== 'production'
+      ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
+      : undefined,
+  );
   const sandboxMode = isSandboxMode(config);
 
   const database = await resolveDatabase({ env: process.env, dataDir: DATA_DIR, ephemeral: false, logger });
-  logger.info({ database: database.kind }, `database: ${database.kind === 'external' ? 'MONGODB_URI' : `embedded ${database.kind}, data in .data/`}`);
+  logger.info(
+    { database: database.kind },
+    `database: ${database.kind === 'external' ? 'MONGODB_URI' : `embedded ${database.kind}, data in .data/`}`,
+  );
   const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName: config.mongodbUri ? undefined : 'account_security' });
 
   const sessionSecret = config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret');
   const sandboxKey = sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '';
   const server = http.createServer();
 
-  const expiry = await ensureExpiry(
-    connection,
-    isFerretDB,
-    expiringCollections(sandboxMode),
-    { onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed') },
-  );
+  const expiry = await ensureExpiry(connection, isFerretDB, expiringCollections(sandboxMode), {
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
+  });
 
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as { port: number };

@@ -17,7 +17,13 @@ export async function firstLoadWeight(publicDir) {
   const files = [];
   for (const ref of refs) {
     const data = await readFile(path.join(publicDir, ref.url.replace(/^\//, '')));
-    files.push({ ...ref, bytes: data.length, gzip: gzipSync(data).length, brotli: brotliCompressSync(data).length, hashed: HASHED.test(ref.url) });
+    files.push({
+      ...ref,
+      bytes: data.length,
+      gzip: gzipSync(data).length,
+      brotli: brotliCompressSync(data).length,
+      hashed: HASHED.test(ref.url),
+    });
   }
   const sum = (k) => files.reduce((n, f) => n + f[k], 0);
   return { files, bytes: sum('bytes'), gzip: sum('gzip'), brotli: sum('brotli') };

@@ -69,19 +69,51 @@ const fmt = (x, digits = 0) => (x === null || x === undefined ? '–' : Number(x
 const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
 
 export function table(results) {
-  const head = ['scenario', 'conn', 'req/s', '×hello', 'p50 ms', 'p99 ms', 'err', 'non2xx', 'reads/req', 'writes/req', 'sess.w/req', 'RSS end MB'];
+  const head = [
+    'scenario',
+    'conn',
+    'req/s',
+    '×hello',
+    'p50 ms',
+    'p99 ms',
+    'err',
+    'non2xx',
+    'reads/req',
+    'writes/req',
+    'sess.w/req',
+    'RSS end MB',
+  ];
   const widths = [38, 5, 8, 7, 7, 7, 5, 12, 10, 11, 11, 11];
   const line = (cells) => cells.map((c, i) => pad(c, widths[i], i === 0)).join(' ');
   const rows = [line(head), '-'.repeat(widths.reduce((a, b) => a + b + 1, -1))];
   const h = results.hello;
-  rows.push(line([`bare Express hello (ceiling)`, h.connections, fmt(h.median.rps), '1.00', fmt(h.median.p50, 1), fmt(h.median.p99, 1), h.median.errors, h.median.non2xx, '', '', '', fmt(h.rssEndMB)]));
+  rows.push(
+    line([
+      `bare Express hello (ceiling)`,
+      h.connections,
+      fmt(h.median.rps),
+      '1.00',
+      fmt(h.median.p50, 1),
+      fmt(h.median.p99, 1),
+      h.median.errors,
+      h.median.non2xx,
+      '',
+      '',
+      '',
+      fmt(h.rssEndMB),
+    ]),
+  );
   for (const s of results.scenarios) {
     if (s.error) {
       rows.push(line([s.title, s.connections ?? '', 'FAILED', '', '', '', '', '', '', '', '', '']) + `  ${s.error}`);
       continue;
     }
     const m = s.median;
-    const non2xx = m.non2xx ? `${m.non2xx} (${Object.keys(m.statusCodes).filter((c) => !c.startsWith('2')).join(',')})` : '0';
+    const non2xx = m.non2xx
+      ? `${m.non2xx} (${Object.keys(m.statusCodes)
+          .filter((c) => !c.startsWith('2'))
+          .join(',')})`
+      : '0';
     rows.push(
       line([
         s.title,
@@ -100,7 +132,24 @@ export function table(results) {
     );
     if (s.flow) {
       rows.push(
-        line([`  └ whole flows`, '', fmt(s.flow.flowsPerSecond, 2), '', fmt(s.flow.p50Ms), fmt(s.flow.p99Ms), '', s.flow.failedSteps ? Object.entries(s.flow.failedSteps).map(([k, v]) => `${k}×${v}`).join(' ') : '', '', '', '', '']),
+        line([
+          `  └ whole flows`,
+          '',
+          fmt(s.flow.flowsPerSecond, 2),
+          '',
+          fmt(s.flow.p50Ms),
+          fmt(s.flow.p99Ms),
+          '',
+          s.flow.failedSteps
+            ? Object.entries(s.flow.failedSteps)
+                .map(([k, v]) => `${k}×${v}`)
+                .join(' ')
+            : '',
+          '',
+          '',
+          '',
+          '',
+        ]),
       );
     }
   }
@@ -108,5 +157,7 @@ export function table(results) {
 }
 
 export function targetLines(targets) {
-  return targets.map((t) => `${t.pass === null ? ' ?  ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}${t.limit ? ` (target ${t.limit})` : ''}`).join('\n');
+  return targets
+    .map((t) => `${t.pass === null ? ' ?  ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}${t.limit ? ` (target ${t.limit})` : ''}`)
+    .join('\n');
 }

@@ -19,7 +19,13 @@ export async function register(baseUrl, prefix) {
   const browser = new Browser(baseUrl);
   await browser.post(
     '/api/user/register',
-    { username: person.username, email: `${person.username}@example.com`, password: PASSWORD, country_code: '+1', phone_number: person.phone },
+    {
+      username: person.username,
+      email: `${person.username}@example.com`,
+      password: PASSWORD,
+      country_code: '+1',
+      phone_number: person.phone,
+    },
     { expect: 200 },
   );
   return { person, browser };
@@ -134,7 +140,12 @@ export const SCENARIOS = {
       // The same user logs in again and again, each time as a fresh visitor (no session cookie).
       const jar = await visitorJar(baseUrl);
       return {
-        request: { method: 'POST', path: '/api/login', headers: json(jar, 'POST'), body: JSON.stringify({ username: person.username, password: PASSWORD }) },
+        request: {
+          method: 'POST',
+          path: '/api/login',
+          headers: json(jar, 'POST'),
+          body: JSON.stringify({ username: person.username, password: PASSWORD }),
+        },
       };
     },
   },
@@ -157,7 +168,9 @@ export const SCENARIOS = {
         state.failed[key] = (state.failed[key] ?? 0) + 1;
       };
       const absorb = (ctx, headers) => {
-        const lines = Object.entries(headers).filter(([k]) => k.toLowerCase() === 'set-cookie').flatMap(([, v]) => v);
+        const lines = Object.entries(headers)
+          .filter(([k]) => k.toLowerCase() === 'set-cookie')
+          .flatMap(([, v]) => v);
         for (const { name, value } of parseSetCookies(lines)) {
           if (value === undefined) ctx.cookies = ctx.cookies.filter(([k]) => k !== name);
           else ctx.cookies = [...ctx.cookies.filter(([k]) => k !== name), [name, value]];
@@ -207,7 +220,8 @@ export const SCENARIOS = {
         {
           method: 'POST',
           path: '/api/accountsecurity/verify',
-          setupRequest: (req, ctx) => (ctx.code ? { ...req, headers: headersOf(ctx, 'POST'), body: JSON.stringify({ token: ctx.code }) } : null),
+          setupRequest: (req, ctx) =>
+            ctx.code ? { ...req, headers: headersOf(ctx, 'POST'), body: JSON.stringify({ token: ctx.code }) } : null,
           onResponse(status, _body, ctx) {
             if (status === 200) {
               state.flows++;

@@ -87,9 +87,7 @@ export class ApiService {
   }
 
   oneTouchStatus(): IPromise<ApprovalStatus> {
-    return this.post<ApprovalResponse>('/api/accountsecurity/onetouchstatus').then(
-      (body) => body.approval_request.status ?? 'pending',
-    );
+    return this.post<ApprovalResponse>('/api/accountsecurity/onetouchstatus').then((body) => body.approval_request.status ?? 'pending');
   }
 
   startVerification(phone: PhoneNumber, via: Channel): IPromise<VerificationStarted> {

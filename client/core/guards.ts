@@ -25,12 +25,7 @@ function requirementOf(state: StateObject | undefined): Requirement | undefined 
 }
 
 /** Registers the guards and the one handler of failed transitions. */
-export function registerGuards(
-  $transitions: TransitionService,
-  $state: StateService,
-  api: ApiService,
-  notice: NoticeService,
-): void {
+export function registerGuards($transitions: TransitionService, $state: StateService, api: ApiService, notice: NoticeService): void {
   $transitions.onBefore({ to: (state) => requirementOf(state) !== undefined }, (trans: Transition): HookResult => {
     const requires = requirementOf(trans.$to()) as Requirement;
     const decision = api.loggedIn().then((next) => {

@@ -24,9 +24,7 @@ class RegisterController {
       this.focus('password2');
       return;
     }
-    this.state
-      .run(this.api.register(this.user), () => this.$state.go('twofa'))
-      .then(() => this.focus(this.state.field));
+    this.state.run(this.api.register(this.user), () => this.$state.go('twofa')).then(() => this.focus(this.state.field));
   }
 
   /** Moves focus to the field an error names (the ids are the API's field names). */

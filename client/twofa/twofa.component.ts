@@ -25,8 +25,10 @@ class TwofaController {
     private readonly $state: StateService,
     $timeout: ITimeoutService,
   ) {
-    this.push = new PushPoller($timeout, () => this.api.oneTouchStatus(), (outcome, message) =>
-      this.pushDone(outcome, message),
+    this.push = new PushPoller(
+      $timeout,
+      () => this.api.oneTouchStatus(),
+      (outcome, message) => this.pushDone(outcome, message),
     );
   }
 
@@ -48,12 +50,14 @@ class TwofaController {
 
   startPush(): void {
     this.pushCanRetry = false;
-    this.state.run(this.api.createOneTouch(), () => {
-      this.state.succeed('Push request sent: approve it in the Authy app.');
-      this.push.start();
-    }).then(() => {
-      if (this.state.error) this.pushCanRetry = true;
-    });
+    this.state
+      .run(this.api.createOneTouch(), () => {
+        this.state.succeed('Push request sent: approve it in the Authy app.');
+        this.push.start();
+      })
+      .then(() => {
+        if (this.state.error) this.pushCanRetry = true;
+      });
   }
 
   private pushDone(outcome: PushOutcome, message?: string): void {

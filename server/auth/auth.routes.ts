@@ -22,7 +22,6 @@ export interface AuthRoutesDeps {
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-
 export function authRoutes({ users, authy, limiter, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();
 
@@ -83,7 +82,12 @@ export function authRoutes({ users, authy, limiter, passwordParams, secureCookie
       return result.ok ? { user, result } : null;
     };
     const failed = (outcome: unknown) => outcome === null;
-    const outcome = await limiter.guard(LIMITS.loginFailuresPerIp, ip, () => limiter.guard(LIMITS.loginFailures, userKey, check, failed), failed);
+    const outcome = await limiter.guard(
+      LIMITS.loginFailuresPerIp,
+      ip,
+      () => limiter.guard(LIMITS.loginFailures, userKey, check, failed),
+      failed,
+    );
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {

@@ -49,7 +49,9 @@ export function toHttpError(err: unknown): HttpError {
   const e = (err ?? {}) as UpstreamError;
 
   if (e.name === 'ValidationFailedError' && e.errors) {
-    const field = Object.keys(e.errors).map((k) => FIELD_NAMES[k]).find(Boolean);
+    const field = Object.keys(e.errors)
+      .map((k) => FIELD_NAMES[k])
+      .find(Boolean);
     return new HttpError(400, field ? `${field.replace('_', ' ')} is not valid.` : 'The request is not valid.', field);
   }
   if (e.name === 'AssertionFailedError') return new HttpError(502, 'Authy sent an answer we did not expect.');

@@ -16,12 +16,7 @@ export interface SignedRequest {
 /** The body flattened with qs (brackets), pairs sorted, spaces as "+". */
 export function canonicalParams(body: unknown): string {
   if (body === null || typeof body !== 'object') return '';
-  return qs
-    .stringify(body, { arrayFormat: 'brackets' })
-    .split('&')
-    .sort()
-    .join('&')
-    .replace(/%20/g, '+');
+  return qs.stringify(body, { arrayFormat: 'brackets' }).split('&').sort().join('&').replace(/%20/g, '+');
 }
 
 export function signCallback(apiKey: string, req: SignedRequest): string {

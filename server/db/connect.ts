@@ -7,7 +7,10 @@ export interface DatabaseConnection {
   isFerretDB: boolean;
 }
 
-export async function connectDatabase(uri: string, options: { dbName?: string; monitorCommands?: boolean } = {}): Promise<DatabaseConnection> {
+export async function connectDatabase(
+  uri: string,
+  options: { dbName?: string; monitorCommands?: boolean } = {},
+): Promise<DatabaseConnection> {
   // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq` (SPEC §8);
   // queries that really use operators pass through mongoose.trusted().
   const connection = mongoose.createConnection(uri, {

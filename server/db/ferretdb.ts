@@ -34,9 +34,7 @@ export async function locateFerretDB(env: Env, logger?: DatabaseLogger): Promise
 }
 
 export async function startFerretDB(bin: string, options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const baseDir = options.ephemeral
-    ? await mkdtemp(path.join(os.tmpdir(), 'asq-ferretdb-'))
-    : path.join(options.dataDir, 'ferretdb');
+  const baseDir = options.ephemeral ? await mkdtemp(path.join(os.tmpdir(), 'asq-ferretdb-')) : path.join(options.dataDir, 'ferretdb');
   const sqliteDir = path.join(baseDir, 'sqlite');
   await mkdir(sqliteDir, { recursive: true, mode: 0o700 }); // FerretDB needs it to exist
 
@@ -47,10 +45,7 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
     try {
       const child = await spawnFerretDB(bin, sqliteDir, baseDir, port, debugPort);
       const release = guardChild(child, options.ephemeral ? baseDir : undefined);
-      options.logger?.info(
-        { dataDir: options.ephemeral ? 'temporary' : sqliteDir },
-        `started FerretDB (SQLite) on 127.0.0.1:${port}`,
-      );
+      options.logger?.info({ dataDir: options.ephemeral ? 'temporary' : sqliteDir }, `started FerretDB (SQLite) on 127.0.0.1:${port}`);
       return {
         kind: 'ferretdb',
         uri: `mongodb://127.0.0.1:${port}/`,
@@ -69,13 +64,7 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
   throw lastError;
 }
 
-async function spawnFerretDB(
-  bin: string,
-  sqliteDir: string,
-  stateDir: string,
-  port: number,
-  debugPort: number,
-): Promise<ChildProcess> {
+async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, port: number, debugPort: number): Promise<ChildProcess> {
   const child = spawn(
     bin,
     [
@@ -156,11 +145,9 @@ const timer = setInterval(() => {
 function guardChild(child: ChildProcess, throwAwayDir: string | undefined): () => void {
   const onExit = () => child.kill('SIGKILL');
   process.on('exit', onExit);
-  const watchdog = spawn(
-    process.execPath,
-    ['-e', WATCHDOG_SCRIPT, String(process.pid), String(child.pid), throwAwayDir ?? ''],
-    { stdio: 'ignore' },
-  );
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(process.pid), String(child.pid), throwAwayDir ?? ''], {
+    stdio: 'ignore',
+  });
   watchdog.on('error', () => {}); // the exit hook still covers normal exits
   watchdog.unref();
   return () => {
@@ -190,11 +177,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function runScript(
-  command: string,
-  args: string[],
-  env: Env,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(command: string, args: string[], env: Env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env } });
     let stdout = '';

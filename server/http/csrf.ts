@@ -58,11 +58,14 @@ export function csrfProtection({ secret, secure, exempt = [] }: { secret: string
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
 
-    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path) || exempt.includes(req.path)) return next();
+    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path) || exempt.includes(req.path))
+      return next();
     const headerToken = req.get(CSRF_HEADER);
     if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
       return next(
-        new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.', undefined, { [CSRF_REJECTED_HEADER]: 'true' }),
+        new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.', undefined, {
+          [CSRF_REJECTED_HEADER]: 'true',
+        }),
       );
     }
     next();

@@ -35,7 +35,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const httpErr = toHttpError(err);
     if (httpErr.status >= 500) {
       // Log the cause for the operator; the client gets a sentence, never the upstream body.
-      logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, 'request failed');
+      logger.error(
+        { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path },
+        'request failed',
+      );
     }
     res.set(httpErr.headers);
     res.status(httpErr.status).json(httpErr.field ? { error: httpErr.message, field: httpErr.field } : { error: httpErr.message });

@@ -27,7 +27,9 @@ export function assetRoutes(publicDir: string): RequestHandler {
   };
   return (req, res, next) => {
     res.vary('Accept-Encoding');
-    const compressed = /^\/[\w.-]+$/.test(req.path) && ENCODINGS.find(([encoding, ext]) => req.acceptsEncodings(encoding) === encoding && has(req.path + ext));
+    const compressed =
+      /^\/[\w.-]+$/.test(req.path) &&
+      ENCODINGS.find(([encoding, ext]) => req.acceptsEncodings(encoding) === encoding && has(req.path + ext));
     if (compressed) {
       res.type(path.extname(req.path));
       res.set('Content-Encoding', compressed[0]);

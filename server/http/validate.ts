@@ -37,7 +37,12 @@ export const rules = {
   email: { label: 'Email', max: 254, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternMessage: 'Email is not a valid address.' },
   password: { label: 'Password', max: 256 },
   countryCode: { label: 'Country code', max: 5, pattern: /^\+?\d{1,4}$/, patternMessage: 'Country code must be 1 to 4 digits.' },
-  phoneNumber: { label: 'Phone number', max: 32, pattern: /^[\d\s().-]{4,}$/, patternMessage: 'Phone number may use digits, spaces, dots, dashes and brackets only.' },
+  phoneNumber: {
+    label: 'Phone number',
+    max: 32,
+    pattern: /^[\d\s().-]{4,}$/,
+    patternMessage: 'Phone number may use digits, spaces, dots, dashes and brackets only.',
+  },
   token: { label: 'Token', max: 10, pattern: /^\d{6,10}$/, patternMessage: 'Token must be 6 to 10 digits.' },
   verificationCode: { label: 'Code', max: 10, pattern: /^\d{4,10}$/, patternMessage: 'Code must be 4 to 10 digits.' },
   via: { label: 'Via', max: 4, pattern: /^(sms|call)$/, patternMessage: 'Via must be "sms" or "call".' },

@@ -113,10 +113,18 @@ export function apiRoutes(service: SandboxService, opts: { apiKey: string; logge
   });
 
   // GET /protected/json/sms/:authyId and /call/:authyId (force, action, action_message ignored)
-  const send = (channel: Channel): RequestHandler => async (req, res) => {
-    const { cellphone } = await service.sendCode(param(req, 'authyId'), channel);
-    res.json({ success: true, message: channel === 'sms' ? 'SMS token was sent' : 'Call started...', cellphone, device: null, ignored: false });
-  };
+  const send =
+    (channel: Channel): RequestHandler =>
+    async (req, res) => {
+      const { cellphone } = await service.sendCode(param(req, 'authyId'), channel);
+      res.json({
+        success: true,
+        message: channel === 'sms' ? 'SMS token was sent' : 'Call started...',
+        cellphone,
+        device: null,
+        ignored: false,
+      });
+    };
   api.get('/protected/json/sms/:authyId', send('sms'));
   api.get('/protected/json/call/:authyId', send('call'));
 

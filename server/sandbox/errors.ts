@@ -55,7 +55,10 @@ export function authyErrorHandler(logger: Logger): ErrorRequestHandler {
       if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
         error = e.type === 'entity.too.large' ? new AuthyError(413, '60004', 'Request too large') : errors.invalidParameter('body');
       } else {
-        logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, '[sandbox] request failed');
+        logger.error(
+          { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path },
+          '[sandbox] request failed',
+        );
         error = errors.internal();
       }
     }

@@ -11,7 +11,16 @@ import type { Logger } from '../logger';
 import { safeEqual } from '../safe-equal';
 import { buildCallback, sendCallback } from './callback';
 import { errors } from './errors';
-import type { Channel, Pair, SandboxApproval, SandboxCode, SandboxModels, SandboxUser, SandboxVerification, StoredApprovalStatus } from './models';
+import type {
+  Channel,
+  Pair,
+  SandboxApproval,
+  SandboxCode,
+  SandboxModels,
+  SandboxUser,
+  SandboxVerification,
+  StoredApprovalStatus,
+} from './models';
 import { displayPhone, maskCellphone } from './phone';
 import { matchTotp, newTotpSecret, TOTP_PERIOD_S } from './totp';
 
@@ -105,7 +114,15 @@ export class SandboxService {
     const now = this.clock();
     const code = randomDigits(SMS_CODE_LENGTH);
     const to = displayPhone(user.countryCode, user.cellphone);
-    await this.m.codes.create({ authyId, code, channel, to, sentAt: now, expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS), usedAt: null });
+    await this.m.codes.create({
+      authyId,
+      code,
+      channel,
+      to,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
+      usedAt: null,
+    });
     this.logSend(channel, to, code, '2fa');
     return { cellphone: maskCellphone(user.countryCode, user.cellphone) };
   }
@@ -273,8 +290,16 @@ export class SandboxService {
   async inbox(limit = 50) {
     const now = this.clock();
     const [codes, verifications] = await Promise.all([
-      this.m.codes.find({ expiresAt: gt(now) }).sort({ sentAt: -1 }).limit(limit).lean(),
-      this.m.verifications.find({ expiresAt: gt(now) }).sort({ sentAt: -1 }).limit(limit).lean(),
+      this.m.codes
+        .find({ expiresAt: gt(now) })
+        .sort({ sentAt: -1 })
+        .limit(limit)
+        .lean(),
+      this.m.verifications
+        .find({ expiresAt: gt(now) })
+        .sort({ sentAt: -1 })
+        .limit(limit)
+        .lean(),
     ]);
     return [
       ...codes.map((c) => ({ to: c.to, channel: c.channel, purpose: '2fa' as const, code: c.code, sentAt: c.sentAt })),
@@ -286,7 +311,11 @@ export class SandboxService {
 
   async approvals(limit = 50) {
     const now = this.clock();
-    const list = await this.m.approvals.find({ expiresAt: gt(now) }).sort({ createdAt: -1 }).limit(limit).lean();
+    const list = await this.m.approvals
+      .find({ expiresAt: gt(now) })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean();
     return list.map((a) => ({ ...a, effectiveStatus: effectiveStatus(a, now) }));
   }
 

@@ -106,7 +106,13 @@ export function viewRoutes(service: SandboxService, opts: { publicDir: string; l
   views.get('/approvals.json', async (_req, res) => {
     const list = await service.approvals();
     res.json(
-      list.map((a) => ({ uuid: a.uuid, authy_id: a.authyId, message: a.message, status: a.effectiveStatus, created_at: a.createdAt.toISOString() })),
+      list.map((a) => ({
+        uuid: a.uuid,
+        authy_id: a.authyId,
+        message: a.message,
+        status: a.effectiveStatus,
+        created_at: a.createdAt.toISOString(),
+      })),
     );
   });
 

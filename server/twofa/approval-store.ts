@@ -43,7 +43,6 @@ const RECORD_LIFETIME_MS = 12 * 60 * 1000;
 /** Nonces are remembered this long; Authy signs each callback with a fresh one. */
 const CLAIM_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-
 export class ApprovalStore {
   private readonly approvals: Model<ApprovalRecord>;
   private readonly claims: Model<Claim>;
@@ -52,7 +51,8 @@ export class ApprovalStore {
     connection: Connection,
     private readonly now: () => number,
   ) {
-    this.approvals = (connection.models.Approval as Model<ApprovalRecord> | undefined) ?? connection.model<ApprovalRecord>('Approval', approvalSchema);
+    this.approvals =
+      (connection.models.Approval as Model<ApprovalRecord> | undefined) ?? connection.model<ApprovalRecord>('Approval', approvalSchema);
     this.claims = (connection.models.OnetouchClaim as Model<Claim> | undefined) ?? connection.model<Claim>('OnetouchClaim', claimSchema);
   }
 

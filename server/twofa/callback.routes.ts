@@ -20,27 +20,28 @@ export function callbackRoutes({ apiKey, publicUrl, approvals }: CallbackDeps): 
   const router = Router();
   const url = publicUrl + CALLBACK_PATH;
 
-  router.post(
-    CALLBACK_PATH,
-    express.urlencoded({ extended: true, limit: '10kb' }),
-    async (req: Request, res: Response) => {
-      const signature = req.get('x-authy-signature');
-      const nonce = req.get('x-authy-signature-nonce');
-      if (!signature || !nonce || nonce.length > 128 || !isValidSignature(apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)) {
-        throw new HttpError(401, 'The callback signature is not valid.');
-      }
-      if (!(await approvals.acceptNonce(nonce))) throw new HttpError(409, 'This callback was already received.');
-      const { uuid, status } = req.body as { uuid?: unknown; status?: unknown };
-      if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) {
-        throw new HttpError(400, 'The callback has no valid uuid and status.');
-      }
-      if (!(await approvals.exists(uuid))) throw new HttpError(404, 'Unknown approval request.');
-      if (!(await approvals.finalize(uuid, status as 'approved' | 'denied'))) {
-        throw new HttpError(409, 'This approval request was already answered.');
-      }
-      res.json({ success: true });
-    },
-  );
+  router.post(CALLBACK_PATH, express.urlencoded({ extended: true, limit: '10kb' }), async (req: Request, res: Response) => {
+    const signature = req.get('x-authy-signature');
+    const nonce = req.get('x-authy-signature-nonce');
+    if (
+      !signature ||
+      !nonce ||
+      nonce.length > 128 ||
+      !isValidSignature(apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)
+    ) {
+      throw new HttpError(401, 'The callback signature is not valid.');
+    }
+    if (!(await approvals.acceptNonce(nonce))) throw new HttpError(409, 'This callback was already received.');
+    const { uuid, status } = req.body as { uuid?: unknown; status?: unknown };
+    if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) {
+      throw new HttpError(400, 'The callback has no valid uuid and status.');
+    }
+    if (!(await approvals.exists(uuid))) throw new HttpError(404, 'Unknown approval request.');
+    if (!(await approvals.finalize(uuid, status as 'approved' | 'denied'))) {
+      throw new HttpError(409, 'This approval request was already answered.');
+    }
+    res.json({ success: true });
+  });
 
   // Authy signs POSTs only; anything else is refused rather than half-verified.
   router.all(CALLBACK_PATH, (_req, _res, next) => next(new HttpError(405, 'Use POST.')));

@@ -64,7 +64,12 @@ export function twoFactorRoutes({ users, approvals, authy, limiter }: TwoFactorD
     const token = requireString(bodyOf(req), 'token', rules.token);
     const user = await currentUser(req);
     // A locked user stays locked even for the right token until the window passes.
-    const valid = await limiter.guard(LIMITS.tokenFailures, user.id, () => authy.verifyToken(user.authyId, token), (ok) => !ok);
+    const valid = await limiter.guard(
+      LIMITS.tokenFailures,
+      user.id,
+      () => authy.verifyToken(user.authyId, token),
+      (ok) => !ok,
+    );
     if (!valid) throw new HttpError(401, 'That token is not valid.', 'token');
     await passSecondFactor(req);
     res.json({ success: true });

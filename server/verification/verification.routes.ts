@@ -21,7 +21,12 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
   router.post('/start', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
-    const message = await limiter.guard(LIMITS.phoneStarts, `${countryCode}:${phone}`, () => authy.startPhoneVerification({ via, phone, countryCode }), () => true);
+    const message = await limiter.guard(
+      LIMITS.phoneStarts,
+      `${countryCode}:${phone}`,
+      () => authy.startPhoneVerification({ via, phone, countryCode }),
+      () => true,
+    );
     res.json({ success: true, message });
   });
 
@@ -29,7 +34,12 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
   router.post('/verify', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
     const code = requireString(body, 'token', { ...rules.verificationCode, label: 'Code' });
-    const valid = await limiter.guard(LIMITS.phoneFailures, `${countryCode}:${phone}`, () => authy.checkPhoneVerification({ phone, countryCode, code }), (ok) => !ok);
+    const valid = await limiter.guard(
+      LIMITS.phoneFailures,
+      `${countryCode}:${phone}`,
+      () => authy.checkPhoneVerification({ phone, countryCode, code }),
+      (ok) => !ok,
+    );
     if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
     req.session.ph_verified = true;
     req.session.verifiedPhone = `+${countryCode} ${phone}`;

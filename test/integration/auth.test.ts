@@ -16,12 +16,15 @@ afterAll(() => t.close());
 const users = () => userModel(t.db.connection);
 
 describe('POST /api/user/register', () => {
-  test.each(['username', 'email', 'password', 'country_code', 'phone_number'])('a missing %s is a 400 naming the field (the seed answered 500)', async (field) => {
-    const body: Record<string, unknown> = { ...validPerson('missing').body };
-    delete body[field];
-    const res = await post(t.app, '/api/user/register').send(body).expect(400);
-    expect(res.body).toEqual({ error: expect.any(String), field });
-  });
+  test.each(['username', 'email', 'password', 'country_code', 'phone_number'])(
+    'a missing %s is a 400 naming the field (the seed answered 500)',
+    async (field) => {
+      const body: Record<string, unknown> = { ...validPerson('missing').body };
+      delete body[field];
+      const res = await post(t.app, '/api/user/register').send(body).expect(400);
+      expect(res.body).toEqual({ error: expect.any(String), field });
+    },
+  );
 
   test.each([
     ['username', { $ne: null }],
@@ -30,18 +33,44 @@ describe('POST /api/user/register', () => {
     ['country_code', { $gt: '' }],
     ['phone_number', true],
   ])('a non-string %s is a 400, never a query', async (field, value) => {
-    const res = await post(t.app, '/api/user/register').send({ ...validPerson('typed').body, [field]: value }).expect(400);
+    const res = await post(t.app, '/api/user/register')
+      .send({ ...validPerson('typed').body, [field]: value })
+      .expect(400);
     expect(res.body.field).toBe(field);
     expect(await users().countDocuments()).toBe(0);
   });
 
   test('a short password, a bad email, a bad phone are 400s naming the field', async () => {
     const base = validPerson('shapes').body;
-    expect((await post(t.app, '/api/user/register').send({ ...base, password: 'short' }).expect(400)).body.field).toBe('password');
-    expect((await post(t.app, '/api/user/register').send({ ...base, email: 'not-an-email' }).expect(400)).body.field).toBe('email');
-    expect((await post(t.app, '/api/user/register').send({ ...base, phone_number: 'call me' }).expect(400)).body.field).toBe('phone_number');
+    expect(
+      (
+        await post(t.app, '/api/user/register')
+          .send({ ...base, password: 'short' })
+          .expect(400)
+      ).body.field,
+    ).toBe('password');
+    expect(
+      (
+        await post(t.app, '/api/user/register')
+          .send({ ...base, email: 'not-an-email' })
+          .expect(400)
+      ).body.field,
+    ).toBe('email');
+    expect(
+      (
+        await post(t.app, '/api/user/register')
+          .send({ ...base, phone_number: 'call me' })
+          .expect(400)
+      ).body.field,
+    ).toBe('phone_number');
     // authy-client's own phone check (libphonenumber) refuses before any request leaves.
-    expect((await post(t.app, '/api/user/register').send({ ...base, phone_number: '555-555-1234' }).expect(400)).body.field).toBe('phone_number');
+    expect(
+      (
+        await post(t.app, '/api/user/register')
+          .send({ ...base, phone_number: '555-555-1234' })
+          .expect(400)
+      ).body.field,
+    ).toBe('phone_number');
   });
 
   test('Authy refusing leaves no user behind and answers 502 with its message', async () => {
@@ -104,9 +133,15 @@ describe('POST /api/login', () => {
   });
 
   test('operator objects are 400s, not a login', async () => {
-    await post(t.app, '/api/login').send({ username: { $ne: null }, password: 'x' }).expect(400);
-    await post(t.app, '/api/login').send({ username: 'linus', password: { $ne: null } }).expect(400);
-    await post(t.app, '/api/login').send({ username: { $regex: '.*' }, password: 'correct horse battery' }).expect(400);
+    await post(t.app, '/api/login')
+      .send({ username: { $ne: null }, password: 'x' })
+      .expect(400);
+    await post(t.app, '/api/login')
+      .send({ username: 'linus', password: { $ne: null } })
+      .expect(400);
+    await post(t.app, '/api/login')
+      .send({ username: { $regex: '.*' }, password: 'correct horse battery' })
+      .expect(400);
   });
 
   test('the right password logs in with a new session id and 2FA pending', async () => {
@@ -119,7 +154,13 @@ describe('POST /api/login', () => {
   });
 
   test("the original's unsalted SHA-256 hash works once, then is replaced by scrypt", async () => {
-    await users().collection.insertOne({ username: 'legacy', email: 'legacy@example.com', hashed_password: legacySha256('old password'), authyId: '4004', createdAt: new Date() });
+    await users().collection.insertOne({
+      username: 'legacy',
+      email: 'legacy@example.com',
+      hashed_password: legacySha256('old password'),
+      authyId: '4004',
+      createdAt: new Date(),
+    });
     await post(t.app, '/api/login').send({ username: 'legacy', password: 'wrong password' }).expect(401);
     expect((await users().findOne({ username: 'legacy' }).lean())!.hashed_password).toBe(legacySha256('old password'));
     await post(t.app, '/api/login').send({ username: 'legacy', password: 'old password' }).expect(200);
@@ -154,7 +195,9 @@ describe('sessions', () => {
 
   test('sessions are kept in MongoDB', async () => {
     const { agent } = await registeredAgent(t.app, 'stored');
-    const sid = decodeURIComponent(sessionCookie(await agent.post('/api/login').send({ username: 'stored', password: 'correct horse battery' }))!.split('=')[1]);
+    const sid = decodeURIComponent(
+      sessionCookie(await agent.post('/api/login').send({ username: 'stored', password: 'correct horse battery' }))!.split('=')[1],
+    );
     const id = sid.slice(2, sid.lastIndexOf('.'));
     const doc = await t.db.connection.collection('sessions').findOne({ _id: id as never });
     expect(doc?.session).toMatchObject({ loggedIn: true, authy: false, username: 'stored' });

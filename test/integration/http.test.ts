@@ -55,7 +55,9 @@ test('unknown API paths are JSON 404s; unknown pages are 404s', async () => {
 test('malformed JSON is a 400 and a body over 10 kB a 413, never a 500', async () => {
   const bad = await post(t.app, '/api/login').set('Content-Type', 'application/json').send('{"username": ').expect(400);
   expect(bad.body).toEqual({ error: 'The request body is not valid JSON.' });
-  await post(t.app, '/api/login').send({ username: 'x', password: 'y'.repeat(11 * 1024) }).expect(413);
+  await post(t.app, '/api/login')
+    .send({ username: 'x', password: 'y'.repeat(11 * 1024) })
+    .expect(413);
   await post(t.app, '/api/login').set('Content-Type', 'application/json').send('[1,2]').expect(400);
   await post(t.app, '/api/login').set('Content-Type', 'application/json').send('"just a string"').expect(400);
 });

@@ -18,14 +18,22 @@ let phoneSeq = 10;
 async function register(username: string): Promise<{ agent: Client; authyId: string; phone: string }> {
   const agent = client(s.baseUrl);
   const phone = `415-555-26${phoneSeq++}`;
-  await agent.post('/api/user/register').send({ username, email: `${username}@example.com`, password: 'correct horse battery', country_code: '1', phone_number: phone }).expect(200);
+  await agent
+    .post('/api/user/register')
+    .send({ username, email: `${username}@example.com`, password: 'correct horse battery', country_code: '1', phone_number: phone })
+    .expect(200);
   const user = await userModel(s.db.connection).findOne({ username }).lean();
   return { agent, authyId: user!.authyId, phone };
 }
 
 /** The newest code "sent" to a number ending in these digits. */
 async function latestCode(phoneDigits: string, purpose: '2fa' | 'verification', channel: 'sms' | 'call') {
-  const inbox = (await request(s.baseUrl).get('/sandbox/inbox.json').expect(200)).body as { to: string; channel: string; purpose: string; code: string }[];
+  const inbox = (await request(s.baseUrl).get('/sandbox/inbox.json').expect(200)).body as {
+    to: string;
+    channel: string;
+    purpose: string;
+    code: string;
+  }[];
   const message = inbox.find((m) => m.to.endsWith(phoneDigits.slice(-4)) && m.purpose === purpose && m.channel === channel);
   expect(message).toBeDefined();
   return message!.code;
@@ -52,16 +60,22 @@ test('voice: a call code passes 2FA; an SMS code older than 10 minutes does not'
   clock += 10 * 60 * 1000 + 1000;
   await agent.post('/api/accountsecurity/verify').send({ token: stale }).expect(401);
   await agent.post('/api/accountsecurity/voice').expect(200);
-  await agent.post('/api/accountsecurity/verify').send({ token: await latestCode(phone, '2fa', 'call') }).expect(200);
+  await agent
+    .post('/api/accountsecurity/verify')
+    .send({ token: await latestCode(phone, '2fa', 'call') })
+    .expect(200);
   await agent.get('/api/protected').expect(200);
 });
 
-test('soft token: the current TOTP of the user\'s secret passes; the same step again is refused', async () => {
+test("soft token: the current TOTP of the user's secret passes; the same step again is refused", async () => {
   const { agent, authyId } = await register('sb-totp');
   const { secret, otpauth_url } = (await request(s.baseUrl).get(`/sandbox/users/${authyId}/totp.json`).expect(200)).body;
   expect(otpauth_url).toMatch(/^otpauth:\/\/totp\/.*secret=/);
   const code = totpAt(secret, new Date(clock));
-  await agent.post('/api/accountsecurity/verify').send({ token: '000000' === code ? '111111' : '000000' }).expect(401);
+  await agent
+    .post('/api/accountsecurity/verify')
+    .send({ token: '000000' === code ? '111111' : '000000' })
+    .expect(401);
   await agent.post('/api/accountsecurity/verify').send({ token: code }).expect(200);
   const again = client(s.baseUrl);
   await again.post('/api/login').send({ username: 'sb-totp', password: 'correct horse battery' }).expect(200);
@@ -70,7 +84,11 @@ test('soft token: the current TOTP of the user\'s secret passes; the same step a
 
 async function pushRequest(agent: Client, authyId: string) {
   const { uuid } = (await agent.post('/api/accountsecurity/onetouch').expect(200)).body.approval_request;
-  const approvals = (await request(s.baseUrl).get('/sandbox/approvals.json').expect(200)).body as { uuid: string; authy_id: string; status: string }[];
+  const approvals = (await request(s.baseUrl).get('/sandbox/approvals.json').expect(200)).body as {
+    uuid: string;
+    authy_id: string;
+    status: string;
+  }[];
   expect(approvals.find((a) => a.uuid === uuid)).toMatchObject({ authy_id: authyId, status: 'pending' });
   return uuid as string;
 }
@@ -109,12 +127,21 @@ test('push unanswered past its 120 s ttl: expired', async () => {
 test.each(['sms', 'call'] as const)('phone verification by %s: a 4-digit code, then /verified', async (via) => {
   const agent = client(s.baseUrl);
   const phone = { phone_number: via === 'sms' ? '415-555-2690' : '415-555-2691', country_code: '1' };
-  await agent.post('/api/verification/start').send({ ...phone, via }).expect(200);
+  await agent
+    .post('/api/verification/start')
+    .send({ ...phone, via })
+    .expect(200);
   const code = await latestCode(phone.phone_number, 'verification', via);
   expect(code).toMatch(/^\d{4}$/);
   await agent.get('/verified').expect(302);
-  await agent.post('/api/verification/verify').send({ ...phone, token: code === '0000' ? '1111' : '0000' }).expect(401);
-  await agent.post('/api/verification/verify').send({ ...phone, token: code }).expect(200);
+  await agent
+    .post('/api/verification/verify')
+    .send({ ...phone, token: code === '0000' ? '1111' : '0000' })
+    .expect(401);
+  await agent
+    .post('/api/verification/verify')
+    .send({ ...phone, token: code })
+    .expect(200);
   await agent.get('/verified').expect(200);
 });
 

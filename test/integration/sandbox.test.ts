@@ -65,7 +65,13 @@ beforeAll(async () => {
     }),
   );
   app.post(CALLBACK_PATH, express.json(), (req, res) => {
-    received.push({ body: req.body as Record<string, unknown>, headers: req.headers, method: req.method, protocol: req.protocol, url: req.originalUrl });
+    received.push({
+      body: req.body as Record<string, unknown>,
+      headers: req.headers,
+      method: req.method,
+      protocol: req.protocol,
+      url: req.originalUrl,
+    });
     res.status(callbackStatus).json({ ok: callbackStatus === 200 });
   });
   server.on('request', app);
@@ -144,7 +150,13 @@ describe('the page, users.json and what they never show', () => {
     const { authyId } = await newUser();
     await client.requestSms({ authyId }, { force: true });
     await client.createApprovalRequest({ authyId, message: 'Key check' });
-    for (const p of ['/sandbox', '/sandbox/inbox.json', '/sandbox/users.json', '/sandbox/approvals.json', `/sandbox/users/${authyId}/totp.json`]) {
+    for (const p of [
+      '/sandbox',
+      '/sandbox/inbox.json',
+      '/sandbox/users.json',
+      '/sandbox/approvals.json',
+      `/sandbox/users/${authyId}/totp.json`,
+    ]) {
       const res = await http0.get(base + p, { responseType: 'text' });
       expect(res.data).not.toContain(API_KEY);
     }
@@ -176,13 +188,21 @@ describe('users', () => {
     expectAuthyError(res.data, '60027', 'User was not valid');
     expect(res.data.errors).toMatchObject({ email: 'is invalid', cellphone: 'is invalid' });
 
-    res = await http0.post(api('/protected/json/users/new'), { user: { email: { $ne: null }, cellphone: '2015550002', country_code: '1' } }, withKey);
+    res = await http0.post(
+      api('/protected/json/users/new'),
+      { user: { email: { $ne: null }, cellphone: '2015550002', country_code: '1' } },
+      withKey,
+    );
     expect(res.status).toBe(400);
     expectAuthyError(res.data, '60004');
 
-    res = await http0.post(api('/protected/json/users/new'), 'user[email]=bob%40example.com&user[cellphone]=2015550003&user[country_code]=1', {
-      headers: { ...withKey.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
+    res = await http0.post(
+      api('/protected/json/users/new'),
+      'user[email]=bob%40example.com&user[cellphone]=2015550003&user[country_code]=1',
+      {
+        headers: { ...withKey.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject({ success: true, message: 'User created successfully.' });
   });
@@ -212,7 +232,7 @@ describe('users', () => {
     }
   });
 
-  test('unknown API paths are 404 in Authy\'s shape', async () => {
+  test("unknown API paths are 404 in Authy's shape", async () => {
     const res = await http0.get(api('/protected/json/nothing/here'), withKey);
     expect(res.status).toBe(404);
     expectAuthyError(res.data, '60000');
@@ -223,7 +243,13 @@ describe('SMS and voice codes', () => {
   test('requestSms answers as Authy does and the code lands in the log and the inbox', async () => {
     const { authyId, phone } = await newUser();
     const res = await client.requestSms({ authyId }, { force: true });
-    expect(res).toEqual({ success: true, message: 'SMS token was sent', cellphone: `+1-XXX-XXX-${phone.slice(-4)}`, device: null, ignored: false });
+    expect(res).toEqual({
+      success: true,
+      message: 'SMS token was sent',
+      cellphone: `+1-XXX-XXX-${phone.slice(-4)}`,
+      device: null,
+      ignored: false,
+    });
 
     const [latest] = await inbox();
     expect(Object.keys(latest).sort()).toEqual(['channel', 'code', 'purpose', 'sent_at', 'to']);
@@ -238,7 +264,11 @@ describe('SMS and voice codes', () => {
     await client.requestSms({ authyId }, { force: true });
     const { code } = (await inbox())[0];
 
-    await expect(client.verifyToken({ authyId, token: code })).resolves.toMatchObject({ success: true, message: 'Token is valid.', token: 'is valid' });
+    await expect(client.verifyToken({ authyId, token: code })).resolves.toMatchObject({
+      success: true,
+      message: 'Token is valid.',
+      token: 'is valid',
+    });
     const reused = await authyFailure(client.verifyToken({ authyId, token: code }));
     expect(reused.code).toBe(401);
     expectAuthyError(reused.body, '60020', 'Token is invalid');
@@ -260,7 +290,13 @@ describe('SMS and voice codes', () => {
   test('a call sends a code too', async () => {
     const { authyId, phone } = await newUser();
     const res = await client.requestCall({ authyId }, { force: true });
-    expect(res).toEqual({ success: true, message: 'Call started...', cellphone: `+1-XXX-XXX-${phone.slice(-4)}`, device: null, ignored: false });
+    expect(res).toEqual({
+      success: true,
+      message: 'Call started...',
+      cellphone: `+1-XXX-XXX-${phone.slice(-4)}`,
+      device: null,
+      ignored: false,
+    });
     const [latest] = await inbox();
     expect(latest).toMatchObject({ channel: 'call', purpose: '2fa' });
     expect(logs.text).toContain(`[sandbox] Call to +1 201-…${phone.slice(-4)}: ${latest.code}`);
@@ -286,7 +322,8 @@ describe('SMS and voice codes', () => {
 });
 
 describe('soft tokens (TOTP)', () => {
-  const totpOf = async (authyId: string) => (await http0.get(`${base}/sandbox/users/${authyId}/totp.json`)).data as { secret: string; otpauth_url: string };
+  const totpOf = async (authyId: string) =>
+    (await http0.get(`${base}/sandbox/users/${authyId}/totp.json`)).data as { secret: string; otpauth_url: string };
   const tokenAt = (secret: string, date: Date) => generateSync({ secret, epoch: Math.floor(date.getTime() / 1000) });
 
   test('totp.json gives the secret and otpauth URL; 404 for an unknown user', async () => {
@@ -351,9 +388,31 @@ describe('push (OneTouch)', () => {
     const uuid = await newRequest(authyId);
     const res = await client.getApprovalRequest({ id: uuid });
     const ar = res.approval_request;
-    expect(ar).toMatchObject({ uuid, status: 'pending', _authy_id: Number(authyId), notified: false, processed_at: null, message: 'Request to log in', seconds_to_expire: 86400 });
+    expect(ar).toMatchObject({
+      uuid,
+      status: 'pending',
+      _authy_id: Number(authyId),
+      notified: false,
+      processed_at: null,
+      message: 'Request to log in',
+      seconds_to_expire: 86400,
+    });
     expect(ar.details).toEqual(details.visible);
-    for (const field of ['_app_name', '_app_serial_id', '_authy_id', '_id', '_user_email', 'app_id', 'created_at', 'notified', 'processed_at', 'status', 'updated_at', 'user_id', 'uuid']) {
+    for (const field of [
+      '_app_name',
+      '_app_serial_id',
+      '_authy_id',
+      '_id',
+      '_user_email',
+      'app_id',
+      'created_at',
+      'notified',
+      'processed_at',
+      'status',
+      'updated_at',
+      'user_id',
+      'uuid',
+    ]) {
       expect(ar).toHaveProperty(field);
     }
 
@@ -379,7 +438,10 @@ describe('push (OneTouch)', () => {
       signature: expect.any(String),
       status: 'approved',
       uuid,
-      approval_request: { expiration_timestamp: expect.any(Number), transaction: { status: 'approved', uuid, message: 'Request to log in', details: details.visible, hidden_details: details.hidden } },
+      approval_request: {
+        expiration_timestamp: expect.any(Number),
+        transaction: { status: 'approved', uuid, message: 'Request to log in', details: details.visible, hidden_details: details.hidden },
+      },
     });
     await expect(
       client.verifyCallback({
@@ -396,7 +458,13 @@ describe('push (OneTouch)', () => {
     ).resolves.toBeDefined();
     // The app's own check (the shared signer) accepts it too.
     const nonce = cb.headers['x-authy-signature-nonce'] as string;
-    expect(isValidSignature(API_KEY, { nonce, method: 'POST', url: base + CALLBACK_PATH, body: cb.body }, cb.headers['x-authy-signature'] as string)).toBe(true);
+    expect(
+      isValidSignature(
+        API_KEY,
+        { nonce, method: 'POST', url: base + CALLBACK_PATH, body: cb.body },
+        cb.headers['x-authy-signature'] as string,
+      ),
+    ).toBe(true);
 
     const after = await client.getApprovalRequest({ id: uuid });
     expect(after.approval_request).toMatchObject({ status: 'approved', processed_at: expect.any(String) });
@@ -456,7 +524,11 @@ describe('push (OneTouch)', () => {
     const bad = await http0.post(api(`/onetouch/json/users/${authyId}/approval_requests`), { message: { $gt: '' } }, withKey);
     expect(bad.status).toBe(400);
     expectAuthyError(bad.data, '60004');
-    const badDetails = await http0.post(api(`/onetouch/json/users/${authyId}/approval_requests`), { message: 'Hi', details: { a: { b: 1 } } }, withKey);
+    const badDetails = await http0.post(
+      api(`/onetouch/json/users/${authyId}/approval_requests`),
+      { message: 'Hi', details: { a: { b: 1 } } },
+      withKey,
+    );
     expect(badDetails.status).toBe(400);
 
     const uuid = await newRequest(authyId);
@@ -472,7 +544,10 @@ describe('phone verification', () => {
   const start = (phone: string, via = 'sms') =>
     http0.post(api('/protected/json/phones/verification/start'), { via, phone_number: phone, country_code: 1, code_length: 4 }, withKey);
   const check = (phone: string, code: string) =>
-    http0.get(api('/protected/json/phones/verification/check'), { ...withKey, params: { phone_number: phone, country_code: '1', verification_code: code } });
+    http0.get(api('/protected/json/phones/verification/check'), {
+      ...withKey,
+      params: { phone_number: phone, country_code: '1', verification_code: code },
+    });
   const latestCode = async () => {
     const [m] = await inbox();
     expect(m).toMatchObject({ purpose: 'verification' });
@@ -483,10 +558,17 @@ describe('phone verification', () => {
     const phone = nextPhone();
     const res = await start(phone);
     expect(res.status).toBe(200);
-    expect(res.data).toMatchObject({ success: true, message: `Text message sent to +1 201-…${phone.slice(-4)}.`, is_cellphone: true, is_ported: false });
+    expect(res.data).toMatchObject({
+      success: true,
+      message: `Text message sent to +1 201-…${phone.slice(-4)}.`,
+      is_cellphone: true,
+      is_ported: false,
+    });
     const code = await latestCode();
     expect(code).toMatch(/^\d{4}$/);
-    expect(logs.lines.some((l) => l.includes(`[sandbox] SMS to +1 201-…${phone.slice(-4)}: ${code}`) && l.includes('"purpose":"verification"'))).toBe(true);
+    expect(
+      logs.lines.some((l) => l.includes(`[sandbox] SMS to +1 201-…${phone.slice(-4)}: ${code}`) && l.includes('"purpose":"verification"')),
+    ).toBe(true);
 
     const ok = await check(phone, code);
     expect(ok.status).toBe(200);
@@ -499,11 +581,13 @@ describe('phone verification', () => {
     expect((await inbox())[0]).toMatchObject({ channel: 'call', purpose: 'verification' });
   });
 
-  test('authy-client\'s own startPhoneVerification and verifyPhone accept the answers', async () => {
+  test("authy-client's own startPhoneVerification and verifyPhone accept the answers", async () => {
     const phone = nextPhone();
     await expect(client.startPhoneVerification({ countryCode: 'US', phone, via: 'sms' })).resolves.toMatchObject({ success: true });
     const code = await latestCode();
-    await expect(client.verifyPhone({ countryCode: 'US', phone, token: code })).resolves.toMatchObject({ message: 'Verification code is correct.' });
+    await expect(client.verifyPhone({ countryCode: 'US', phone, token: code })).resolves.toMatchObject({
+      message: 'Verification code is correct.',
+    });
   });
 
   test('a wrong code is 401 (60022); after 5 tries even the right one is refused (429, 60003)', async () => {
@@ -540,16 +624,31 @@ describe('phone verification', () => {
     expectAuthyError(res.data, '60023');
   });
 
-  test('bad input is 400 in Authy\'s shape; no pending verification is 404', async () => {
-    let res = await http0.post(api('/protected/json/phones/verification/start'), { via: 'fax', phone_number: nextPhone(), country_code: '1' }, withKey);
+  test("bad input is 400 in Authy's shape; no pending verification is 404", async () => {
+    let res = await http0.post(
+      api('/protected/json/phones/verification/start'),
+      { via: 'fax', phone_number: nextPhone(), country_code: '1' },
+      withKey,
+    );
     expect(res.status).toBe(400);
     expectAuthyError(res.data, '60004');
-    res = await http0.post(api('/protected/json/phones/verification/start'), { via: 'sms', phone_number: { $ne: null }, country_code: '1' }, withKey);
+    res = await http0.post(
+      api('/protected/json/phones/verification/start'),
+      { via: 'sms', phone_number: { $ne: null }, country_code: '1' },
+      withKey,
+    );
     expect(res.status).toBe(400);
-    res = await http0.post(api('/protected/json/phones/verification/start'), { via: 'sms', phone_number: 'abc', country_code: '1' }, withKey);
+    res = await http0.post(
+      api('/protected/json/phones/verification/start'),
+      { via: 'sms', phone_number: 'abc', country_code: '1' },
+      withKey,
+    );
     expect(res.status).toBe(400);
     expectAuthyError(res.data, '60033');
-    res = await http0.get(`${api('/protected/json/phones/verification/check')}?phone_number=1&phone_number=2&country_code=1&verification_code=1234`, withKey);
+    res = await http0.get(
+      `${api('/protected/json/phones/verification/check')}?phone_number=1&phone_number=2&country_code=1&verification_code=1234`,
+      withKey,
+    );
     expect(res.status).toBe(400);
     res = await check(nextPhone(), '1234');
     expect(res.status).toBe(404);

@@ -85,7 +85,10 @@ describe('POST /api/accountsecurity/onetouchstatus once the status is final', ()
     const username = `push${status}`;
     await registeredAgent(t.app, username, authyId);
     const agent = client(t.app);
-    await agent.post('/api/login').send({ username, password: validPerson(username).body.password }).expect(200);
+    await agent
+      .post('/api/login')
+      .send({ username, password: validPerson(username).body.password })
+      .expect(200);
 
     const uuid = `c0ffee00-0000-4000-8000-00000000${authyId}`;
     authyScope().post(`/onetouch/json/users/${authyId}/approval_requests`).reply(200, replies.approvalCreated(uuid));

@@ -9,7 +9,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const person = { username: 'ada', email: 'ada@example.com', password: 'correct horse battery', country_code: '+1', phone_number: '415-555-2671' };
+const person = {
+  username: 'ada',
+  email: 'ada@example.com',
+  password: 'correct horse battery',
+  country_code: '+1',
+  phone_number: '415-555-2671',
+};
 
 test('register → SMS → verify → protected → logout', async () => {
   const agent = client(t.app);
@@ -44,7 +50,10 @@ test('login → push → status approved → protected', async () => {
 
   const uuid = 'b1f1b5d0-0000-4000-8000-000000000001';
   authyScope()
-    .post('/onetouch/json/users/1001/approval_requests', (body) => body.message === 'Login requested for an Authy Demo account.' && body.seconds_to_expire === 120)
+    .post(
+      '/onetouch/json/users/1001/approval_requests',
+      (body) => body.message === 'Login requested for an Authy Demo account.' && body.seconds_to_expire === 120,
+    )
     .reply(200, replies.approvalCreated(uuid));
   const created = await agent.post('/api/accountsecurity/onetouch').expect(200);
   expect(created.body).toEqual({ success: true, approval_request: { uuid } });

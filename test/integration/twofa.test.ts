@@ -37,7 +37,7 @@ describe('codes by SMS and call', () => {
     expect(res.body).toEqual({ success: true, message: 'Call started...', cellphone: '+1-XXX-XXX-1234' });
   });
 
-  test('a wrong API key is our fault: 502 with Authy\'s message', async () => {
+  test("a wrong API key is our fault: 502 with Authy's message", async () => {
     const { agent } = await registeredAgent(t.app, 'badkey', 5003);
     authyScope().get('/protected/json/sms/5003').query(true).reply(401, replies.invalidKey);
     const res = await agent.post('/api/accountsecurity/sms').expect(502);
@@ -103,7 +103,9 @@ describe('push (OneTouch)', () => {
 
   test('the status answer carries uuid and status only (the seed returned the API key)', async () => {
     const { agent, uuid } = await pushPending('pushshape', 7002);
-    authyScope().get(`/onetouch/json/approval_requests/${uuid}`).reply(200, { ...replies.approvalStatus(uuid, 'pending'), request: { qs: { api_key: TEST_API_KEY } } });
+    authyScope()
+      .get(`/onetouch/json/approval_requests/${uuid}`)
+      .reply(200, { ...replies.approvalStatus(uuid, 'pending'), request: { qs: { api_key: TEST_API_KEY } } });
     const res = await agent.post('/api/accountsecurity/onetouchstatus').expect(200);
     expect(res.body).toEqual({ success: true, approval_request: { uuid, status: 'pending' } });
     expect(res.text).not.toContain(TEST_API_KEY);
@@ -127,7 +129,9 @@ describe('push (OneTouch)', () => {
   describe('the signed callback', () => {
     const url = PUBLIC_URL + CALLBACK_PATH;
     const callbackBody = (uuid: string, status: string) => ({
-      approval_request: { transaction: { details: { Username: 'x y' }, hidden_details: { test: 'This is a' }, message: 'Login requested', status } },
+      approval_request: {
+        transaction: { details: { Username: 'x y' }, hidden_details: { test: 'This is a' }, message: 'Login requested', status },
+      },
       authy_id: 7100,
       callback_action: 'approval_request_status',
       device_uuid: 'device-1',

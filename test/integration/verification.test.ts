@@ -19,39 +19,79 @@ describe('POST /api/verification/start', () => {
   });
 
   test('via must be sms or call', async () => {
-    expect((await post(t.app, '/api/verification/start').send({ ...phone, via: 'fax' }).expect(400)).body.field).toBe('via');
-    expect((await post(t.app, '/api/verification/start').send({ ...phone, via: ['sms'] }).expect(400)).body.field).toBe('via');
+    expect(
+      (
+        await post(t.app, '/api/verification/start')
+          .send({ ...phone, via: 'fax' })
+          .expect(400)
+      ).body.field,
+    ).toBe('via');
+    expect(
+      (
+        await post(t.app, '/api/verification/start')
+          .send({ ...phone, via: ['sms'] })
+          .expect(400)
+      ).body.field,
+    ).toBe('via');
   });
 
   test.each(['sms', 'call'])('starts a 4-digit verification by %s', async (via) => {
     authyScope()
       .post('/protected/json/phones/verification/start', { via, phone_number: '4155552671', country_code: '1', code_length: 4 })
       .reply(200, replies.verificationStarted);
-    const res = await post(t.app, '/api/verification/start').send({ ...phone, via }).expect(200);
+    const res = await post(t.app, '/api/verification/start')
+      .send({ ...phone, via })
+      .expect(200);
     expect(res.body).toEqual({ success: true, message: replies.verificationStarted.message });
   });
 
   test('Authy refusing is a 502 with its message', async () => {
-    authyScope().post('/protected/json/phones/verification/start').reply(400, { success: false, message: 'Phone number is invalid', errors: { message: 'Phone number is invalid' }, error_code: '60033' });
-    const res = await post(t.app, '/api/verification/start').send({ ...phone, via: 'sms' }).expect(502);
+    authyScope()
+      .post('/protected/json/phones/verification/start')
+      .reply(400, {
+        success: false,
+        message: 'Phone number is invalid',
+        errors: { message: 'Phone number is invalid' },
+        error_code: '60033',
+      });
+    const res = await post(t.app, '/api/verification/start')
+      .send({ ...phone, via: 'sms' })
+      .expect(502);
     expect(res.body.error).toMatch(/Phone number is invalid/);
   });
 });
 
 describe('POST /api/verification/verify and /verified', () => {
   const check = (code: string) =>
-    authyScope().get('/protected/json/phones/verification/check').query({ phone_number: '4155552671', country_code: '1', verification_code: code });
+    authyScope()
+      .get('/protected/json/phones/verification/check')
+      .query({ phone_number: '4155552671', country_code: '1', verification_code: code });
 
   test('a missing or malformed code is a 400', async () => {
     expect((await post(t.app, '/api/verification/verify').send(phone).expect(400)).body.field).toBe('token');
-    expect((await post(t.app, '/api/verification/verify').send({ ...phone, token: '12' }).expect(400)).body.field).toBe('token');
-    expect((await post(t.app, '/api/verification/verify').send({ ...phone, token: { $gt: '' } }).expect(400)).body.field).toBe('token');
+    expect(
+      (
+        await post(t.app, '/api/verification/verify')
+          .send({ ...phone, token: '12' })
+          .expect(400)
+      ).body.field,
+    ).toBe('token');
+    expect(
+      (
+        await post(t.app, '/api/verification/verify')
+          .send({ ...phone, token: { $gt: '' } })
+          .expect(400)
+      ).body.field,
+    ).toBe('token');
   });
 
   test('a wrong code is a 401 and /verified stays closed', async () => {
     const agent = client(t.app);
     check('0000').reply(401, replies.verificationWrong);
-    const res = await agent.post('/api/verification/verify').send({ ...phone, token: '0000' }).expect(401);
+    const res = await agent
+      .post('/api/verification/verify')
+      .send({ ...phone, token: '0000' })
+      .expect(401);
     expect(res.body).toEqual({ error: 'That code is not valid.', field: 'token' });
     await agent.get('/verified').expect(302).expect('Location', '/verification');
   });
@@ -60,7 +100,10 @@ describe('POST /api/verification/verify and /verified', () => {
     const agent = client(t.app);
     await agent.get('/verified').expect(302).expect('Location', '/verification');
     check('1234').reply(200, replies.verificationCorrect);
-    await agent.post('/api/verification/verify').send({ ...phone, token: '1234' }).expect(200, { success: true });
+    await agent
+      .post('/api/verification/verify')
+      .send({ ...phone, token: '1234' })
+      .expect(200, { success: true });
     await agent.get('/verified').expect(200);
     // Another visitor is not verified.
     await get(t.app, '/verified').expect(302);

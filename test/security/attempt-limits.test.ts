@@ -58,7 +58,14 @@ describe('token verification: 5 failures per user per 15 min', () => {
         return [401, replies.tokenInvalid];
       });
     try {
-      const statuses = await Promise.all(Array.from({ length: 10 }, () => agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          agent
+            .post('/api/accountsecurity/verify')
+            .send({ token: '0000000' })
+            .then((r) => r.status),
+        ),
+      );
       expect(asked).toBeLessThanOrEqual(5);
       expect(statuses.filter((s) => s === 401).length).toBe(asked);
       expect(statuses.filter((s) => s === 429).length).toBe(10 - asked);
@@ -89,7 +96,10 @@ describe('login', () => {
   test('5 failures per username and IP, then 429 even for the right password; other usernames unaffected', async () => {
     await registeredAgent(t.app, 'guessme', 8201);
     await registeredAgent(t.app, 'bystander', 8202);
-    for (let i = 0; i < 5; i++) await post(t.app, '/api/login').send({ username: 'guessme', password: `wrong-${i}-password` }).expect(401);
+    for (let i = 0; i < 5; i++)
+      await post(t.app, '/api/login')
+        .send({ username: 'guessme', password: `wrong-${i}-password` })
+        .expect(401);
     const locked = await post(t.app, '/api/login').send({ username: 'guessme', password: 'correct horse battery' }).expect(429);
     expect(locked.headers['retry-after']).toBeDefined();
     await post(t.app, '/api/login').send({ username: 'bystander', password: 'correct horse battery' }).expect(200);
@@ -100,7 +110,9 @@ describe('login', () => {
   test('100 failures per IP per day, across usernames', async () => {
     clock += 24 * 60 * 60 * 1000 + 1000; // a new day: the failures above no longer count
     for (let i = 0; i < 100; i++) {
-      await post(t.app, '/api/login').send({ username: `spray${i % 25}`, password: 'not the password' }).expect(401);
+      await post(t.app, '/api/login')
+        .send({ username: `spray${i % 25}`, password: 'not the password' })
+        .expect(401);
     }
     await post(t.app, '/api/login').send({ username: 'someone-new', password: 'not the password' }).expect(429);
     clock += 24 * 60 * 60 * 1000 + 1000;
@@ -127,13 +139,23 @@ describe('phone verification: 5 starts and 5 wrong codes per number per 15 min',
 
   test('the 6th start is a 429', async () => {
     authyScope().post('/protected/json/phones/verification/start').times(5).reply(200, replies.verificationStarted);
-    for (let i = 0; i < 5; i++) await post(t.app, '/api/verification/start').send({ ...phone, via: 'sms' }).expect(200);
-    await post(t.app, '/api/verification/start').send({ ...phone, via: 'call' }).expect(429);
+    for (let i = 0; i < 5; i++)
+      await post(t.app, '/api/verification/start')
+        .send({ ...phone, via: 'sms' })
+        .expect(200);
+    await post(t.app, '/api/verification/start')
+      .send({ ...phone, via: 'call' })
+      .expect(429);
   });
 
   test('after 5 wrong codes even the right one is a 429', async () => {
     authyScope().get('/protected/json/phones/verification/check').query(true).times(5).reply(401, replies.verificationWrong);
-    for (let i = 0; i < 5; i++) await post(t.app, '/api/verification/verify').send({ ...phone, token: '0000' }).expect(401);
-    await post(t.app, '/api/verification/verify').send({ ...phone, token: '1234' }).expect(429);
+    for (let i = 0; i < 5; i++)
+      await post(t.app, '/api/verification/verify')
+        .send({ ...phone, token: '0000' })
+        .expect(401);
+    await post(t.app, '/api/verification/verify')
+      .send({ ...phone, token: '1234' })
+      .expect(429);
   });
 });

@@ -53,7 +53,10 @@ describe.each(Object.entries(ROUTES).filter(([, fields]) => fields.length > 0))(
 
 test.each(Object.keys(ROUTES))('%s: malformed JSON 400, a 200 kB body 413, a wrong content type 415', async (route) => {
   await loggedIn.post(route).set('Content-Type', 'application/json').send('{"a":').expect(400);
-  await loggedIn.post(route).send({ blob: 'x'.repeat(200 * 1024) }).expect(413);
+  await loggedIn
+    .post(route)
+    .send({ blob: 'x'.repeat(200 * 1024) })
+    .expect(413);
   await loggedIn.post(route).set('Content-Type', 'text/plain').send('username=x').expect(415);
   await loggedIn.post(route).type('form').send('username=x&password=y').expect(415);
   await loggedIn.post(route).set('Content-Type', 'application/xml').send('<a/>').expect(415);
@@ -111,7 +114,8 @@ async function fuzz() {
     const payload = JSON.stringify(rand() < 0.05 ? randomValue() : body);
     const res = await pick(agents).post(route).set('Content-Type', 'application/json').send(payload);
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    if (res.status >= 500) throw new Error(`seed ${seed}, request ${i}: ${route} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${res.text}`);
+    if (res.status >= 500)
+      throw new Error(`seed ${seed}, request ${i}: ${route} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${res.text}`);
   }
   // Some requests must have got through validation, or the run proves little.
   expect([...statuses.keys()].some((s) => s === 401 || s === 200 || s === 429)).toBe(true);

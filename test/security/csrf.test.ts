@@ -26,7 +26,10 @@ const STATE_CHANGING = [
 ];
 
 const cookieValue = (res: request.Response, name: string) =>
-  ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith(`${name}=`))?.split(';')[0].split('=')[1];
+  ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0]
+    .split('=')[1];
 
 test.each(STATE_CHANGING)('POST %s without a token is a 403 that says so', async (url) => {
   const res = await request(t.app).post(url).send({}).expect(403);
@@ -44,10 +47,20 @@ test('a stale session token after the session ended is refused, with a fresh tok
   await agent.agent.get('/api/logout').expect(200);
   // The logout response already replaced the cookie; a page holding the old one is refused once.
   const stale = sessionToken(TEST_SESSION_SECRET, 'ended-session-id');
-  const refused = await request(t.app).post('/api/login').set('Cookie', `${CSRF_COOKIE}=${stale}`).set('X-XSRF-TOKEN', stale).send({}).expect(403);
+  const refused = await request(t.app)
+    .post('/api/login')
+    .set('Cookie', `${CSRF_COOKIE}=${stale}`)
+    .set('X-XSRF-TOKEN', stale)
+    .send({})
+    .expect(403);
   const fresh = cookieValue(refused, CSRF_COOKIE)!;
   expect(fresh).toMatch(/^a\./);
-  await request(t.app).post('/api/login').set('Cookie', `${CSRF_COOKIE}=${fresh}`).set('X-XSRF-TOKEN', fresh).send({ username: 'csrf-stale', password: 'correct horse battery' }).expect(200);
+  await request(t.app)
+    .post('/api/login')
+    .set('Cookie', `${CSRF_COOKIE}=${fresh}`)
+    .set('X-XSRF-TOKEN', fresh)
+    .send({ username: 'csrf-stale', password: 'correct horse battery' })
+    .expect(200);
 });
 
 test('a page load hands out a readable XSRF-TOKEN cookie', async () => {
@@ -61,15 +74,35 @@ test('a page load hands out a readable XSRF-TOKEN cookie', async () => {
 test('a header that does not match the cookie is a 403', async () => {
   const cookie = anonymousToken(TEST_SESSION_SECRET);
   const other = anonymousToken(TEST_SESSION_SECRET);
-  await request(t.app).post('/api/verification/start').set('Cookie', `${CSRF_COOKIE}=${cookie}`).set('X-XSRF-TOKEN', other).send({}).expect(403);
-  await request(t.app).post('/api/verification/start').set('Cookie', `${CSRF_COOKIE}=${cookie}`).set('X-XSRF-TOKEN', cookie).send({}).expect(400);
+  await request(t.app)
+    .post('/api/verification/start')
+    .set('Cookie', `${CSRF_COOKIE}=${cookie}`)
+    .set('X-XSRF-TOKEN', other)
+    .send({})
+    .expect(403);
+  await request(t.app)
+    .post('/api/verification/start')
+    .set('Cookie', `${CSRF_COOKIE}=${cookie}`)
+    .set('X-XSRF-TOKEN', cookie)
+    .send({})
+    .expect(400);
 });
 
 test('a forged token (not signed with our secret) is a 403 even when cookie and header agree', async () => {
   const forged = anonymousToken('some-other-secret-0123456789abcdef');
-  await request(t.app).post('/api/verification/start').set('Cookie', `${CSRF_COOKIE}=${forged}`).set('X-XSRF-TOKEN', forged).send({}).expect(403);
+  await request(t.app)
+    .post('/api/verification/start')
+    .set('Cookie', `${CSRF_COOKIE}=${forged}`)
+    .set('X-XSRF-TOKEN', forged)
+    .send({})
+    .expect(403);
   const tampered = 'a.nonce.' + 'A'.repeat(43);
-  await request(t.app).post('/api/verification/start').set('Cookie', `${CSRF_COOKIE}=${tampered}`).set('X-XSRF-TOKEN', tampered).send({}).expect(403);
+  await request(t.app)
+    .post('/api/verification/start')
+    .set('Cookie', `${CSRF_COOKIE}=${tampered}`)
+    .set('X-XSRF-TOKEN', tampered)
+    .send({})
+    .expect(403);
 });
 
 test("another session's token is a 403; a logged-in session needs its own", async () => {
@@ -81,10 +114,19 @@ test("another session's token is a 403; a logged-in session needs its own", asyn
   expect(aliceCsrf).toMatch(/^s\./);
   expect(aliceCsrf).not.toBe(bobCsrf);
   // Bob's agent with Alice's token in header and cookie.
-  await bob.agent.agent.post('/api/accountsecurity/sms').set('Cookie', `${CSRF_COOKIE}=${aliceCsrf}`).set('X-XSRF-TOKEN', aliceCsrf).expect(403);
+  await bob.agent.agent
+    .post('/api/accountsecurity/sms')
+    .set('Cookie', `${CSRF_COOKIE}=${aliceCsrf}`)
+    .set('X-XSRF-TOKEN', aliceCsrf)
+    .expect(403);
   // A pre-session token no longer passes once logged in.
   const anon = anonymousToken(TEST_SESSION_SECRET);
-  await bob.agent.agent.post('/api/accountsecurity/verify').set('Cookie', `${CSRF_COOKIE}=${anon}`).set('X-XSRF-TOKEN', anon).send({}).expect(403);
+  await bob.agent.agent
+    .post('/api/accountsecurity/verify')
+    .set('Cookie', `${CSRF_COOKIE}=${anon}`)
+    .set('X-XSRF-TOKEN', anon)
+    .send({})
+    .expect(403);
   // Bob's own token passes CSRF (and the request then fails on its missing token field).
   await bob.agent.post('/api/accountsecurity/verify').send({}).expect(400);
 });

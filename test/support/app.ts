@@ -52,7 +52,10 @@ export interface TestApp {
 }
 
 /** `db` shares another app's database (two app processes); closing then leaves it open. */
-export async function createTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<AppDeps> = {},
+  options: { monitorCommands?: boolean; db?: TestDatabase } = {},
+): Promise<TestApp> {
   const db = options.db ?? (await openTestDatabase(options));
   const logs = registerLogs(new LogCapture());
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
@@ -72,7 +75,9 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}, options: {
 }
 
 /** Starts a real HTTP server on a free loopback port; `build` gets its base URL first. */
-export async function listen(build: (baseUrl: string) => Express | Promise<Express>): Promise<{ server: http.Server; baseUrl: string; close(): Promise<void> }> {
+export async function listen(
+  build: (baseUrl: string) => Express | Promise<Express>,
+): Promise<{ server: http.Server; baseUrl: string; close(): Promise<void> }> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

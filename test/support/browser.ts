@@ -262,7 +262,11 @@ async function getJson<T>(baseUrl: string, urlPath: string): Promise<T> {
 }
 
 /** Polls `fn` (real time) until it returns a value other than undefined/false. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -273,7 +277,13 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 }
 
 /** The newest code sent to the national number `phone` (matched on its last four digits). */
-export async function codeSentTo(app: SandboxApp, phone: string, channel: 'sms' | 'call', purpose: '2fa' | 'verification', after?: string): Promise<string> {
+export async function codeSentTo(
+  app: SandboxApp,
+  phone: string,
+  channel: 'sms' | 'call',
+  purpose: '2fa' | 'verification',
+  after?: string,
+): Promise<string> {
   const last4 = phone.replace(/\D/g, '').slice(-4);
   return waitFor(`a ${channel} ${purpose} code to …${last4}`, async () => {
     const inbox = await getJson<InboxMessage[]>(app.baseUrl, '/sandbox/inbox.json');
@@ -356,7 +366,9 @@ export async function waitForPath(page: Page, urlPath: string): Promise<void> {
 export async function httpSettled(page: Page): Promise<void> {
   await waitFor('the SPA to finish its requests', () =>
     page.evaluate(() => {
-      const ng = (window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }).angular;
+      const ng = (
+        window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }
+      ).angular;
       return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
     }),
   );
@@ -395,7 +407,9 @@ export async function tabTo(page: Page, selector: string, { back = false, max = 
 /** Fields of the visible forms without a label (by <label for>, wrapping label or aria-label). */
 export async function unlabelledFields(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('main input, main select, main textarea'))
+    Array.from(
+      document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('main input, main select, main textarea'),
+    )
       .filter((el) => el.type !== 'hidden')
       .filter((el) => !(el.labels && Array.from(el.labels).some((l) => l.textContent?.trim())) && !el.getAttribute('aria-label'))
       .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)),

@@ -50,21 +50,20 @@ describe('installed versions', () => {
   const request = packageDir('request', authyClient);
   const asserts = packageDir('validator.js-asserts', authyClient);
 
-  test.each([
-    ['form-data', request, '2.5.6'],
-    ['tough-cookie', request, '4.1.3'],
-    ['qs', request, '6.16.0'],
-    ['qs', authyClient, '6.16.0'],
-    ['qs', root, '6.16.0'],
-    ['validator', authyClient, '13.15.22'],
-    ['validator', asserts, '13.15.22'],
-    ['form-data', packageDir('axios'), '4.0.6'],
-  ].map(([name, from, floor]) => [name, path.relative(root, from) || 'the app', floor, from]))(
-    '%s as required from %s is at least %s',
-    (name, _label, floor, from) => {
-      expect(compareVersions(versionSeenFrom(name, from), floor)).toBeGreaterThanOrEqual(0);
-    },
-  );
+  test.each(
+    [
+      ['form-data', request, '2.5.6'],
+      ['tough-cookie', request, '4.1.3'],
+      ['qs', request, '6.16.0'],
+      ['qs', authyClient, '6.16.0'],
+      ['qs', root, '6.16.0'],
+      ['validator', authyClient, '13.15.22'],
+      ['validator', asserts, '13.15.22'],
+      ['form-data', packageDir('axios'), '4.0.6'],
+    ].map(([name, from, floor]) => [name, path.relative(root, from) || 'the app', floor, from]),
+  )('%s as required from %s is at least %s', (name, _label, floor, from) => {
+    expect(compareVersions(versionSeenFrom(name, from), floor)).toBeGreaterThanOrEqual(0);
+  });
 
   test('no copy in the lockfile is below the patched version of its major line', () => {
     const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
@@ -108,7 +107,9 @@ describe('authy-client with the patched copies', () => {
   });
 
   test('verifyCallback still validates its request', async () => {
-    await expect(client.verifyCallback({ body: {}, headers: {}, method: 'POST', protocol: 'https', url: '/callback' })).rejects.toMatchObject({
+    await expect(
+      client.verifyCallback({ body: {}, headers: {}, method: 'POST', protocol: 'https', url: '/callback' }),
+    ).rejects.toMatchObject({
       name: 'ValidationFailedError',
     });
   });

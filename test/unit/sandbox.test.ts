@@ -127,7 +127,12 @@ describe('sandbox OneTouch callback', () => {
       uuid: approval.uuid,
       approval_request: {
         expiration_timestamp: 1_700_000_120,
-        transaction: { status: 'approved', uuid: approval.uuid, details: { Username: 'alice smith' }, hidden_details: { test: 'This is a' } },
+        transaction: {
+          status: 'approved',
+          uuid: approval.uuid,
+          details: { Username: 'alice smith' },
+          hidden_details: { test: 'This is a' },
+        },
       },
     });
     expect(typeof received.signature).toBe('string');
@@ -136,14 +141,22 @@ describe('sandbox OneTouch callback', () => {
     await expect(
       client.verifyCallback({
         body: received,
-        headers: { host: 'app.example.com:8443', 'x-authy-signature': headers['X-Authy-Signature'], 'x-authy-signature-nonce': headers['X-Authy-Signature-Nonce'] },
+        headers: {
+          host: 'app.example.com:8443',
+          'x-authy-signature': headers['X-Authy-Signature'],
+          'x-authy-signature-nonce': headers['X-Authy-Signature-Nonce'],
+        },
         method: 'POST',
         protocol: 'https',
         url: '/api/accountsecurity/onetouch/callback',
       }),
     ).resolves.toBeDefined();
     expect(
-      isValidSignature(KEY, { nonce: headers['X-Authy-Signature-Nonce'], method: 'POST', url: callbackUrl, body: received }, headers['X-Authy-Signature']),
+      isValidSignature(
+        KEY,
+        { nonce: headers['X-Authy-Signature-Nonce'], method: 'POST', url: callbackUrl, body: received },
+        headers['X-Authy-Signature'],
+      ),
     ).toBe(true);
   });
 
@@ -152,7 +165,11 @@ describe('sandbox OneTouch callback', () => {
     const request = (b: unknown, key: string) =>
       new Client({ key }).verifyCallback({
         body: b,
-        headers: { host: 'app.example.com:8443', 'x-authy-signature': headers['X-Authy-Signature'], 'x-authy-signature-nonce': headers['X-Authy-Signature-Nonce'] },
+        headers: {
+          host: 'app.example.com:8443',
+          'x-authy-signature': headers['X-Authy-Signature'],
+          'x-authy-signature-nonce': headers['X-Authy-Signature-Nonce'],
+        },
         method: 'POST',
         protocol: 'https',
         url: '/api/accountsecurity/onetouch/callback',

@@ -29,7 +29,9 @@ test('nested parameters in brackets, spaces as +, keys with spaces', () => {
 test('arrays use empty brackets', () => {
   const body = { tags: ['a', 'b c'] };
   expect(canonicalParams(body)).toBe('tags%5B%5D=a&tags%5B%5D=b+c');
-  expect(signCallback(KEY, { nonce: 'n3', method: 'POST', url: 'https://x.test/cb', body })).toBe('FwWsuJfbkGZRXPfw4u49K+ivUn9GeighgIkSX7jVz2Q=');
+  expect(signCallback(KEY, { nonce: 'n3', method: 'POST', url: 'https://x.test/cb', body })).toBe(
+    'FwWsuJfbkGZRXPfw4u49K+ivUn9GeighgIkSX7jVz2Q=',
+  );
 });
 
 test('verification: the right signature passes; any change to key, nonce, method, URL or body fails', () => {
