@@ -117,7 +117,7 @@ function isHttpResponse(value: unknown): value is IHttpResponse<unknown> {
 
 function bodyOf(response: IHttpResponse<unknown>): Partial<ApiErrorBody> {
   const data = response.data;
-  return typeof data === 'object' && data !== null ? (data as Partial<ApiErrorBody>) : {};
+  return typeof data === 'object' && data !== null ? data : {};
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */

@@ -20,7 +20,8 @@ export function redirectFor(requires: Requirement, next: NextUrl): string | null
 }
 
 function requirementOf(state: StateObject | undefined): Requirement | undefined {
-  const requires: unknown = state?.data?.requires;
+  const data = state?.data as { requires?: unknown } | undefined;
+  const requires = data?.requires;
   return requires === 'login' || requires === '2fa' ? requires : undefined;
 }
 

@@ -16,7 +16,7 @@ class LoginController {
   ) {}
 
   submit(): void {
-    this.state.run(this.api.login(this.username, this.password), () => this.$state.go('twofa'));
+    this.state.run(this.api.login(this.username, this.password), () => void this.$state.go('twofa'));
   }
 }
 

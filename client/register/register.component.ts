@@ -24,13 +24,13 @@ class RegisterController {
       this.focus('password2');
       return;
     }
-    this.state.run(this.api.register(this.user), () => this.$state.go('twofa')).then(() => this.focus(this.state.field));
+    this.state.run(this.api.register(this.user), () => void this.$state.go('twofa')).then(() => this.focus(this.state.field));
   }
 
   /** Moves focus to the field an error names (the ids are the API's field names). */
   private focus(field: string | undefined): void {
     if (!field || !/^\w+$/.test(field)) return;
-    const input = (this.$element[0] as HTMLElement).querySelector<HTMLElement>(`#${field}`);
+    const input = this.$element[0].querySelector<HTMLElement>(`#${field}`);
     input?.focus();
   }
 }

@@ -72,7 +72,7 @@ class TwofaController {
 
   private passed(): void {
     this.push.stop();
-    this.$state.go('protected');
+    void this.$state.go('protected');
   }
 }
 

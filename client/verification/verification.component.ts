@@ -28,8 +28,9 @@ class VerificationController {
   }
 
   check(): void {
-    this.state.run(this.api.checkVerification(this.phone, this.code), () =>
-      this.$state.go('verified', { phone: `+${this.phone.country_code} ${this.phone.phone_number}` }),
+    this.state.run(
+      this.api.checkVerification(this.phone, this.code),
+      () => void this.$state.go('verified', { phone: `+${this.phone.country_code} ${this.phone.phone_number}` }),
     );
   }
 

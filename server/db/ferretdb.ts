@@ -86,13 +86,14 @@ async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, p
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  let exited: string | null = null;
-  child.once('error', (err) => (exited = `could not run ${bin}: ${err.message}`));
-  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
+  // Set from the child's events while the loop below waits (an object, so TypeScript does not narrow it away).
+  const status: { exited?: string } = {};
+  child.once('error', (err) => (status.exited = `could not run ${bin}: ${err.message}`));
+  child.once('exit', (code, signal) => (status.exited = `exited with ${signal ?? `code ${String(code)}`}`));
 
   const deadline = Date.now() + FERRETDB_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`FerretDB ${exited}: ${tail(output, 1000).trim() || 'no output'}`);
+    if (status.exited) throw new Error(`FerretDB ${status.exited}: ${tail(output, 1000).trim() || 'no output'}`);
     if (await isLive(debugPort)) {
       child.unref();
       for (const stream of [child.stdout, child.stderr]) (stream as unknown as net.Socket | null)?.unref();

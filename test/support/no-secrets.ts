@@ -15,6 +15,7 @@ const FORBIDDEN: [string, RegExp][] = [
 ];
 
 const bodies: { url: string; body: string }[] = [];
+// eslint-disable-next-line @typescript-eslint/unbound-method -- put back as is, and called with .apply(this) below
 const originalEnd = http.ServerResponse.prototype.end;
 http.ServerResponse.prototype.end = function end(this: http.ServerResponse, ...args: unknown[]) {
   const chunk = args[0];
