@@ -10,17 +10,17 @@
 // BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
 // BENCH_PUBLIC_DIR (the built SPA; default dist/public).
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hashPassword } from '../server/auth/password';
-import { composeApp, expiringCollections } from '../server/compose';
 import { connectDatabase } from '../server/db/connect';
-import { ensureExpiry } from '../server/db/expiry';
 import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
 import { createLogger } from '../server/logger';
+import { DEFAULT_LIMITS } from '../server/limits/limits';
 import { PUBLIC_DIR } from '../server/paths';
-import { countCommands } from './db-commands';
+import { startServer } from '../server/start-server';
+import { countCommands } from '../server/db/command-counts';
 
 /** bench/run.mjs serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
 const publicDir = process.env.BENCH_PUBLIC_DIR ?? PUBLIC_DIR;
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const given = process.env.BENCH_MONGODB_URI;
   const database: StartedDatabase = given
     ? { kind: 'external', uri: given, stop: async () => {} }
-    : await resolveDatabase({ env: process.env, dataDir: os.tmpdir(), ephemeral: true, logger });
+    : await resolveDatabase({ uri: undefined, dataDir: os.tmpdir(), ephemeral: true, logger });
   const dbReady = performance.now();
   const dbName = process.env.BENCH_DB_NAME ?? `bench_${randomBytes(4).toString('hex')}`;
   const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName, monitorCommands: true });
@@ -63,41 +63,22 @@ async function main(): Promise<void> {
 
   const apiKey = randomBytes(24).toString('hex');
   const sessionSecret = randomBytes(32).toString('hex');
-  const expiry = await ensureExpiry(connection, isFerretDB, expiringCollections(true), {
-    intervalMs: SWEEP_INTERVAL_MS,
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
-  });
-
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const publicUrl = `http://127.0.0.1:${port}`;
-  // Wired as server/index.ts does it: sandbox mode, the app's Authy client calling this server.
-  const app = composeApp({
-    config: { authyApiKey: undefined, authyApiUrl: 'unused', publicUrl, trustProxy: false },
-    connection,
-    isFerretDB,
-    logger,
-    sessionSecret,
-    sandboxKey: apiKey,
-    selfUrl: publicUrl,
-    publicDir,
-  });
   // Requests being answered, and `orphans`: those whose client left first. A handler may work on
   // after that (a hash, a session save) and end the response later, or never end it (a static
   // file stream just stops), so the bench waits for orphans to stop changing, not for zero.
-  // Registered before the app, so its wrappers of res.end (express-session saves first) run first.
+  // Observed before the app: express-session wraps res.end later, so its wrapper runs first (it
+  // saves the session) and this one counts the request done after that.
   let inFlight = 0;
   let orphans = 0;
-  server.on('request', (_req, res: http.ServerResponse) => {
+  const observe = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight++;
     let state: 'open' | 'orphan' | 'done' = 'open';
-    const end = res.end;
-    res.end = function (this: http.ServerResponse, ...args: unknown[]) {
+    const end = res.end.bind(res);
+    res.end = function (...args: unknown[]) {
       if (state === 'open') inFlight--;
       if (state === 'orphan') orphans--;
       state = 'done';
-      return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+      return (end as (...a: unknown[]) => http.ServerResponse)(...args);
     } as typeof res.end;
     res.once('close', () => {
       if (state !== 'open') return;
@@ -105,8 +86,22 @@ async function main(): Promise<void> {
       inFlight--;
       orphans++;
     });
+  };
+
+  // Wired as server/index.ts does it: sandbox mode, the app's Authy client calling this server.
+  const running = await startServer({
+    config: ({ url }) => ({ authyApiKey: undefined, authyApiUrl: 'unused', publicUrl: url, trustProxy: false, limits: DEFAULT_LIMITS }),
+    port: 0,
+    host: '127.0.0.1',
+    connection,
+    isFerretDB,
+    logger,
+    sessionSecret,
+    sandboxKey: apiKey,
+    publicDir,
+    sweepIntervalMs: SWEEP_INTERVAL_MS,
+    observe,
   });
-  server.on('request', app);
   const listening = performance.now();
 
   let rssPeak = process.memoryUsage.rss();
@@ -116,7 +111,7 @@ async function main(): Promise<void> {
   const ms = (t: number) => Math.round(t);
   send({
     type: 'listening',
-    port,
+    port: running.port,
     dbUri: database.uri,
     dbKind: database.kind,
     dbName,
@@ -126,9 +121,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     clearInterval(sampler);
-    server.closeAllConnections();
-    server.close();
-    expiry.stop();
+    await running.close(0);
     commands.stop();
     await connection.dropDatabase().catch(() => {});
     await connection.close().catch(() => {});

@@ -1,22 +1,21 @@
 // Wires the app for a running server: a real Authy key, or the embedded sandbox that the app's
 // own Authy client reaches over HTTP at selfUrl (so production code paths run unchanged).
-// Used by index.ts, the sandbox and browser tests, and the benchmark.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
 import type { ScryptParams } from './auth/password';
 import { createAuthyApi } from './authy/authy-api';
 import type { Config } from './config';
-import type { Logger } from './logger';
-import { ATTEMPTS_COLLECTION } from './http/attempt-limits';
-import { SESSIONS_COLLECTION } from './http/session';
-import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from './sandbox';
 import type { ExpirySpec } from './db/expiry';
-import { EXPIRING_COLLECTIONS } from './twofa/approval-store';
+import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
+import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
+import type { Logger } from './logger';
+import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX } from './sandbox';
+import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 import { CALLBACK_PATH } from './twofa/callback.routes';
 
 export interface ComposeOptions {
-  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy'>;
+  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy' | 'limits'>;
   connection: Connection;
   isFerretDB: boolean;
   logger: Logger;
@@ -32,12 +31,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [
-    { collection: SESSIONS_COLLECTION, field: 'expires' },
-    { collection: ATTEMPTS_COLLECTION, field: 'expiresAt' },
-    ...EXPIRING_COLLECTIONS,
-    ...(sandboxMode ? SANDBOX_EXPIRING_COLLECTIONS : []),
-  ];
+  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;
@@ -47,7 +41,7 @@ export function composeApp(o: ComposeOptions): Express {
   const apiKey = o.config.authyApiKey ?? o.sandboxKey;
   const now = o.now;
   return createApp({
-    config: { publicUrl: o.config.publicUrl, trustProxy: o.config.trustProxy },
+    config: o.config,
     connection: o.connection,
     isFerretDB: o.isFerretDB,
     authy: createAuthyApi({ apiKey, baseUrl: sandboxMode ? `${o.selfUrl}/sandbox/api` : o.config.authyApiUrl }),
@@ -63,7 +57,6 @@ export function composeApp(o: ComposeOptions): Express {
           apiKey,
           callbackUrl: o.config.publicUrl + CALLBACK_PATH,
           publicDir: o.publicDir,
-          isFerretDB: o.isFerretDB,
           logger: o.logger,
           now: now && (() => new Date(now())),
         })

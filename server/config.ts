@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once. A bad value throws an Error naming the
 // variable; only server/index.ts turns that into an exit.
 import { z } from 'zod';
+import { limitsFrom, type Limits } from './limits/limits';
 
 export interface Config {
   port: number;
@@ -15,6 +16,8 @@ export interface Config {
   publicUrl: string;
   trustProxy: boolean | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Attempt limits (LIMIT_* variables). */
+  limits: Limits;
 }
 
 const optional = z.string().optional();
@@ -23,9 +26,12 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(1337),
   HOST: optional,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  MONGODB_URI: optional.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), 'must start with mongodb:// or mongodb+srv://'),
+  MONGODB_URI: optional.refine(
+    (v) => v === undefined || /^mongodb(\+srv)?:\/\/\S+$/.test(v),
+    'must start with mongodb:// or mongodb+srv://',
+  ),
   MONGO_CONNECTION: optional.refine(
-    (v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v),
+    (v) => v === undefined || /^mongodb(\+srv)?:\/\/\S+$/.test(v),
     'must start with mongodb:// or mongodb+srv://',
   ),
   ACCOUNT_SECURITY_API_KEY: optional,
@@ -47,11 +53,11 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty or blank values count as unset (a .env line such as `PORT=`).
-  const present = Object.fromEntries(
-    Object.entries(env)
-      .map(([k, v]) => [k, v?.trim()])
-      .filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const trimmed = value?.trim();
+    if (trimmed) present[key] = trimmed;
+  }
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
+    limits: limitsFrom(present),
   };
 }

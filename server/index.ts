@@ -1,16 +1,15 @@
 // The only module with side effects: load config, start or reach the database, listen.
 import 'dotenv/config';
-import http from 'node:http';
 import path from 'node:path';
 import pretty from 'pino-pretty';
-import { composeApp, expiringCollections, isSandboxMode } from './compose';
+import { isSandboxMode } from './compose';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
 import { connectDatabase } from './db/connect';
-import { ensureExpiry } from './db/expiry';
 import { resolveDatabase } from './db/resolve';
 import { createLogger } from './logger';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
+import { startServer } from './start-server';
 
 const DATA_DIR = path.join(REPO_ROOT, '.data');
 
@@ -36,35 +35,30 @@ async function main(): Promise<void> {
   );
   const sandboxMode = isSandboxMode(config);
 
-  const database = await resolveDatabase({ env: process.env, dataDir: DATA_DIR, ephemeral: false, logger });
+  const database = await resolveDatabase({ uri: config.mongodbUri, dataDir: DATA_DIR, ephemeral: false, logger });
   logger.info(
     { database: database.kind },
     `database: ${database.kind === 'external' ? 'MONGODB_URI' : `embedded ${database.kind}, data in .data/`}`,
   );
   const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName: config.mongodbUri ? undefined : 'account_security' });
 
-  const sessionSecret = config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret');
-  const sandboxKey = sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '';
-  const server = http.createServer();
-
-  const expiry = await ensureExpiry(connection, isFerretDB, expiringCollections(sandboxMode), {
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
+  const running = await startServer({
+    config,
+    port: config.port,
+    host: config.host,
+    connection,
+    isFerretDB,
+    logger,
+    sessionSecret: config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret'),
+    sandboxKey: sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
+    publicDir: PUBLIC_DIR,
   });
-
-  server.listen(config.port, config.host, () => {
-    const { port } = server.address() as { port: number };
-    // In sandbox mode the Authy client calls this very server, so it needs the real port.
-    const loopback = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
-    const selfUrl = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
-    server.on('request', composeApp({ config, connection, isFerretDB, logger, sessionSecret, sandboxKey, selfUrl, publicDir: PUBLIC_DIR }));
-    if (sandboxMode) logger.warn(sandboxBanner(config, port));
-    logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
-  });
+  if (sandboxMode) logger.warn(sandboxBanner(config, running.port));
+  logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${running.port}`);
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal}: shutting down`);
-    server.close();
-    expiry.stop();
+    await running.close();
     await connection.close().catch(() => {});
     await database.stop().catch(() => {});
     process.exit(0);

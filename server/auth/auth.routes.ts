@@ -2,11 +2,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthyApi } from '../authy/authy-api';
 import { isDuplicateKey } from '../db/duplicate-key';
-import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
-import { landingUrl, loginStage } from '../http/guards';
-import { destroySession, regenerateSession, sessionCookieName } from '../http/session';
+import { landingUrl } from '../http/guards';
+import { sessionCookieName } from '../http/session';
 import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
+import type { AttemptLimiter } from '../limits/attempt-limiter';
+import type { Limits } from '../limits/limits';
+import { endLogin, loginStage, startLogin } from './login-session';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
 import type { UserModel } from './user.model';
 
@@ -14,6 +16,7 @@ export interface AuthRoutesDeps {
   users: UserModel;
   authy: AuthyApi;
   limiter: AttemptLimiter;
+  limits: Limits;
   passwordParams: ScryptParams;
   secureCookies: boolean;
   now: () => number;
@@ -22,18 +25,8 @@ export interface AuthRoutesDeps {
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, authy, limiter, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
+export function authRoutes({ users, authy, limiter, limits, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();
-
-  const startLogin = (req: Request, user: { id: string; username: string }) =>
-    regenerateSession(req, (s) => {
-      s.loggedIn = true;
-      s.authy = false;
-      s.ph_verified = false;
-      s.userId = user.id;
-      s.username = user.username;
-      s.createdAt = now();
-    });
 
   // POST /api/user/register
   router.post('/user/register', async (req: Request, res: Response) => {
@@ -59,7 +52,7 @@ export function authRoutes({ users, authy, limiter, passwordParams, secureCookie
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;
     }
-    await startLogin(req, { id: user.id, username });
+    await startLogin(req, { id: user.id, username }, now());
     res.json({ success: true });
   });
 
@@ -83,9 +76,9 @@ export function authRoutes({ users, authy, limiter, passwordParams, secureCookie
     };
     const failed = (outcome: unknown) => outcome === null;
     const outcome = await limiter.guard(
-      LIMITS.loginFailuresPerIp,
+      limits.loginFailuresPerIp,
       ip,
-      () => limiter.guard(LIMITS.loginFailures, userKey, check, failed),
+      () => limiter.guard(limits.loginFailures, userKey, check, failed),
       failed,
     );
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
@@ -95,20 +88,20 @@ export function authRoutes({ users, authy, limiter, passwordParams, secureCookie
       const rehashed = await hashPassword(password, passwordParams);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }
-    await startLogin(req, { id: user.id, username: user.username });
+    await startLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });
   });
 
   // GET /api/logout
   router.get('/logout', async (req: Request, res: Response) => {
-    if (req.session) await destroySession(req);
+    await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
   });
 
   // POST /api/loggedIn
   router.post('/loggedIn', (req: Request, res: Response) => {
-    res.json({ url: landingUrl(loginStage(req)) });
+    res.json({ url: landingUrl(loginStage(req).stage) });
   });
 
   return router;

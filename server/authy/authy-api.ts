@@ -4,9 +4,8 @@
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'authy-client';
 import { HttpError } from '../http/errors';
-import { authyErrorCode, authyStatus, INVALID_API_KEY, toHttpError } from './authy-error';
-
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+import { isApprovalStatus, type ApprovalStatus } from '../../common/approval-status';
+import { authyErrorCode, authyStatus, INVALID_API_KEY, upstreamError } from './authy-error';
 
 export interface SendResult {
   message: string;
@@ -40,14 +39,12 @@ export interface AuthyApiOptions {
   timeoutMs?: number;
 }
 
-const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
-
 /** Runs an upstream call and turns its failure into an HttpError. */
 async function upstream<T>(call: () => PromiseLike<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw toHttpError(err);
+    throw upstreamError(err);
   }
 }
 
@@ -58,7 +55,7 @@ async function wrongCodeIsFalse(call: () => PromiseLike<unknown>): Promise<boole
     return true;
   } catch (err) {
     if (authyStatus(err as object) === 401 && authyErrorCode(err as object) !== INVALID_API_KEY) return false;
-    throw toHttpError(err);
+    throw upstreamError(err);
   }
 }
 
@@ -97,14 +94,21 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       return res.approval_request.uuid;
     },
     async getApprovalStatus(uuid) {
-      const res = await upstream(() => http.get(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`));
+      const res = await upstream(() =>
+        http.get<{ approval_request?: { status?: unknown } }>(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`),
+      );
       const status = res.data?.approval_request?.status;
-      if (!STATUSES.includes(status)) throw new HttpError(502, 'Authy sent an answer we did not expect.');
-      return status as ApprovalStatus;
+      if (!isApprovalStatus(status)) throw new HttpError(502, 'Authy sent an answer we did not expect.');
+      return status;
     },
     async startPhoneVerification({ via, phone, countryCode }) {
       const res = await upstream(() =>
-        http.post('/protected/json/phones/verification/start', { via, phone_number: phone, country_code: countryCode, code_length: 4 }),
+        http.post<{ message?: unknown }>('/protected/json/phones/verification/start', {
+          via,
+          phone_number: phone,
+          country_code: countryCode,
+          code_length: 4,
+        }),
       );
       const message = res.data?.message;
       return typeof message === 'string' ? message : 'Verification code sent.';

@@ -1,4 +1,4 @@
-// Maps what can go wrong talking to Authy onto our HTTP errors (SPEC §2, §4): input that
+// Maps what can go wrong talking to Authy onto our HTTP errors: input that
 // authy-client refuses before sending → 400 naming the field, Authy's refusal → 502 with its
 // message (429 stays 429), no answer in time → 504, no connection → 502. A wrong code is not an
 // error (see authy-api.ts). Never copies Authy's response (or our request) into the answer.
@@ -29,7 +29,7 @@ export const INVALID_API_KEY = '60001';
 
 export function authyErrorCode(err: UpstreamError): string | undefined {
   const code = err.response?.data?.error_code ?? err.body?.error_code;
-  return code === undefined ? undefined : String(code);
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 
 export function authyMessage(err: UpstreamError): string | undefined {
@@ -44,7 +44,8 @@ export function authyStatus(err: UpstreamError): number | undefined {
   return undefined;
 }
 
-export function toHttpError(err: unknown): HttpError {
+/** What an Authy call's failure means for our client. */
+export function upstreamError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = (err ?? {}) as UpstreamError;
 

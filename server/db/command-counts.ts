@@ -1,6 +1,6 @@
 // Counts the database commands a MongoClient sends (the driver's command monitoring; the client
 // must be created with `monitorCommands: true`), split into reads and writes and by collection.
-// Used by the bench's app server and by the session-writes test.
+// Used by the bench's app server and by tests that count queries.
 import type { CommandStartedEvent, MongoClient } from 'mongodb';
 
 export type CommandKind = 'read' | 'write';

@@ -1,11 +1,9 @@
-// Chooses and starts the database: MONGODB_URI when given, else an embedded one —
-// mongodb-memory-server when it can get a mongod, else FerretDB on SQLite (see SPEC §6).
+// Chooses and starts the database: the configured URI when given, else an embedded one —
+// mongodb-memory-server when it can get a mongod, else FerretDB on SQLite.
 import type { Logger } from '../logger';
 import { errorText } from './executables';
 import { locateFerretDB, startFerretDB } from './ferretdb';
 import { startMongoMemoryServer } from './mongo-memory';
-
-export type DatabaseChoice = { kind: 'external'; uri: string } | { kind: 'embedded' };
 
 export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
 
@@ -32,26 +30,9 @@ export interface EmbeddedOptions {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const URI_VARIABLES = ['MONGODB_URI', 'MONGO_CONNECTION'] as const;
-
-/** MONGODB_URI (or the original's MONGO_CONNECTION) selects an external server; otherwise embedded. */
-export function chooseDatabase(env: Env): DatabaseChoice {
-  for (const name of URI_VARIABLES) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    // The value is not echoed: it may carry a password.
-    if (!/^mongodb(\+srv)?:\/\/\S+/.test(value)) {
-      throw new Error(`${name} must be a mongodb:// or mongodb+srv:// connection string`);
-    }
-    return { kind: 'external', uri: value };
-  }
-  return { kind: 'embedded' };
-}
-
-/** Uses the external server when configured, else starts an embedded one; the result names which. */
-export async function resolveDatabase(options: EmbeddedOptions & { env: Env }): Promise<StartedDatabase> {
-  const choice = chooseDatabase(options.env);
-  if (choice.kind === 'external') return { kind: 'external', uri: choice.uri, stop: async () => {} };
+/** Uses `uri` (config.mongodbUri) when given, else starts an embedded database; the result names which. */
+export async function resolveDatabase(options: EmbeddedOptions & { uri: string | undefined }): Promise<StartedDatabase> {
+  if (options.uri) return { kind: 'external', uri: options.uri, stop: async () => {} };
   return startEmbeddedDatabase(options);
 }
 

@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import onHeaders from 'on-headers';
+import { loginStage, verifiedPhone } from '../auth/login-session';
 import { safeEqual } from '../safe-equal';
 import { HttpError } from './errors';
 
@@ -20,7 +21,7 @@ export const CSRF_REJECTED_HEADER = 'X-XSRF-Rejected';
 const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
 
 /** A session we wrote (login or a verified phone); anything else is a visitor without one. */
-const hasSession = (req: Request) => Boolean(req.session?.loggedIn || req.session?.ph_verified);
+const hasSession = (req: Request) => loginStage(req).stage !== 'anonymous' || verifiedPhone(req) !== undefined;
 
 export const sessionToken = (secret: string, sessionId: string) => `s.${mac(secret, `session:${sessionId}`)}`;
 
@@ -48,7 +49,7 @@ function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function csrfProtection({ secret, secure, exempt = [] }: { secret: string; secure: boolean; exempt?: string[] }): RequestHandler {
+export function csrfProtection({ secret, secure }: { secret: string; secure: boolean }): RequestHandler {
   return (req, res, next) => {
     const cookieToken = readCookie(req, CSRF_COOKIE);
     // Decided when the headers go out, after the handler may have changed the session id.
@@ -58,8 +59,7 @@ export function csrfProtection({ secret, secure, exempt = [] }: { secret: string
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
 
-    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path) || exempt.includes(req.path))
-      return next();
+    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path)) return next();
     const headerToken = req.get(CSRF_HEADER);
     if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
       return next(

@@ -18,7 +18,7 @@ export class HttpError extends Error {
 export const apiNotFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'Not found.'));
 
 /** Express body-parser errors carry a status and a type; anything else is ours or a bug. */
-function toHttpError(err: unknown): HttpError {
+function asHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { status?: number; type?: string };
   if (e.type === 'entity.too.large') return new HttpError(413, 'The request body is too large.');
@@ -32,7 +32,7 @@ function toHttpError(err: unknown): HttpError {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const httpErr = toHttpError(err);
+    const httpErr = asHttpError(err);
     if (httpErr.status >= 500) {
       // Log the cause for the operator; the client gets a sentence, never the upstream body.
       logger.error(

@@ -1,23 +1,16 @@
 // Who may see what: API routes answer 401/403, page URLs redirect as the original did.
-import type { RequestHandler, Request } from 'express';
+import type { RequestHandler } from 'express';
+import { loginStage, verifiedPhone, type LoginStage } from '../auth/login-session';
 import { HttpError } from './errors';
 
-export type Stage = 'anonymous' | 'password' | 'complete';
-
-/** Where a login stands: none, password only (2FA pending), or 2FA passed. */
-export function loginStage(req: Request): Stage {
-  if (!req.session?.loggedIn) return 'anonymous';
-  return req.session.authy ? 'complete' : 'password';
-}
-
 /** The page a visitor belongs on, as POST /api/loggedIn reports it. */
-export const landingUrl = (stage: Stage) => ({ anonymous: '/login', password: '/2fa', complete: '/protected' })[stage];
+export const landingUrl = (stage: LoginStage) => ({ anonymous: '/login', password: '/2fa', complete: '/protected' })[stage];
 
 export const requireLoginApi: RequestHandler = (req, _res, next) =>
-  next(loginStage(req) === 'anonymous' ? new HttpError(401, 'Please log in first.') : undefined);
+  next(loginStage(req).stage === 'anonymous' ? new HttpError(401, 'Please log in first.') : undefined);
 
 export const requireTwoFactorApi: RequestHandler = (req, _res, next) => {
-  const stage = loginStage(req);
+  const { stage } = loginStage(req);
   if (stage === 'anonymous') return next(new HttpError(401, 'Please log in first.'));
   if (stage === 'password') return next(new HttpError(403, 'Please complete two-factor authentication first.'));
   next();
@@ -25,12 +18,12 @@ export const requireTwoFactorApi: RequestHandler = (req, _res, next) => {
 
 // Page guards (requireLogin, requireLoginAnd2FA, requirePhoneVerification in the original).
 export const requireLoginPage: RequestHandler = (req, res, next) =>
-  loginStage(req) === 'anonymous' ? res.redirect(302, '/login') : next();
+  loginStage(req).stage === 'anonymous' ? res.redirect(302, '/login') : next();
 
 export const requireTwoFactorPage: RequestHandler = (req, res, next) => {
-  const stage = loginStage(req);
+  const { stage } = loginStage(req);
   return stage === 'complete' ? next() : res.redirect(302, landingUrl(stage));
 };
 
 export const requirePhoneVerificationPage: RequestHandler = (req, res, next) =>
-  req.session?.ph_verified ? next() : res.redirect(302, '/verification');
+  verifiedPhone(req) !== undefined ? next() : res.redirect(302, '/verification');

@@ -1,16 +1,18 @@
 // Sessions in MongoDB (connect-mongo). Nothing is stored until there is something to keep
 // (saveUninitialized:false), unchanged sessions are not rewritten (resave:false, touchAfter),
-// and a login lasts 30 min idle (rolling cookie) and 8 h at most (createdAt).
+// and a session lasts 30 min idle (rolling cookie). What a session holds, and the 8 h limit of
+// a login, belong to auth/login-session.ts.
 import type { RequestHandler, Request } from 'express';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import type { MongoClient } from 'mongodb';
+import type { ExpirySpec } from '../db/expiry';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
-export const ABSOLUTE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
 /** Seconds during which an unchanged session is not written back just to extend it. */
 export const TOUCH_AFTER_S = 60;
 export const SESSIONS_COLLECTION = 'sessions';
+export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: SESSIONS_COLLECTION, field: 'expires' }];
 
 export interface SessionOptions {
   client: MongoClient;
@@ -20,12 +22,11 @@ export interface SessionOptions {
   secure: boolean;
   /** FerretDB has no TTL index: expired sessions are swept by our own job instead. */
   nativeExpiry: boolean;
-  now?: () => number;
 }
 
 export const sessionCookieName = (secure: boolean) => (secure ? '__Host-asq.sid' : 'asq.sid');
 
-export function createSessionMiddleware(opts: SessionOptions): { middleware: RequestHandler[]; store: MongoStore } {
+export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
   const store = MongoStore.create({
     client: opts.client,
     dbName: opts.dbName,
@@ -34,8 +35,7 @@ export function createSessionMiddleware(opts: SessionOptions): { middleware: Req
     touchAfter: TOUCH_AFTER_S,
     stringify: false,
   });
-  const now = opts.now ?? Date.now;
-  const sessionMiddleware = session({
+  return session({
     name: sessionCookieName(opts.secure),
     secret: opts.secret,
     store,
@@ -45,17 +45,6 @@ export function createSessionMiddleware(opts: SessionOptions): { middleware: Req
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: IDLE_TIMEOUT_MS },
   });
-  // A login older than the absolute limit ends, however active it was: the request goes on
-  // with a fresh, empty session and the old id is deleted from the store.
-  const absoluteTimeout: RequestHandler = (req, _res, next) => {
-    const created = req.session?.createdAt;
-    if (created !== undefined && now() - created > ABSOLUTE_TIMEOUT_MS) {
-      req.session.regenerate((err) => next(err));
-      return;
-    }
-    next();
-  };
-  return { middleware: [sessionMiddleware, absoluteTimeout], store };
 }
 
 /**
@@ -65,7 +54,7 @@ export function createSessionMiddleware(opts: SessionOptions): { middleware: Req
 export function regenerateSession(req: Request, fill: (s: Request['session']) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
-      if (err) return reject(err);
+      if (err) return reject(asError(err));
       fill(req.session);
       resolve();
     });
@@ -73,5 +62,7 @@ export function regenerateSession(req: Request, fill: (s: Request['session']) =>
 }
 
 export function destroySession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(asError(err)) : resolve())));
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -1,4 +1,4 @@
-// Attempt limits kept in MongoDB, so every app process shares them (SPEC §8). Each attempt is
+// Attempt limits kept in MongoDB, so every app process shares them. Each attempt is
 // one document {key, expiresAt}, inserted before the attempt is made and counted after: the
 // window slides, and since an insert is the one write FerretDB v1 makes atomically (its
 // conditional updates and $inc can race), concurrent attempts can never get more than `max`
@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { HttpError } from './errors';
+import type { ExpirySpec } from '../db/expiry';
+import { HttpError } from '../http/errors';
 
 export interface Limit {
   name: string;
@@ -14,19 +15,8 @@ export interface Limit {
   windowMs: number;
 }
 
-const MINUTE = 60_000;
-export const LIMITS = {
-  /** Wrong tokens per user, across all of that user's sessions. */
-  tokenFailures: { name: 'token-failures', max: 5, windowMs: 15 * MINUTE },
-  loginFailures: { name: 'login-failures', max: 5, windowMs: 15 * MINUTE },
-  loginFailuresPerIp: { name: 'login-failures-ip', max: 100, windowMs: 24 * 60 * MINUTE },
-  /** SMS, calls and push requests cost money: one budget per user for all three. */
-  sends: { name: 'sends', max: 5, windowMs: 15 * MINUTE },
-  phoneStarts: { name: 'phone-starts', max: 5, windowMs: 15 * MINUTE },
-  phoneFailures: { name: 'phone-failures', max: 5, windowMs: 15 * MINUTE },
-} satisfies Record<string, Limit>;
-
 export const ATTEMPTS_COLLECTION = 'attempts';
+export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: ATTEMPTS_COLLECTION, field: 'expiresAt' }];
 
 interface Attempt {
   _id: string;
@@ -48,7 +38,7 @@ export class AttemptLimiter {
     private readonly now: () => number = Date.now,
   ) {
     // The driver's collection: these filters use operators on purpose (mongoose's sanitizeFilter would defuse them).
-    this.attempts = connection.collection<Attempt>(ATTEMPTS_COLLECTION) as unknown as Collection<Attempt>;
+    this.attempts = connection.collection<Attempt>(ATTEMPTS_COLLECTION);
   }
 
   /**

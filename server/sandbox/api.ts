@@ -1,10 +1,11 @@
-// The Authy API subset of SPEC §4 at /sandbox/api: same paths, checks, answers and errors as
+// The Authy API subset the app uses (docs/architecture.md) at /sandbox/api: same paths, checks, answers and errors as
 // Authy, so that authy-client (which checks every answer strictly) and the app's axios calls
 // cannot tell the difference.
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { digitsOnly } from '../http/validate';
 import type { Logger } from '../logger';
 import { safeEqual } from '../safe-equal';
+import { pairsToObject } from './callback';
 import { authyErrorHandler, authyNotFound, errors } from './errors';
 import type { Channel, Pair } from './models';
 import { effectiveStatus, type SandboxService } from './service';
@@ -168,8 +169,8 @@ export function apiRoutes(service: SandboxService, opts: { apiKey: string; logge
         _user_email: user?.email ?? 'unknown@sandbox.invalid',
         app_id: APP_ID,
         created_at: approval.createdAt.toISOString(),
-        details: Object.fromEntries(approval.details.map((p) => [p.key, p.value])),
-        hidden_details: Object.fromEntries(approval.hiddenDetails.map((p) => [p.key, p.value])),
+        details: pairsToObject(approval.details),
+        hidden_details: pairsToObject(approval.hiddenDetails),
         logos: null,
         message: approval.message,
         notified: false,

@@ -1,11 +1,11 @@
 // The sandbox: an embedded, Authy-compatible API for when no ACCOUNT_SECURITY_API_KEY is set
-// (SPEC §5). The app mounts the router at /sandbox and points its Authy client at
+// (docs/architecture.md, "The sandbox"). The app mounts the router at /sandbox and points its Authy client at
 // /sandbox/api; "the phone" is the page at /sandbox.
 import { Router } from 'express';
 import type mongoose from 'mongoose';
 import type { Logger } from '../logger';
 import { apiRoutes } from './api';
-import { ensureSandboxIndexes, sandboxModels, SANDBOX_EXPIRY } from './models';
+import { ensureSandboxIndexes, sandboxModels } from './models';
 import { SandboxService } from './service';
 import { viewRoutes } from './views';
 
@@ -18,15 +18,12 @@ export interface SandboxOptions {
   callbackUrl: string;
   /** Where the built sandbox.html lives (dist/public). */
   publicDir: string;
-  /** FerretDB v1 has no TTL indexes; expiry is checked in every query anyway. */
-  isFerretDB: boolean;
   logger: Logger;
   /** Injectable clock for tests. */
   now?: () => Date;
 }
 
-/** Collections whose documents expire, for the app's sweeper (ensureExpiry). */
-export const SANDBOX_EXPIRING_COLLECTIONS = SANDBOX_EXPIRY;
+export { EXPIRING_COLLECTIONS } from './models';
 
 export function createSandbox(opts: SandboxOptions): Router {
   const models = sandboxModels(opts.connection);

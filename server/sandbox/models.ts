@@ -1,9 +1,12 @@
 // The sandbox's state, in collections prefixed `sandbox_` on the app's own connection. Every
 // document with a lifetime carries `expiresAt`; every read filters on it (FerretDB v1 has no TTL
 // indexes, and a sweeper may run late), and the app's expiry sweeper deletes old ones.
-// Single use is enforced with claims (unique `_id` inserts), never with transactions.
+// Single use is enforced with claims (db/claim.ts), never with transactions.
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { ApprovalStatus } from '../../common/approval-status';
+import { claimsExpiry, claimsModel, type Claim } from '../db/claim';
 import type { ExpirySpec } from '../db/expiry';
+import { modelOn } from '../db/model-on';
 
 export interface SandboxUser {
   authyId: string;
@@ -48,7 +51,8 @@ export interface Pair {
   value: string;
 }
 
-export type StoredApprovalStatus = 'pending' | 'approved' | 'denied';
+/** What is stored; 'expired' is derived from `pendingUntil` (see effectiveStatus). */
+export type StoredApprovalStatus = Exclude<ApprovalStatus, 'expired'>;
 
 /** A OneTouch approval request. `pendingUntil` ends its ttl; the document lives a day longer. */
 export interface SandboxApproval {
@@ -67,17 +71,6 @@ export interface SandboxApproval {
   expiresAt: Date;
 }
 
-/**
- * A claim: inserting `_id` is the one operation that has a single winner on FerretDB v1 too
- * (its conditional updates read and write without isolation, so two concurrent
- * `findOneAndUpdate({used: false}, …)` can both match). Whoever inserts the claim may use the
- * code, the time step, the answer or the try it names.
- */
-export interface SandboxClaim {
-  _id: string;
-  expiresAt: Date;
-}
-
 export const COLLECTIONS = {
   users: 'sandbox_users',
   codes: 'sandbox_codes',
@@ -87,11 +80,11 @@ export const COLLECTIONS = {
 } as const;
 
 /** For the app's expiry sweeper (TTL indexes on MongoDB, periodic deletes on FerretDB). */
-export const SANDBOX_EXPIRY: readonly ExpirySpec[] = [
+export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
   { collection: COLLECTIONS.codes, field: 'expiresAt' },
   { collection: COLLECTIONS.verifications, field: 'expiresAt' },
   { collection: COLLECTIONS.approvals, field: 'expiresAt' },
-  { collection: COLLECTIONS.claims, field: 'expiresAt' },
+  claimsExpiry(COLLECTIONS.claims),
 ];
 
 const pair = new Schema<Pair>({ key: { type: String, required: true }, value: { type: String, required: true } }, { _id: false });
@@ -163,21 +156,12 @@ const approvalSchema = new Schema<SandboxApproval>(
 approvalSchema.index({ uuid: 1 }, { unique: true });
 approvalSchema.index({ createdAt: -1 });
 
-const claimSchema = new Schema<SandboxClaim>(
-  { _id: { type: String, required: true }, expiresAt: { type: Date, required: true } },
-  { autoIndex: false, versionKey: false },
-);
-
 export interface SandboxModels {
   users: Model<SandboxUser>;
   codes: Model<SandboxCode>;
   verifications: Model<SandboxVerification>;
   approvals: Model<SandboxApproval>;
-  claims: Model<SandboxClaim>;
-}
-
-function modelOn<T>(connection: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
-  return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema, collection);
+  claims: Model<Claim>;
 }
 
 export function sandboxModels(connection: Connection): SandboxModels {
@@ -186,11 +170,11 @@ export function sandboxModels(connection: Connection): SandboxModels {
     codes: modelOn(connection, 'SandboxCode', codeSchema, COLLECTIONS.codes),
     verifications: modelOn(connection, 'SandboxVerification', verificationSchema, COLLECTIONS.verifications),
     approvals: modelOn(connection, 'SandboxApproval', approvalSchema, COLLECTIONS.approvals),
-    claims: modelOn(connection, 'SandboxClaim', claimSchema, COLLECTIONS.claims),
+    claims: claimsModel(connection, COLLECTIONS.claims),
   };
 }
 
-/** The indexes the sandbox needs (expiresAt's is the sweeper's: SANDBOX_EXPIRY). */
+/** The indexes the sandbox needs (expiresAt's is the sweeper's: EXPIRING_COLLECTIONS). */
 export async function ensureSandboxIndexes(models: SandboxModels): Promise<void> {
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
 }

@@ -3,24 +3,17 @@
 // updates being atomic (on FerretDB v1 they are not: two concurrent findOneAndUpdate with the
 // same condition can both match). Whatever must happen once — using a code or a time step,
 // answering a push request, a verification try — is decided by inserting a claim with a unique
-// _id, which has exactly one winner on both databases.
+// _id (db/claim.ts), which has exactly one winner on both databases.
 import { randomInt, randomUUID } from 'node:crypto';
 import { trusted, type Types } from 'mongoose';
+import type { ApprovalStatus } from '../../common/approval-status';
+import { claimOnce } from '../db/claim';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Logger } from '../logger';
 import { safeEqual } from '../safe-equal';
 import { buildCallback, sendCallback } from './callback';
 import { errors } from './errors';
-import type {
-  Channel,
-  Pair,
-  SandboxApproval,
-  SandboxCode,
-  SandboxModels,
-  SandboxUser,
-  SandboxVerification,
-  StoredApprovalStatus,
-} from './models';
+import type { Channel, Pair, SandboxApproval, SandboxCode, SandboxModels, SandboxUser, SandboxVerification } from './models';
 import { displayPhone, maskCellphone } from './phone';
 import { matchTotp, newTotpSecret, TOTP_PERIOD_S } from './totp';
 
@@ -34,7 +27,6 @@ export const APPROVAL_RETENTION_MS = 24 * 60 * 60 * 1000;
 const NEVER_MS = 100 * 365 * 24 * 60 * 60 * 1000;
 const MAX_AUTHY_ID_TRIES = 5;
 
-export type ApprovalStatus = StoredApprovalStatus | 'expired';
 type WithId<T> = T & { _id: Types.ObjectId };
 
 export interface ServiceOptions {
@@ -131,18 +123,8 @@ export class SandboxService {
     this.o.logger.info({ purpose }, `[sandbox] ${channel === 'sms' ? 'SMS' : 'Call'} to ${to}: ${code}`);
   }
 
-  /**
-   * Inserts the claim `id`: true for the one caller that inserts it, false for every other.
-   * A unique `_id` insert has a single winner on MongoDB and on FerretDB v1 alike.
-   */
-  private async claim(id: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.m.claims.create({ _id: id, expiresAt });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+  private claim(id: string, expiresAt: Date): Promise<boolean> {
+    return claimOnce(this.m.claims, id, expiresAt);
   }
 
   /** True when `token` is a live SMS/voice code or a fresh TOTP of the user's; each is accepted once. */

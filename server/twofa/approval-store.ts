@@ -1,10 +1,11 @@
-// Push (OneTouch) approval requests we created, and the one-time claims that make a callback
-// nonce usable once and a request leave `pending` once. Claims are inserts on a unique _id,
-// the one write FerretDB v1 makes atomically (its conditional updates can race).
-// Each document carries its own expiry date (swept on FerretDB, TTL index on MongoDB).
+// Push approval requests we created, and the one-time claims that make a callback nonce usable
+// once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
+// date (swept on FerretDB, TTL index on MongoDB).
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ApprovalStatus } from '../authy/authy-api';
-import { isDuplicateKey } from '../db/duplicate-key';
+import { APPROVAL_STATUSES, type ApprovalStatus, type FinalApprovalStatus } from '../../common/approval-status';
+import { claimOnce, claimsExpiry, claimsModel, type Claim } from '../db/claim';
+import type { ExpirySpec } from '../db/expiry';
+import { modelOn } from '../db/model-on';
 
 export interface ApprovalRecord {
   uuid: string;
@@ -13,29 +14,22 @@ export interface ApprovalRecord {
   expiresAt: Date;
 }
 
-interface Claim {
-  _id: string;
-  expiresAt: Date;
-}
+const APPROVALS_COLLECTION = 'approval_requests';
+const CLAIMS_COLLECTION = 'onetouch_claims';
 
 const approvalSchema = new Schema<ApprovalRecord>(
   {
     uuid: { type: String, required: true, unique: true },
     userId: { type: String, required: true },
-    status: { type: String, required: true, enum: ['pending', 'approved', 'denied', 'expired'] },
+    status: { type: String, required: true, enum: APPROVAL_STATUSES },
     expiresAt: { type: Date, required: true },
   },
-  { collection: 'approval_requests', versionKey: false },
+  { versionKey: false },
 );
 
-const claimSchema = new Schema<Claim>(
-  { _id: { type: String, required: true }, expiresAt: { type: Date, required: true } },
-  { collection: 'onetouch_claims', versionKey: false },
-);
-
-export const EXPIRING_COLLECTIONS = [
-  { collection: 'approval_requests', field: 'expiresAt' },
-  { collection: 'onetouch_claims', field: 'expiresAt' },
+export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
+  { collection: APPROVALS_COLLECTION, field: 'expiresAt' },
+  claimsExpiry(CLAIMS_COLLECTION),
 ];
 
 /** Our record of a request outlives Authy's ttl a little, so a late poll still finds the outcome. */
@@ -51,9 +45,8 @@ export class ApprovalStore {
     connection: Connection,
     private readonly now: () => number,
   ) {
-    this.approvals =
-      (connection.models.Approval as Model<ApprovalRecord> | undefined) ?? connection.model<ApprovalRecord>('Approval', approvalSchema);
-    this.claims = (connection.models.OnetouchClaim as Model<Claim> | undefined) ?? connection.model<Claim>('OnetouchClaim', claimSchema);
+    this.approvals = modelOn(connection, 'Approval', approvalSchema, APPROVALS_COLLECTION);
+    this.claims = claimsModel(connection, CLAIMS_COLLECTION);
   }
 
   async create(uuid: string, userId: string): Promise<void> {
@@ -69,15 +62,8 @@ export class ApprovalStore {
     return (await this.approvals.exists({ uuid })) !== null;
   }
 
-  /** True the first time a value is claimed, false ever after. */
-  private async claim(id: string): Promise<boolean> {
-    try {
-      await this.claims.create({ _id: id, expiresAt: new Date(this.now() + CLAIM_LIFETIME_MS) });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
+  private claim(id: string): Promise<boolean> {
+    return claimOnce(this.claims, id, new Date(this.now() + CLAIM_LIFETIME_MS));
   }
 
   acceptNonce(nonce: string): Promise<boolean> {
@@ -85,7 +71,7 @@ export class ApprovalStore {
   }
 
   /** Moves a request from pending to its final status; false if it already left pending. */
-  async finalize(uuid: string, status: Exclude<ApprovalStatus, 'pending'>): Promise<boolean> {
+  async finalize(uuid: string, status: FinalApprovalStatus): Promise<boolean> {
     if (!(await this.claim(`final:${uuid}`))) return false;
     await this.approvals.updateOne({ uuid }, { $set: { status } });
     return true;

@@ -1,20 +1,21 @@
-// Session fields, typed by declaration merging (SPEC §3).
+// Session fields, typed by declaration merging. Only server/auth/login-session.ts reads or
+// writes them (docs/architecture.md, "The login state").
 import 'express-session';
+import type { FinalApprovalStatus } from '../../common/approval-status';
 
 declare module 'express-session' {
   interface SessionData {
-    userId: string;
-    username: string;
-    loggedIn: boolean;
-    /** 2FA passed. */
-    authy: boolean;
-    ph_verified: boolean;
-    /** The phone number verified in this session, shown on /verified. */
+    /** Present once a password (or registration) succeeded; `stage` says whether 2FA passed. */
+    login: {
+      userId: string;
+      username: string;
+      stage: 'password' | 'complete';
+      /** When this login began (ms since epoch), for the absolute timeout. */
+      startedAt: number;
+    };
+    /** The phone number verified in this session (phone verification demo). */
     verifiedPhone: string;
-    onetouchUuid: string;
-    /** The push request's final answer, once known. */
-    onetouchStatus: 'approved' | 'denied' | 'expired';
-    /** When this login began (ms since epoch), for the absolute timeout. */
-    createdAt: number;
+    /** The push request of this login, and its final answer once known. */
+    push: { uuid: string; status?: FinalApprovalStatus };
   }
 }

@@ -1,9 +1,11 @@
 // Phone verification: a 4-digit code by SMS or call, then the code back.
 import { Router, type Request, type Response } from 'express';
+import { markPhoneVerified } from '../auth/login-session';
 import type { AuthyApi } from '../authy/authy-api';
-import { LIMITS, type AttemptLimiter } from '../http/attempt-limits';
 import { HttpError } from '../http/errors';
 import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
+import type { AttemptLimiter } from '../limits/attempt-limiter';
+import type { Limits } from '../limits/limits';
 
 function phoneOf(req: Request) {
   const body = bodyOf(req);
@@ -14,7 +16,7 @@ function phoneOf(req: Request) {
   };
 }
 
-export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limiter: AttemptLimiter }): Router {
+export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi; limiter: AttemptLimiter; limits: Limits }): Router {
   const router = Router();
 
   // POST /api/verification/start
@@ -22,7 +24,7 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
     const { body, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
     const message = await limiter.guard(
-      LIMITS.phoneStarts,
+      limits.phoneStarts,
       `${countryCode}:${phone}`,
       () => authy.startPhoneVerification({ via, phone, countryCode }),
       () => true,
@@ -33,16 +35,15 @@ export function verificationRoutes({ authy, limiter }: { authy: AuthyApi; limite
   // POST /api/verification/verify
   router.post('/verify', async (req: Request, res: Response) => {
     const { body, phone, countryCode } = phoneOf(req);
-    const code = requireString(body, 'token', { ...rules.verificationCode, label: 'Code' });
+    const code = requireString(body, 'token', rules.verificationCode);
     const valid = await limiter.guard(
-      LIMITS.phoneFailures,
+      limits.phoneFailures,
       `${countryCode}:${phone}`,
       () => authy.checkPhoneVerification({ phone, countryCode, code }),
       (ok) => !ok,
     );
     if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
-    req.session.ph_verified = true;
-    req.session.verifiedPhone = `+${countryCode} ${phone}`;
+    markPhoneVerified(req, `+${countryCode} ${phone}`);
     res.json({ success: true });
   });
 

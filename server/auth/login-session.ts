@@ -1,0 +1,134 @@
+// The login state of a session, and the only code that reads or writes it. A login has one
+// stage: 'password' (first factor passed, 2FA pending) or 'complete' (2FA passed). The stage
+// lives inside the login record, so "2FA passed but not logged in" cannot be written. Beside
+// it: the phone verified in this session, and the push request of this login.
+// See docs/architecture.md, "The login state".
+import type { Request, RequestHandler } from 'express';
+import type { FinalApprovalStatus } from '../../common/approval-status';
+import { HttpError } from '../http/errors';
+import { destroySession, regenerateSession } from '../http/session';
+
+export type LoginStage = 'anonymous' | 'password' | 'complete';
+
+export type LoginState = { stage: 'anonymous' } | { stage: 'password' | 'complete'; userId: string; username: string };
+
+/** A login ends after this long, however active it was. */
+export const ABSOLUTE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+
+/** Where this session's login stands: the one reader of the login record. */
+export function loginStage(req: Request): LoginState {
+  const login = req.session?.login;
+  if (!login) return { stage: 'anonymous' };
+  return { stage: login.stage, userId: login.userId, username: login.username };
+}
+
+/** The phone number verified in this session, if any. */
+export function verifiedPhone(req: Request): string | undefined {
+  return req.session?.verifiedPhone;
+}
+
+/** Password (or registration) accepted: a new session id, 2FA pending, nothing else carried over. */
+export function startLogin(req: Request, user: { id: string; username: string }, now: number): Promise<void> {
+  return regenerateSession(req, (s) => {
+    s.login = { userId: user.id, username: user.username, stage: 'password', startedAt: now };
+  });
+}
+
+/** Second factor accepted: a new session id for the new privilege; the login and a verified phone are kept. */
+export async function passSecondFactor(req: Request): Promise<void> {
+  const login = req.session?.login;
+  if (!login) throw new HttpError(401, 'Please log in first.');
+  const phone = req.session.verifiedPhone;
+  await regenerateSession(req, (s) => {
+    s.login = { ...login, stage: 'complete' };
+    if (phone !== undefined) s.verifiedPhone = phone;
+  });
+}
+
+/** The phone verification demo succeeded for `phone`. */
+export function markPhoneVerified(req: Request, phone: string): void {
+  req.session.verifiedPhone = phone;
+}
+
+/** Logout, or a login whose user is gone: the session and its id end. */
+export async function endLogin(req: Request): Promise<void> {
+  if (req.session) await destroySession(req);
+}
+
+/** The push request of this login, if one was made. */
+export function currentPush(req: Request): { uuid: string; status?: FinalApprovalStatus } | undefined {
+  return req.session?.push;
+}
+
+export function rememberPush(req: Request, uuid: string): void {
+  req.session.push = { uuid };
+}
+
+/** Keeps the final answer, so later polls cost no database read and no upstream call. */
+export function settlePush(req: Request, uuid: string, status: FinalApprovalStatus): void {
+  req.session.push = { uuid, status };
+}
+
+/** Runs after the session is loaded: upgrades sessions stored in the old shape, ends logins past the absolute limit. */
+export function loginSessionMiddleware(now: () => number = Date.now): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.session) return next();
+    upgradeOldFields(req.session, now());
+    const login = req.session.login;
+    if (login && now() - login.startedAt > ABSOLUTE_TIMEOUT_MS) {
+      // The request goes on with a fresh, empty session; the old id is deleted from the store.
+      req.session.regenerate((err) => next(err));
+      return;
+    }
+    next();
+  };
+}
+
+/** Fields of sessions written before the login record existed (loggedIn, authy = "2FA passed", ph_verified, …). */
+interface OldFields {
+  loggedIn?: unknown;
+  authy?: unknown;
+  ph_verified?: unknown;
+  userId?: unknown;
+  username?: unknown;
+  createdAt?: unknown;
+  onetouchUuid?: unknown;
+  onetouchStatus?: unknown;
+}
+const OLD_KEYS: (keyof OldFields)[] = [
+  'loggedIn',
+  'authy',
+  'ph_verified',
+  'userId',
+  'username',
+  'createdAt',
+  'onetouchUuid',
+  'onetouchStatus',
+];
+const FINAL_STATUSES = new Set(['approved', 'denied', 'expired']);
+
+/**
+ * A session stored in the old shape is read once and rewritten in the new one, so nobody is
+ * logged out by the upgrade. Only a consistent old login is carried over: `authy` without
+ * `loggedIn` (a state the new shape cannot express) becomes anonymous.
+ */
+function upgradeOldFields(session: Request['session'], now: number): void {
+  const old = session as unknown as OldFields & Record<string, unknown>;
+  if (!OLD_KEYS.some((key) => key in old)) return;
+  if (!session.login && old.loggedIn === true && typeof old.userId === 'string' && typeof old.username === 'string') {
+    session.login = {
+      userId: old.userId,
+      username: old.username,
+      stage: old.authy === true ? 'complete' : 'password',
+      startedAt: typeof old.createdAt === 'number' ? old.createdAt : now,
+    };
+    if (typeof old.onetouchUuid === 'string') {
+      const status = typeof old.onetouchStatus === 'string' && FINAL_STATUSES.has(old.onetouchStatus) ? old.onetouchStatus : undefined;
+      session.push = { uuid: old.onetouchUuid, status: status as FinalApprovalStatus | undefined };
+    }
+  }
+  // The old shape kept the number beside a flag; without the flag the number meant nothing.
+  if (old.ph_verified !== true) delete old.verifiedPhone;
+  else if (typeof old.verifiedPhone !== 'string') old.verifiedPhone = '';
+  for (const key of OLD_KEYS) delete old[key];
+}

@@ -1,0 +1,50 @@
+// The attempt limits and their numbers. Each is configurable from the environment as
+// "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the defaults are below.
+import type { Limit } from './attempt-limiter';
+
+const DEFINITIONS = {
+  /** Wrong tokens per user, across all of that user's sessions. */
+  tokenFailures: { env: 'LIMIT_TOKEN_FAILURES', name: 'token-failures', value: '5/15m' },
+  /** Failed logins per username and client address. */
+  loginFailures: { env: 'LIMIT_LOGIN_FAILURES', name: 'login-failures', value: '5/15m' },
+  /** Failed logins per client address, whatever the username. */
+  loginFailuresPerIp: { env: 'LIMIT_LOGIN_FAILURES_PER_IP', name: 'login-failures-ip', value: '100/1d' },
+  /** SMS, calls and push requests cost money: one budget per user for all three. */
+  sends: { env: 'LIMIT_SENDS_PER_USER', name: 'sends', value: '5/15m' },
+  /** Phone verification codes sent per number. */
+  phoneStarts: { env: 'LIMIT_PHONE_STARTS', name: 'phone-starts', value: '5/15m' },
+  /** Wrong phone verification codes per number. */
+  phoneFailures: { env: 'LIMIT_PHONE_FAILURES', name: 'phone-failures', value: '5/15m' },
+} as const;
+
+export type LimitName = keyof typeof DEFINITIONS;
+export type Limits = Record<LimitName, Limit>;
+
+/** The environment variable of each limit, for documentation and error messages. */
+export const LIMIT_VARIABLES: Record<LimitName, string> = Object.fromEntries(
+  Object.entries(DEFINITIONS).map(([key, d]) => [key, d.env]),
+) as Record<LimitName, string>;
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "5/15m" → {max: 5, windowMs: 900000}; undefined when the text is not of that form. */
+export function parseLimit(text: string): { max: number; windowMs: number } | undefined {
+  const m = /^(\d{1,9})\s*\/\s*(\d{1,6})\s*([smhd])$/.exec(text.trim());
+  if (!m) return undefined;
+  const max = Number(m[1]);
+  const windowMs = Number(m[2]) * UNIT_MS[m[3] as keyof typeof UNIT_MS];
+  return max >= 1 && windowMs >= 1000 ? { max, windowMs } : undefined;
+}
+
+/** Every limit, from `LIMIT_*` variables where set; throws naming the variable of a bad value. */
+export function limitsFrom(env: Readonly<Record<string, string | undefined>>): Limits {
+  const entries = Object.entries(DEFINITIONS).map(([key, d]) => {
+    const text = env[d.env]?.trim() || d.value;
+    const parsed = parseLimit(text);
+    if (!parsed) throw new Error(`Invalid configuration: ${d.env} must look like 5/15m (a count, "/", a number and s, m, h or d)`);
+    return [key, { name: d.name, ...parsed }];
+  });
+  return Object.fromEntries(entries) as Limits;
+}
+
+export const DEFAULT_LIMITS: Limits = limitsFrom({});

@@ -1,0 +1,74 @@
+// Starts the app on a port: listen first (in sandbox mode the app's Authy client calls this very
+// server, so it needs the real port), then wire the app, then keep expired documents swept.
+// Used by server/index.ts, the tests and the benchmark alike.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { composeApp, expiringCollections, isSandboxMode, type ComposeOptions } from './compose';
+import { ensureExpiry, type ExpiryHandle } from './db/expiry';
+
+type ServerConfig = ComposeOptions['config'];
+
+export interface ServerOptions extends Omit<ComposeOptions, 'selfUrl' | 'config'> {
+  /** The configuration, or a function of the port actually bound (port 0 picks a free one). */
+  config: ServerConfig | ((bound: { url: string; port: number }) => ServerConfig);
+  port: number;
+  host: string;
+  /** How often expired documents are swept on FerretDB (MongoDB uses TTL indexes). */
+  sweepIntervalMs?: number;
+  /** Sees every request before the app does (the benchmark counts requests in flight). */
+  observe?: http.RequestListener;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  app: Express;
+  /** Where this server answers on loopback, e.g. http://127.0.0.1:1337. */
+  url: string;
+  port: number;
+  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), stops the sweeper. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const loopback = ['0.0.0.0', '::'].includes(o.host) ? '127.0.0.1' : o.host;
+  const url = `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`;
+
+  const config = typeof o.config === 'function' ? o.config({ url, port }) : o.config;
+
+  let expiry: ExpiryHandle;
+  try {
+    expiry = await ensureExpiry(o.connection, o.isFerretDB, expiringCollections(isSandboxMode(config)), {
+      intervalMs: o.sweepIntervalMs,
+      onError: (err) => o.logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
+    });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const app = composeApp({ ...o, config, selfUrl: url });
+  if (o.observe) server.on('request', o.observe);
+  server.on('request', app);
+
+  const close = async (graceMs = DEFAULT_GRACE_MS) => {
+    expiry.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  };
+  return { server, app, url, port, close };
+}
