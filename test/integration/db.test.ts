@@ -19,11 +19,20 @@ describe('test database', () => {
     expect(db.connection.db!.databaseName).toBe(db.dbName);
   });
 
-  it('detects FerretDB as the kind globalSetup started', () => {
+  it('detects FerretDB, whatever server globalSetup gave: exactly when TTL indexes are refused', async () => {
     const kind = process.env.TEST_DB_KIND;
     expect(['external', 'mongodb-memory-server', 'ferretdb']).toContain(kind);
     if (kind === 'ferretdb') expect(db.isFerretDB).toBe(true);
     if (kind === 'mongodb-memory-server') expect(db.isFerretDB).toBe(false);
+    // What the detection is for: FerretDB v1 has no TTL indexes, MongoDB has them.
+    const ttl = await db.connection
+      .db!.collection('ttl_probe')
+      .createIndex({ at: 1 }, { expireAfterSeconds: 60 })
+      .then(
+        () => 'created',
+        () => 'refused',
+      );
+    expect(ttl).toBe(db.isFerretDB ? 'refused' : 'created');
   });
 
   it('sweepExpired deletes only the documents whose expiry has passed', async () => {

@@ -2,13 +2,10 @@
 import { authyScope, replies } from '../support/authy-nock';
 import { get, post } from '../support/http';
 import { validPerson } from '../support/users';
-import { createTestApp, type TestApp } from '../support/app';
+import { DEFAULT_LIMITS } from '../../server/limits/limits';
+import { createTestApp, useTestApp } from '../support/app';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 test.each(['/', '/register', '/login', '/verification', '/login/', '/register/'])('%s serves the SPA', async (url) => {
   const res = await get(t.app, url).expect(200).expect('Content-Type', /html/);
@@ -96,7 +93,7 @@ test('/readyz is a 503 when the database cannot be reached', async () => {
 });
 
 test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie is Secure and __Host- prefixed', async () => {
-  const secure = await createTestApp({ config: { publicUrl: 'https://2fa.example.com', trustProxy: true } });
+  const secure = await createTestApp({ config: { publicUrl: 'https://2fa.example.com', trustProxy: true, limits: DEFAULT_LIMITS } });
   try {
     const person = validPerson('secure-cookie').body;
     authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(4242));

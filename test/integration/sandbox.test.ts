@@ -13,7 +13,7 @@ import { generateSync } from 'otplib';
 import { isValidSignature } from '../../server/authy/signature';
 import { createLogger } from '../../server/logger';
 import { LogCapture, registerLogs } from '../support/app';
-import { createSandbox, SANDBOX_EXPIRING_COLLECTIONS } from '../../server/sandbox';
+import { createSandbox, EXPIRING_COLLECTIONS } from '../../server/sandbox';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
 const API_KEY = 'sandbox-test-key-0123456789abcdef';
@@ -59,7 +59,6 @@ beforeAll(async () => {
       apiKey: API_KEY,
       callbackUrl: base + CALLBACK_PATH,
       publicDir,
-      isFerretDB: db.isFerretDB,
       logger: createLogger('info', logs),
       now,
     }),
@@ -164,7 +163,7 @@ describe('the page, users.json and what they never show', () => {
   });
 
   test('the expiring collections are exported for the sweeper', () => {
-    expect(SANDBOX_EXPIRING_COLLECTIONS).toEqual([
+    expect(EXPIRING_COLLECTIONS).toEqual([
       { collection: 'sandbox_codes', field: 'expiresAt' },
       { collection: 'sandbox_verifications', field: 'expiresAt' },
       { collection: 'sandbox_approvals', field: 'expiresAt' },

@@ -1,23 +1,19 @@
 // Read-only authenticated requests cost at most one database read (the session) and never
 // write the session back (resave:false; connect-mongo touchAfter). Counted with the driver's
 // command monitoring, so the figure is exact, not sampled as in the bench.
-import { countCommands, type CommandCounter, type CountedCommand } from '../../bench/db-commands';
+import { countCommands, type CommandCounter, type CountedCommand } from '../../server/db/command-counts';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
-import { createTestApp, type TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, type Client } from '../support/http';
 import { registeredAgent, validPerson } from '../support/users';
 
-let t: TestApp;
+const t = useTestApp({}, { monitorCommands: true });
 let commands: CommandCounter;
-beforeAll(async () => {
-  t = await createTestApp({}, { monitorCommands: true });
+beforeAll(() => {
   commands = countCommands(t.db.connection.getClient());
 });
-afterAll(async () => {
-  commands.stop();
-  await t.close();
-});
+afterAll(() => commands.stop());
 
 /** The commands one request sends, all of them started before its response ends. */
 async function commandsOf(send: () => PromiseLike<unknown>): Promise<CountedCommand[]> {

@@ -1,13 +1,9 @@
 // The two whole stories a person lives, cookies carried by supertest's agent, Authy nock'ed.
 import { client } from '../support/http';
-import { createTestApp, type TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const person = {
   username: 'ada',
@@ -45,8 +41,13 @@ test('register → SMS → verify → protected → logout', async () => {
 });
 
 test('login → push → status approved → protected', async () => {
+  authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(1001));
+  await client(t.app)
+    .post('/api/user/register')
+    .send({ ...person, username: 'grace', email: 'grace@example.com' })
+    .expect(200);
   const agent = client(t.app);
-  await agent.post('/api/login').send({ username: 'ada', password: person.password }).expect(200);
+  await agent.post('/api/login').send({ username: 'grace', password: person.password }).expect(200);
 
   const uuid = 'b1f1b5d0-0000-4000-8000-000000000001';
   authyScope()

@@ -5,15 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
 import { signCallback } from '../../server/authy/signature';
 import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
-import { createTestApp, PUBLIC_URL, TEST_API_KEY, type TestApp } from '../support/app';
+import { PUBLIC_URL, TEST_API_KEY, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const ROUTES = ['sms', 'voice', 'verify', 'onetouch', 'onetouchstatus'];
 

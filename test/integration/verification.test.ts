@@ -1,13 +1,9 @@
 // Phone verification: start by SMS or call, check the code, /verified opens.
 import { client, get, post } from '../support/http';
-import { createTestApp, type TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const phone = { phone_number: '415-555-2671', country_code: '+1' };
 

@@ -1,18 +1,14 @@
 // Attempt limits live in MongoDB: shared by sessions and by app processes, with a window that
 // a controllable clock can pass.
 import nock from 'nock';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, post } from '../support/http';
 import { registeredAgent } from '../support/users';
 
 let clock = Date.now();
 const now = () => clock;
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ now });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now });
 
 const WINDOW_MS = 15 * 60 * 1000;
 

@@ -1,17 +1,15 @@
 // Bad input of every shape, on every route: 400/401/403/404/409/413/415/429, never a 5xx.
 import nock from 'nock';
-import { AUTHY_URL, createTestApp, type TestApp } from '../support/app';
+import { AUTHY_URL, useTestApp } from '../support/app';
 import { replies } from '../support/authy-nock';
 import { client, type Client } from '../support/http';
 import { registeredAgent } from '../support/users';
 
-let t: TestApp;
+const t = useTestApp();
 let loggedIn: Client;
 beforeAll(async () => {
-  t = await createTestApp();
   ({ agent: loggedIn } = await registeredAgent(t.app, 'fuzzed', 9501));
 });
-afterAll(() => t.close());
 
 const ROUTES: Record<string, string[]> = {
   '/api/user/register': ['username', 'email', 'password', 'country_code', 'phone_number'],
@@ -39,14 +37,24 @@ function fakeAuthy() {
 
 const OPERATORS = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'sleep(1000)' }, { $in: ['a'] }, { $exists: true }];
 
+/** A value each field accepts, so that only the field under test is wrong. */
+const VALID: Record<string, string> = {
+  username: 'valid_user',
+  email: 'valid@example.com',
+  password: 'correct horse battery',
+  country_code: '1',
+  phone_number: '415-555-2671',
+  token: '1234567',
+  via: 'sms',
+};
+
 describe.each(Object.entries(ROUTES).filter(([, fields]) => fields.length > 0))('%s', (route, fields) => {
   test.each(fields)('an operator object, an array or a number in %s is a 400 naming it', async (field) => {
     for (const value of [...OPERATORS, ['x'], 42, true, { nested: { deep: 'x' } }]) {
-      const body = Object.fromEntries(fields.map((f) => [f, 'x']));
-      body[field] = value as never;
+      const body: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f, VALID[f]]));
+      body[field] = value;
       const res = await loggedIn.post(route).send(body);
-      expect([400, 401, 429]).toContain(res.status);
-      if (res.status === 400) expect(res.body.field).toBeDefined();
+      expect({ status: res.status, field: res.body.field }).toEqual({ status: 400, field });
     }
   });
 });

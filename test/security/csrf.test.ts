@@ -3,15 +3,11 @@
 import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
 import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
-import { createTestApp, TEST_SESSION_SECRET, type TestApp } from '../support/app';
+import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client } from '../support/http';
 import { registeredAgent } from '../support/users';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const STATE_CHANGING = [
   '/api/user/register',

@@ -1,14 +1,10 @@
 // A login lasts 30 minutes idle (rolling) and 8 hours at most, whatever the activity.
-import { createTestApp, type TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { client } from '../support/http';
 import { registeredAgent, sessionCookie } from '../support/users';
 
 let clock = Date.now();
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ now: () => clock });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: () => clock });
 
 const sessions = () => t.db.connection.collection('sessions');
 
@@ -19,7 +15,7 @@ test('the cookie lives 30 minutes and is renewed by each response (rolling)', as
   const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]);
   expect(expires - Date.now()).toBeGreaterThan(29 * 60 * 1000);
   expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
-  const stored = await sessions().findOne({ 'session.username': 'idle-cookie' });
+  const stored = await sessions().findOne({ 'session.login.username': 'idle-cookie' });
   const ahead = stored!.expires.getTime() - Date.now();
   expect(ahead).toBeGreaterThan(29 * 60 * 1000);
   expect(ahead).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
@@ -29,7 +25,7 @@ test('after 30 idle minutes the stored session has expired and the visitor is lo
   const { agent } = await registeredAgent(t.app, 'idle-user');
   expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
   // What 30 minutes without a request do to the store: its expiry date passes.
-  await sessions().updateOne({ 'session.username': 'idle-user' }, { $set: { expires: new Date(Date.now() - 1000) } });
+  await sessions().updateOne({ 'session.login.username': 'idle-user' }, { $set: { expires: new Date(Date.now() - 1000) } });
   expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
   await agent.post('/api/accountsecurity/sms').expect(401);
 });

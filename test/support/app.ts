@@ -9,6 +9,7 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password';
 import { createAuthyApi, type AuthyApi } from '../../server/authy/authy-api';
+import { DEFAULT_LIMITS } from '../../server/limits/limits';
 import { createLogger } from '../../server/logger';
 import { openTestDatabase, type TestDatabase } from './db';
 
@@ -60,7 +61,7 @@ export async function createTestApp(
   const logs = registerLogs(new LogCapture());
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({
-    config: { publicUrl: PUBLIC_URL, trustProxy: false },
+    config: { publicUrl: PUBLIC_URL, trustProxy: false, limits: DEFAULT_LIMITS },
     connection: db.connection,
     isFerretDB: db.isFerretDB,
     authy,
@@ -90,5 +91,38 @@ export async function listen(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The test app of a file (or describe block): built in beforeAll, closed in afterAll. The
+ * handle's fields read the current app, so it can be taken at the top of the file.
+ */
+export function useTestApp(overrides: Partial<AppDeps> = {}, options: { monitorCommands?: boolean } = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(overrides, options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const get = () => {
+    if (!current) throw new Error('useTestApp: the app is built in beforeAll; use it inside tests or hooks');
+    return current;
+  };
+  return {
+    get app() {
+      return get().app;
+    },
+    get db() {
+      return get().db;
+    },
+    get logs() {
+      return get().logs;
+    },
+    get authy() {
+      return get().authy;
+    },
+    close: () => get().close(),
   };
 }

@@ -21,7 +21,7 @@ const logger: DatabaseLogger = { info: () => {}, warn: print('warning: ') };
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const db = await resolveDatabase({ env: process.env, dataDir: os.tmpdir(), ephemeral: true, logger });
+  const db = await resolveDatabase({ uri: process.env.MONGODB_URI?.trim() || undefined, dataDir: os.tmpdir(), ephemeral: true, logger });
   (globalThis as HandleHolder)[HANDLE] = db;
   // Workers are spawned after this and inherit the environment.
   process.env.TEST_MONGODB_URI = db.uri;

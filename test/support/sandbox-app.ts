@@ -1,9 +1,10 @@
 // The app as `npm start` runs it with no key: sandbox mode, on a real loopback port, its Authy
 // client calling its own /sandbox/api over HTTP. For the sandbox and browser tests.
-import { composeApp } from '../../server/compose';
+import { DEFAULT_LIMITS } from '../../server/limits/limits';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
-import { FIXTURE_PUBLIC_DIR, LogCapture, listen, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET } from './app';
+import { startServer } from '../../server/start-server';
+import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET } from './app';
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
@@ -18,27 +19,26 @@ export interface SandboxApp {
 export async function startSandboxApp(options: { built?: boolean; now?: () => number } = {}): Promise<SandboxApp> {
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
-  const server = await listen((baseUrl) =>
-    composeApp({
-      config: { authyApiKey: undefined, authyApiUrl: 'unused', publicUrl: baseUrl, trustProxy: false },
-      connection: db.connection,
-      isFerretDB: db.isFerretDB,
-      logger: createLogger('info', logs),
-      sessionSecret: TEST_SESSION_SECRET,
-      sandboxKey: SANDBOX_KEY,
-      selfUrl: baseUrl,
-      // Browser tests need the real build; API tests are fine with the fixture.
-      publicDir: options.built ? PUBLIC_DIR : FIXTURE_PUBLIC_DIR,
-      passwordParams: TEST_SCRYPT,
-      now: options.now,
-    }),
-  );
+  const running = await startServer({
+    config: ({ url }) => ({ authyApiKey: undefined, authyApiUrl: 'unused', publicUrl: url, trustProxy: false, limits: DEFAULT_LIMITS }),
+    port: 0,
+    host: '127.0.0.1',
+    connection: db.connection,
+    isFerretDB: db.isFerretDB,
+    logger: createLogger('info', logs),
+    sessionSecret: TEST_SESSION_SECRET,
+    sandboxKey: SANDBOX_KEY,
+    // Browser tests need the real build; API tests are fine with the fixture.
+    publicDir: options.built ? PUBLIC_DIR : FIXTURE_PUBLIC_DIR,
+    passwordParams: TEST_SCRYPT,
+    now: options.now,
+  });
   return {
-    baseUrl: server.baseUrl,
+    baseUrl: running.url,
     db,
     logs,
     close: async () => {
-      await server.close();
+      await running.close(0);
       await db.close();
     },
   };

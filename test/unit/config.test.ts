@@ -12,9 +12,31 @@ test('with a real key the app listens on all interfaces unless HOST says otherwi
   expect(loadConfig({ ACCOUNT_SECURITY_API_KEY: 'k', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
 });
 
-test('MONGO_CONNECTION is an alias of MONGODB_URI, which wins', () => {
+test('MONGO_CONNECTION is an alias of MONGODB_URI, which wins; no URI means the embedded database', () => {
+  expect(loadConfig({}).mongodbUri).toBeUndefined();
+  expect(loadConfig({ MONGODB_URI: '', MONGO_CONNECTION: '  ' }).mongodbUri).toBeUndefined();
   expect(loadConfig({ MONGO_CONNECTION: 'mongodb://a/x' }).mongodbUri).toBe('mongodb://a/x');
   expect(loadConfig({ MONGO_CONNECTION: 'mongodb://a/x', MONGODB_URI: 'mongodb://b/y' }).mongodbUri).toBe('mongodb://b/y');
+});
+
+test('MONGODB_URI accepts mongodb+srv:// and is trimmed', () => {
+  expect(loadConfig({ MONGODB_URI: ' mongodb+srv://u:p@cluster0.example.net/app?retryWrites=true \n' }).mongodbUri).toBe(
+    'mongodb+srv://u:p@cluster0.example.net/app?retryWrites=true',
+  );
+});
+
+test('a bad MONGODB_URI is named without echoing its value (it may hold a password)', () => {
+  expect(() => loadConfig({ MONGODB_URI: 'mysql://user:hunter2@host' })).toThrow(
+    expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+  );
+});
+
+test('limits come from LIMIT_* as count/window, with the documented defaults', () => {
+  const limits = loadConfig({ LIMIT_TOKEN_FAILURES: '3/1h' }).limits;
+  expect(limits.tokenFailures).toEqual({ name: 'token-failures', max: 3, windowMs: 3_600_000 });
+  expect(limits.loginFailuresPerIp).toEqual({ name: 'login-failures-ip', max: 100, windowMs: 86_400_000 });
+  expect(() => loadConfig({ LIMIT_SENDS_PER_USER: 'five' })).toThrow(/^Invalid configuration: LIMIT_SENDS_PER_USER /);
+  expect(() => loadConfig({ LIMIT_SENDS_PER_USER: '0/15m' })).toThrow(/LIMIT_SENDS_PER_USER/);
 });
 
 test('empty values count as unset', () => {
@@ -25,7 +47,10 @@ test.each([
   [{ PORT: 'abc' }, 'PORT'],
   [{ PORT: '70000' }, 'PORT'],
   [{ MONGODB_URI: 'http://db' }, 'MONGODB_URI'],
+  [{ MONGODB_URI: 'postgres://localhost/db' }, 'MONGODB_URI'],
+  [{ MONGODB_URI: 'mongodb://' }, 'MONGODB_URI'],
   [{ MONGO_CONNECTION: 'localhost:27017' }, 'MONGO_CONNECTION'],
+  [{ MONGO_CONNECTION: 'http://mongodb://x' }, 'MONGO_CONNECTION'],
   [{ AUTHY_API_URL: 'api.authy.com' }, 'AUTHY_API_URL'],
   [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
   [{ PUBLIC_URL: 'example.com' }, 'PUBLIC_URL'],

@@ -38,7 +38,7 @@ const PATCHED: Record<string, Record<number, string>> = {
   // CVE-2025-7783 (critical; 2.5.4 / 3.0.4 / 4.0.4), CVE-2026-12143 (high; 2.5.6 / 3.0.5 / 4.0.6)
   'form-data': { 2: '2.5.6', 3: '3.0.5', 4: '4.0.6' },
   // CVE-2023-26136
-  'tough-cookie': { 4: '4.1.3' },
+  'tough-cookie': { 4: '4.1.3', 5: '5.0.0' }, // 5.x (jsdom, dev only) was released after the fix
   // CVE-2025-15284 (high, < 6.14.1), CVE-2026-2391, GHSA-4mjr-xmp4-gh2g and GHSA-x5fp-wj9c-mxmx (< 6.16.0)
   qs: { 6: '6.16.0' },
   // CVE-2021-3765 and other ReDoS (13.7.0), CVE-2025-56200 (13.15.20), GHSA-vghf-hv5q-vc2g (high, 13.15.22)
