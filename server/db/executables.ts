@@ -1,7 +1,7 @@
 // Finding programs on this machine, and the one-line text of an error.
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Env } from './resolve';
+import type { Env } from './embedded';
 
 /** The first executable `name` on env.PATH, if any. */
 export function findOnPath(name: string, env: Env): string | undefined {

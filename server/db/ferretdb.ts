@@ -1,4 +1,4 @@
-// FerretDB v1 on SQLite: the MongoDB-compatible fallback when no mongod can be had (SPEC §6).
+// FerretDB v1 on SQLite: the MongoDB-compatible fallback when no mongod can be had. See docs/architecture.md, "The database".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
 import { errorText, findOnPath, isExecutable } from './executables';
-import type { DatabaseLogger, EmbeddedDatabase, EmbeddedOptions, Env } from './resolve';
+import type { DatabaseLogger, EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
 
 const FERRETDB_READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;

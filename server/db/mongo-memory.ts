@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { findOnPath } from './executables';
-import type { EmbeddedDatabase, EmbeddedOptions, Env } from './resolve';
+import type { EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
 
 export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env): Promise<EmbeddedDatabase> {
   const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');

@@ -1,34 +1,11 @@
 // Chooses and starts the database: the configured URI when given, else an embedded one —
 // mongodb-memory-server when it can get a mongod, else FerretDB on SQLite.
-import type { Logger } from '../logger';
+import type { EmbeddedDatabase, EmbeddedOptions, StartedDatabase } from './embedded';
 import { errorText } from './executables';
 import { locateFerretDB, startFerretDB } from './ferretdb';
 import { startMongoMemoryServer } from './mongo-memory';
 
-export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
-
-export interface StartedDatabase<K extends DatabaseKind = DatabaseKind> {
-  kind: K;
-  uri: string;
-  /** Stops the embedded server (a no-op for an external one). */
-  stop(): Promise<void>;
-}
-
-export type EmbeddedDatabase = StartedDatabase<'mongodb-memory-server' | 'ferretdb'>;
-
-export type DatabaseLogger = Pick<Logger, 'info' | 'warn'>;
-
-export interface EmbeddedOptions {
-  /** Persistent data lives in `<dataDir>/mongodb` or `<dataDir>/ferretdb`. */
-  dataDir: string;
-  /** Throw-away data in a temporary directory removed on stop (tests). */
-  ephemeral: boolean;
-  logger?: DatabaseLogger;
-  /** Where FERRETDB_BIN, PATH and MONGOMS_* are read; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { DatabaseLogger, StartedDatabase } from './embedded';
 
 /** Uses `uri` (config.mongodbUri) when given, else starts an embedded database; the result names which. */
 export async function resolveDatabase(options: EmbeddedOptions & { uri: string | undefined }): Promise<StartedDatabase> {
