@@ -17,7 +17,7 @@ import { hashPassword } from '../server/auth/password';
 import { connectDatabase } from '../server/db/connect';
 import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
 import { createLogger } from '../server/logger';
-import { DEFAULT_LIMITS } from '../server/limits/limits';
+import { loadConfig } from '../server/config';
 import { PUBLIC_DIR } from '../server/paths';
 import { startServer } from '../server/start-server';
 import { countCommands } from '../server/db/command-counts';
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
 
   // Wired as server/index.ts does it: sandbox mode, the app's Authy client calling this server.
   const running = await startServer({
-    config: ({ url }) => ({ authyApiKey: undefined, authyApiUrl: 'unused', publicUrl: url, trustProxy: false, limits: DEFAULT_LIMITS }),
+    config: ({ url }) => ({ ...loadConfig({}), publicUrl: url }),
     port: 0,
     host: '127.0.0.1',
     connection,

@@ -4,7 +4,7 @@ import express, { type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { authRoutes } from './auth/auth.routes';
 import { loginSessionMiddleware } from './auth/login-session';
-import { OWASP_SCRYPT, type ScryptParams } from './auth/password';
+import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
 import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
@@ -26,7 +26,7 @@ import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits'>;
+  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
   isFerretDB: boolean;
   authy: AuthyApi;
@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   const approvals = new ApprovalStore(connection, now);
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
-  const passwordParams = deps.passwordParams ?? OWASP_SCRYPT;
+  const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(loginSessionMiddleware(now));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
-  app.use('/api', authRoutes({ users, authy, limiter, limits, passwordParams, secureCookies: secure, now }));
+  app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now }));
   app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits }));
   app.use('/api/verification', verificationRoutes({ authy, limiter, limits }));
   app.use('/api', protectedRoutes());

@@ -15,7 +15,7 @@ import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 import { CALLBACK_PATH } from './twofa/callback.routes';
 
 export interface ComposeOptions {
-  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy' | 'limits'>;
+  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
   isFerretDB: boolean;
   logger: Logger;

@@ -18,6 +18,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Attempt limits (LIMIT_* variables). */
   limits: Limits;
+  /** Password hashing waiting longer than this is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
+  hashQueueMaxMs: number;
 }
 
 const optional = z.string().optional();
@@ -40,6 +42,7 @@ const schema = z.object({
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
+  HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -89,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     limits: limitsFrom(present),
+    hashQueueMaxMs: e.HASH_QUEUE_MAX_SECONDS * 1000,
   };
 }

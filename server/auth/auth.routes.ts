@@ -9,7 +9,7 @@ import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
 import { endLogin, loginStage, startLogin } from './login-session';
-import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
+import type { PasswordHasher } from './password';
 import type { UserModel } from './user.model';
 
 export interface AuthRoutesDeps {
@@ -17,7 +17,7 @@ export interface AuthRoutesDeps {
   authy: AuthyApi;
   limiter: AttemptLimiter;
   limits: Limits;
-  passwordParams: ScryptParams;
+  passwords: PasswordHasher;
   secureCookies: boolean;
   now: () => number;
 }
@@ -25,7 +25,7 @@ export interface AuthRoutesDeps {
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, authy, limiter, limits, passwordParams, secureCookies, now }: AuthRoutesDeps): Router {
+export function authRoutes({ users, authy, limiter, limits, passwords, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
@@ -43,7 +43,7 @@ export function authRoutes({ users, authy, limiter, limits, passwordParams, secu
 
     // Authy first, then one insert: a refusal or a crash in between leaves no user without an
     // Authy id (FerretDB has no transactions to roll back with).
-    const hashed = await hashPassword(password, passwordParams);
+    const hashed = await passwords.hash(password);
     const authyId = await authy.registerUser({ email, phone, countryCode });
     let user;
     try {
@@ -68,10 +68,10 @@ export function authRoutes({ users, authy, limiter, limits, passwordParams, secu
     const check = async () => {
       const user = await users.findOne({ username });
       if (!user) {
-        await burnPasswordCheck(password, passwordParams);
+        await passwords.burn(password);
         return null;
       }
-      const result = await verifyPassword(password, user.hashed_password, passwordParams);
+      const result = await passwords.verify(password, user.hashed_password);
       return result.ok ? { user, result } : null;
     };
     const failed = (outcome: unknown) => outcome === null;
@@ -85,7 +85,7 @@ export function authRoutes({ users, authy, limiter, limits, passwordParams, secu
     const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (or a weaker scrypt) is replaced on this login.
-      const rehashed = await hashPassword(password, passwordParams);
+      const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }
     await startLogin(req, { id: user.id, username: user.username }, now());

@@ -4,6 +4,8 @@
 // replaced at that login.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { HttpError } from '../http/errors';
 import { safeEqual } from '../safe-equal';
 
 export interface ScryptParams {
@@ -16,34 +18,11 @@ export const OWASP_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
-/**
- * At most one hash per core at a time: each takes 128 MiB, and more at once than there are cores
- * only adds memory (4 in libuv's pool would peak near 600 MB) without adding throughput.
- */
-const MAX_CONCURRENT_HASHES = availableParallelism();
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
-
 function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   // scrypt needs 128*N*r bytes; allow twice that so the default 32 MiB cap does not refuse N=2^17.
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
-  return withHashSlot(
-    () =>
-      new Promise((resolve, reject) =>
-        scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
-      ),
+  return new Promise((resolve, reject) =>
+    scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
 }
 
@@ -84,14 +63,79 @@ export async function verifyPassword(password: string, stored: string, params: S
   return { ok: false, needsRehash: false };
 }
 
-const dummyHashes = new Map<string, Promise<string>>();
 /**
- * Spends the same time as a real check so an unknown username is not told apart from a wrong
- * password by the clock.
+ * The app's password hashing: at most one hash per core at a time (each takes 128 MiB; more at
+ * once only adds memory), and a bounded queue. When more than `maxQueueMs` of hashing already
+ * waits, a new request is refused at once with 503 and Retry-After instead of waiting its turn,
+ * so an overload is answered quickly and real users can retry, not queue behind junk.
  */
-export async function burnPasswordCheck(password: string, params: ScryptParams = OWASP_SCRYPT): Promise<void> {
-  const key = `${params.N}/${params.r}/${params.p}`;
-  let dummy = dummyHashes.get(key);
-  if (!dummy) dummyHashes.set(key, (dummy = hashPassword('not-a-real-password', params)));
-  await verifyPassword(password, await dummy, params);
+export class PasswordHasher {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** Recent time of one hash (moving average), for the queue's estimate. */
+  private hashMs?: number;
+  private readonly dummy: Promise<string>;
+  readonly concurrency: number;
+  /** Settles once one hash was timed, so the queue's estimate holds from the first burst on. */
+  readonly calibrated: Promise<void>;
+
+  constructor(
+    readonly params: ScryptParams = OWASP_SCRYPT,
+    private readonly maxQueueMs = 5000,
+    concurrency = availableParallelism(),
+  ) {
+    this.concurrency = Math.max(1, concurrency);
+    // The dummy hash that burn() checks against doubles as the first measurement.
+    this.dummy = this.inTurn(() => hashPassword('not-a-real-password', this.params));
+    this.calibrated = this.dummy.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  hash(password: string): Promise<string> {
+    return this.inTurn(() => hashPassword(password, this.params));
+  }
+
+  verify(password: string, stored: string): Promise<VerifyResult> {
+    return this.inTurn(() => verifyPassword(password, stored, this.params));
+  }
+
+  /**
+   * Spends the same time as a real check, so an unknown username is not told apart from a wrong
+   * password by the clock.
+   */
+  async burn(password: string): Promise<void> {
+    await this.verify(password, await this.dummy);
+  }
+
+  /** How long a hash asked for now would wait for its turn, in ms. */
+  queuedMs(): number {
+    return this.hashMs === undefined ? 0 : Math.ceil(this.waiting.length / this.concurrency) * this.hashMs;
+  }
+
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      const wait = this.queuedMs();
+      if (wait > this.maxQueueMs) {
+        const seconds = Math.max(1, Math.ceil(wait / 1000));
+        throw new HttpError(503, `The server is busy. Please try again in ${seconds} seconds.`, undefined, {
+          'Retry-After': String(seconds),
+        });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      const ms = performance.now() - started;
+      this.hashMs = this.hashMs === undefined ? ms : this.hashMs * 0.8 + ms * 0.2;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -46,5 +46,3 @@ export function limitsFrom(env: Readonly<Record<string, string | undefined>>): L
   });
   return Object.fromEntries(entries) as Limits;
 }
-
-export const DEFAULT_LIMITS: Limits = limitsFrom({});

@@ -2,8 +2,7 @@
 import { authyScope, replies } from '../support/authy-nock';
 import { get, post } from '../support/http';
 import { validPerson } from '../support/users';
-import { DEFAULT_LIMITS } from '../../server/limits/limits';
-import { createTestApp, useTestApp } from '../support/app';
+import { createTestApp, testConfig, useTestApp } from '../support/app';
 
 const t = useTestApp();
 
@@ -93,7 +92,7 @@ test('/readyz is a 503 when the database cannot be reached', async () => {
 });
 
 test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie is Secure and __Host- prefixed', async () => {
-  const secure = await createTestApp({ config: { publicUrl: 'https://2fa.example.com', trustProxy: true, limits: DEFAULT_LIMITS } });
+  const secure = await createTestApp({ config: testConfig({ publicUrl: 'https://2fa.example.com', trustProxy: true }) });
   try {
     const person = validPerson('secure-cookie').body;
     authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(4242));

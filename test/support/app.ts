@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password';
 import { createAuthyApi, type AuthyApi } from '../../server/authy/authy-api';
-import { DEFAULT_LIMITS } from '../../server/limits/limits';
+import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { openTestDatabase, type TestDatabase } from './db';
 
@@ -23,6 +23,11 @@ export const PUBLIC_URL = 'http://localhost:1337';
 export const FIXTURE_PUBLIC_DIR = path.join(__dirname, '..', 'fixtures', 'public');
 /** Cheap scrypt for tests (the production cost is checked in the password unit tests). */
 export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
+
+/** The configuration tests run with: loadConfig's defaults (sandbox mode), PUBLIC_URL as the origin. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ NODE_ENV: 'test' }), publicUrl: PUBLIC_URL, ...overrides };
+}
 
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
@@ -61,7 +66,7 @@ export async function createTestApp(
   const logs = registerLogs(new LogCapture());
   const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
   const app = createApp({
-    config: { publicUrl: PUBLIC_URL, trustProxy: false, limits: DEFAULT_LIMITS },
+    config: testConfig(),
     connection: db.connection,
     isFerretDB: db.isFerretDB,
     authy,

@@ -1,4 +1,4 @@
-// Authy's answers as documented (SPEC §4), for nock. Only the Authy host is faked.
+// Authy's answers as documented (the subset in docs/architecture.md), for nock. Only the Authy host is faked.
 import nock from 'nock';
 import { AUTHY_URL, TEST_API_KEY } from './app';
 

@@ -1,10 +1,9 @@
 // The app as `npm start` runs it with no key: sandbox mode, on a real loopback port, its Authy
 // client calling its own /sandbox/api over HTTP. For the sandbox and browser tests.
-import { DEFAULT_LIMITS } from '../../server/limits/limits';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer } from '../../server/start-server';
-import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET } from './app';
+import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET, testConfig } from './app';
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
@@ -20,7 +19,7 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => ({ authyApiKey: undefined, authyApiUrl: 'unused', publicUrl: url, trustProxy: false, limits: DEFAULT_LIMITS }),
+    config: ({ url }) => testConfig({ publicUrl: url }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { hashPassword, legacySha256, OWASP_SCRYPT, verifyPassword } from '../../server/auth/password';
+import { performance } from 'node:perf_hooks';
+import { hashPassword, legacySha256, OWASP_SCRYPT, PasswordHasher, verifyPassword } from '../../server/auth/password';
+import type { HttpError } from '../../server/http/errors';
 
 const cheap = { N: 1024, r: 8, p: 1 };
 
@@ -42,4 +44,34 @@ test('a stored value in no known format never verifies', async () => {
   for (const stored of ['', 'plain-text-password', 'scrypt$1$2$3', '$$$$$']) {
     expect((await verifyPassword('plain-text-password', stored, cheap)).ok).toBe(false);
   }
+});
+
+describe('PasswordHasher: a bounded queue', () => {
+  test('beyond the queue budget a hash is refused at once with 503 and Retry-After; the rest complete', async () => {
+    const hasher = new PasswordHasher({ N: 2 ** 14, r: 8, p: 1 }, 150, 1);
+    await hasher.calibrated;
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        hasher.hash('burst-password').then(
+          () => ({ ok: true, after: performance.now() - started }),
+          (err: HttpError) => ({ ok: false, after: performance.now() - started, status: err.status, retry: err.headers['Retry-After'] }),
+        ),
+      ),
+    );
+    const refused = outcomes.filter((o) => !o.ok);
+    const done = outcomes.filter((o) => o.ok);
+    expect(refused.length).toBeGreaterThan(20);
+    expect(done.length).toBeGreaterThan(1);
+    for (const r of refused) expect(r).toMatchObject({ status: 503, retry: expect.stringMatching(/^\d+$/) });
+    // Refusals do not wait for the hashes in front of them.
+    expect(Math.max(...refused.map((r) => r.after))).toBeLessThan(Math.min(...done.map((d) => d.after)));
+  });
+
+  test('burn() takes the time of a real check and never verifies', async () => {
+    const hasher = new PasswordHasher(cheap, 5000, 1);
+    await expect(hasher.burn('anything')).resolves.toBeUndefined();
+    const stored = await hasher.hash('pw-1234567');
+    expect(await hasher.verify('pw-1234567', stored)).toEqual({ ok: true, needsRehash: false });
+  });
 });
