@@ -1,0 +1,62 @@
+// Phone numbers for the server and the SPA alike: every country libphonenumber-js knows, and one
+// normalisation to E.164, so "14155550100" and "4155550100" (+1) are the same number everywhere
+// (limits, storage, upstream calls) and "04155550100" is refused.
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+export interface Country {
+  /** ISO 3166 code, e.g. "BD". */
+  iso: CountryCode;
+  name: string;
+  /** Digits only, e.g. "880": what the API takes as `country_code`. */
+  callingCode: string;
+}
+
+export type PhoneCheck =
+  { ok: true; e164: string; callingCode: string; national: string; country?: CountryCode } | { ok: false; error: string };
+
+const regionNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'region' }) : undefined;
+
+/** Every country with its calling code, sorted by name. */
+export function countries(): Country[] {
+  return getCountries()
+    .map((iso) => ({ iso, name: regionNames?.of(iso) ?? iso, callingCode: String(getCountryCallingCode(iso)) }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
+
+/** "+880" or "880" → "880"; undefined for anything that is not a calling code in use. */
+export function callingCodeOf(text: string): string | undefined {
+  const digits = text.trim().replace(/^\+/, '');
+  if (!/^\d{1,4}$/.test(digits)) return undefined;
+  return CALLING_CODES.has(digits) ? digits : undefined;
+}
+
+const CALLING_CODES = new Set(getCountries().map((iso) => String(getCountryCallingCode(iso))));
+
+/**
+ * The number in E.164 when it is valid for the calling code (or, with `country`, for that
+ * country); otherwise a sentence saying what is wrong. A national trunk prefix ("0…", "1…" in
+ * North America) is understood; a number written with its own "+…" must match the calling code.
+ */
+export function normalizePhone(callingCodeText: string, number: string, country?: CountryCode): PhoneCheck {
+  const callingCode = callingCodeOf(callingCodeText);
+  if (!callingCode) return { ok: false, error: 'Country code is not a calling code in use.' };
+  if (!/^\+?[\d\s().-]{2,32}$/.test(number.trim())) {
+    return { ok: false, error: 'Phone number may use digits, spaces, dots, dashes and brackets only.' };
+  }
+  const parsed = country
+    ? parsePhoneNumberFromString(number, country)
+    : parsePhoneNumberFromString(number, { defaultCallingCode: callingCode });
+  if (!parsed || parsed.countryCallingCode !== callingCode) {
+    return { ok: false, error: `Phone number is not a valid +${callingCode} number.` };
+  }
+  if (!(country ? parsed.isValid() && parsed.country === country : parsed.isValid())) {
+    const where = country ? (regionNames?.of(country) ?? country) : `+${callingCode}`;
+    return { ok: false, error: `Phone number is not a valid ${where} number.` };
+  }
+  return { ok: true, e164: parsed.number, callingCode, national: parsed.nationalNumber, country: parsed.country };
+}
+
+/** "+14155550100" → "+1 415 555 0100", for people to read. */
+export function formatInternational(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
