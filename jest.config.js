@@ -1,20 +1,41 @@
-/** Jest: unit and integration tests share one test database started in globalSetup. */
+/**
+ * Jest: two projects. `server` (unit, integration, security, browser, reliability) runs in Node
+ * with the network closed but for localhost; `client` runs the SPA's services in jsdom with
+ * angular-mocks. One test database for the run, started in globalSetup.
+ */
+const transform = {
+  '^.+\\.ts$': 'ts-jest',
+  // otplib's dependencies ship ESM only, which Jest on Node 20 cannot require: compile them to CommonJS.
+  '^.+/node_modules/(@scure/base|@noble/hashes)/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, diagnostics: false },
+  ],
+};
+const transformIgnorePatterns = ['/node_modules/(?!(@scure/base|@noble/hashes)/)'];
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': 'ts-jest',
-    // otplib's dependencies ship ESM only, which Jest on Node 20 cannot require: compile them to CommonJS.
-    '^.+/node_modules/(@scure/base|@noble/hashes)/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, diagnostics: false },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(@scure/base|@noble/hashes)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/support/setup-network.ts', '<rootDir>/test/support/no-secrets.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'server',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/client/'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup-network.ts', '<rootDir>/test/support/no-secrets.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+    {
+      displayName: 'client',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/test/client'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+  ],
 };

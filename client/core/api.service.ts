@@ -1,6 +1,7 @@
 import type { IHttpResponse, IHttpService, IPromise } from 'angular';
+import type { ApprovalStatus } from '../../common/approval-status';
 
-/** Every error body of the API (SPEC §2). */
+/** Every error body of the API: a sentence, and the field a 400 is about. */
 export interface ApiErrorBody {
   error: string;
   field?: string;
@@ -22,8 +23,6 @@ export interface CodeSent {
   /** The masked phone number, e.g. "+1-XXX-XXX-1234". */
   cellphone?: string;
 }
-
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
 export interface ApprovalResponse {
   success: boolean;
@@ -100,10 +99,6 @@ export class ApiService {
 
   getProtected(): IPromise<ProtectedContent> {
     return this.$http.get<ProtectedContent>('/api/protected').then((res) => res.data);
-  }
-
-  test(): IPromise<{ connected: boolean }> {
-    return this.post('/api/test');
   }
 
   private post<T>(url: string, body: object = {}): IPromise<T> {

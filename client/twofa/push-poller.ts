@@ -1,8 +1,8 @@
 import type { IPromise, ITimeoutService } from 'angular';
-import type { ApprovalStatus } from '../core/api.service';
+import type { ApprovalStatus } from '../../common/approval-status';
 import { errorMessage } from '../core/api.service';
 
-/** Push Auth polling (SPEC §1): every 5 s, at most 12 times: one minute. */
+/** Push Auth polling, the original's rhythm: a poll at 5, 10, …, 60 s after the push was sent. */
 export const PUSH_POLL_INTERVAL_MS = 5_000;
 export const PUSH_MAX_POLLS = 12;
 export const PUSH_WAIT_SECONDS = (PUSH_POLL_INTERVAL_MS * PUSH_MAX_POLLS) / 1000;
@@ -16,14 +16,17 @@ function isTransient(rejection: unknown): boolean {
 }
 
 /**
- * Polls the approval status until a final answer or the last poll, and counts the seconds left.
- * Uses $timeout (window.setTimeout) so a test clock can drive it.
+ * Polls the approval status on a fixed schedule from the moment the push was sent (a slow answer
+ * does not push later polls back), until a final answer or the last poll's answer, and counts
+ * down the real time left. Timers go through $timeout, so a test clock can drive them.
  */
 export class PushPoller {
   waiting = false;
   secondsLeft = 0;
   readonly totalSeconds = PUSH_WAIT_SECONDS;
-  private polls = 0;
+  private startedAt = 0;
+  /** Polls sent in this run. */
+  private sent = 0;
   /** Bumped on every start/stop, so a late answer of an old run is ignored. */
   private run = 0;
   private pollTimer?: IPromise<void>;
@@ -33,14 +36,15 @@ export class PushPoller {
     private readonly $timeout: ITimeoutService,
     private readonly fetchStatus: () => IPromise<ApprovalStatus>,
     private readonly onDone: (outcome: PushOutcome, message?: string) => void,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
     this.stop();
     this.waiting = true;
-    this.polls = 0;
-    this.secondsLeft = PUSH_WAIT_SECONDS;
-    this.scheduleTick();
+    this.startedAt = this.now();
+    this.sent = 0;
+    this.tick();
     this.schedulePoll();
   }
 
@@ -52,34 +56,42 @@ export class PushPoller {
     this.pollTimer = this.tickTimer = undefined;
   }
 
-  private scheduleTick(): void {
-    this.tickTimer = this.$timeout(() => {
-      this.secondsLeft = Math.max(0, this.secondsLeft - 1);
-      if (this.secondsLeft > 0) this.scheduleTick();
-    }, 1000);
+  /** The countdown: whole seconds to the last poll, and never 0 while an answer is still due. */
+  private tick(): void {
+    const left = this.startedAt + PUSH_WAIT_SECONDS * 1000 - this.now();
+    this.secondsLeft = Math.max(1, Math.ceil(left / 1000));
+    // Wake on the next whole second of the countdown.
+    const untilNextSecond = left > 0 ? left - (this.secondsLeft - 1) * 1000 : 1000;
+    this.tickTimer = this.$timeout(() => this.tick(), Math.max(untilNextSecond, 1));
   }
 
   private schedulePoll(): void {
+    if (this.sent >= PUSH_MAX_POLLS) return;
     const run = this.run;
-    this.pollTimer = this.$timeout(() => {
-      if (run === this.run) this.poll(run);
-    }, PUSH_POLL_INTERVAL_MS);
+    const due = this.startedAt + (this.sent + 1) * PUSH_POLL_INTERVAL_MS;
+    this.pollTimer = this.$timeout(
+      () => {
+        if (run !== this.run) return;
+        this.poll(run);
+        this.schedulePoll();
+      },
+      Math.max(due - this.now(), 0),
+    );
   }
 
   private poll(run: number): void {
-    this.polls++;
-    const last = this.polls >= PUSH_MAX_POLLS;
+    this.sent++;
+    const last = this.sent >= PUSH_MAX_POLLS;
     this.fetchStatus().then(
       (status) => {
         if (run !== this.run) return;
         if (status !== 'pending') this.finish(status);
         else if (last) this.finish('timeout');
-        else this.schedulePoll();
       },
       (rejection: unknown) => {
-        if (run !== this.run) return;
-        if (isTransient(rejection) && !last) this.schedulePoll();
-        else this.finish('error', errorMessage(rejection));
+        // A passing failure waits for the next poll; the last one has none.
+        if (run !== this.run || (isTransient(rejection) && !last)) return;
+        this.finish('error', errorMessage(rejection));
       },
     );
   }
