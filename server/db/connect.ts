@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 export interface DatabaseConnection {
   connection: Connection;
-  /** FerretDB v1 lacks TTL indexes, transactions and $lookup: callers adapt (SPEC §6). */
+  /** FerretDB v1 lacks TTL indexes, transactions and $lookup: callers adapt (docs/architecture.md, "The database"). */
   isFerretDB: boolean;
 }
 
@@ -11,7 +11,7 @@ export async function connectDatabase(
   uri: string,
   options: { dbName?: string; monitorCommands?: boolean } = {},
 ): Promise<DatabaseConnection> {
-  // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq` (SPEC §8);
+  // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq`,
   // queries that really use operators pass through mongoose.trusted().
   const connection = mongoose.createConnection(uri, {
     dbName: options.dbName,

@@ -62,7 +62,7 @@ describe('refusals show a message and the page stays usable', () => {
     await waitForPath(page, '/protected');
     await page.locator('#protected-content').waitFor();
 
-    // SPEC §8: logs redact tokens (the sandbox's "[sandbox] SMS to …: code" line is by design).
+    // Logs redact tokens (the sandbox's "[sandbox] SMS to …: code" line is by design).
     // Known bug: in sandbox mode the request log writes the path of the app's own call
     // GET /sandbox/api/protected/json/verify/{token}/{authy_id}, typed tokens included.
     const typed = app.logs.lines.filter((l) => !l.includes('[sandbox]') && (l.includes('0000000') || l.includes(code)));

@@ -13,7 +13,7 @@ const users = () => userModel(t.db.connection);
 
 describe('POST /api/user/register', () => {
   test.each(['username', 'email', 'password', 'country_code', 'phone_number'])(
-    'a missing %s is a 400 naming the field (the seed answered 500)',
+    'a missing %s is a 400 naming the field (the original answered 500)',
     async (field) => {
       const body: Record<string, unknown> = { ...validPerson('missing').body };
       delete body[field];
@@ -115,7 +115,7 @@ describe('POST /api/login', () => {
     await registeredAgent(t.app, 'linus', 3003);
   });
 
-  test('a missing password is a 400 (the seed logged you in without one)', async () => {
+  test('a missing password is a 400 (the original logged you in without one)', async () => {
     const res = await post(t.app, '/api/login').send({ username: 'linus' }).expect(400);
     expect(res.body.field).toBe('password');
     expect(sessionCookie(res)).toBeUndefined();
@@ -201,7 +201,7 @@ describe('sessions', () => {
 });
 
 describe('GET /api/logout', () => {
-  test('works without a session (the seed called an undefined next)', async () => {
+  test('works without a session (the original called an undefined next)', async () => {
     await get(t.app, '/api/logout').expect(200, { success: true });
   });
 

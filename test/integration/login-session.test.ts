@@ -27,7 +27,14 @@ describe('sessions stored in the old shape', () => {
   test('a login that passed 2FA is read as complete, then stored in the new shape', async () => {
     const { agent } = await registeredAgent(t.app, 'oldshape', 1201);
     const user = await t.db.connection.collection('users').findOne({ username: 'oldshape' });
-    const cookie = await storeSession({ loggedIn: true, authy: true, ph_verified: false, userId: String(user!._id), username: 'oldshape', createdAt: Date.now() });
+    const cookie = await storeSession({
+      loggedIn: true,
+      authy: true,
+      ph_verified: false,
+      userId: String(user!._id),
+      username: 'oldshape',
+      createdAt: Date.now(),
+    });
     await agent.get('/api/logout');
 
     expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toEqual({ url: '/protected' });
@@ -36,7 +43,8 @@ describe('sessions stored in the old shape', () => {
 
     const stored = await sessions().findOne({ 'session.login.username': 'oldshape' });
     expect(stored?.session).toMatchObject({ login: { stage: 'complete', username: 'oldshape' } });
-    for (const old of ['loggedIn', 'authy', 'ph_verified', 'userId', 'username', 'createdAt']) expect(stored?.session).not.toHaveProperty(old);
+    for (const old of ['loggedIn', 'authy', 'ph_verified', 'userId', 'username', 'createdAt'])
+      expect(stored?.session).not.toHaveProperty(old);
   });
 
   test('a login with 2FA pending stays pending', async () => {
@@ -59,7 +67,13 @@ describe('sessions stored in the old shape', () => {
   });
 
   test('an old login past the absolute limit ends', async () => {
-    const cookie = await storeSession({ loggedIn: true, authy: true, userId: 'x', username: 'too-old', createdAt: Date.now() - 9 * 60 * 60 * 1000 });
+    const cookie = await storeSession({
+      loggedIn: true,
+      authy: true,
+      userId: 'x',
+      username: 'too-old',
+      createdAt: Date.now() - 9 * 60 * 60 * 1000,
+    });
     expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toEqual({ url: '/login' });
   });
 });
@@ -68,6 +82,11 @@ test('a session holds one login record: stage password after login, complete onl
   const { agent } = await registeredAgent(t.app, 'onerecord', 1202);
   const stored = await sessions().findOne({ 'session.login.username': 'onerecord' });
   expect(Object.keys(stored!.session).sort()).toEqual(['cookie', 'login']);
-  expect(stored!.session.login).toEqual({ userId: expect.any(String), username: 'onerecord', stage: 'password', startedAt: expect.any(Number) });
+  expect(stored!.session.login).toEqual({
+    userId: expect.any(String),
+    username: 'onerecord',
+    stage: 'password',
+    startedAt: expect.any(Number),
+  });
   await agent.get('/api/protected').expect(403);
 });

@@ -46,7 +46,7 @@ describe('codes by SMS and call', () => {
     await agent.post('/api/accountsecurity/voice').expect(504);
   });
 
-  test('a session whose user was deleted is ended, not a crash (the seed crashed)', async () => {
+  test('a session whose user was deleted is ended, not a crash (the original crashed)', async () => {
     const { agent } = await registeredAgent(t.app, 'ghost', 5005);
     await userModel(t.db.connection).deleteOne({ username: 'ghost' });
     await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(401);
@@ -97,7 +97,7 @@ describe('push (OneTouch)', () => {
     await agent.post('/api/accountsecurity/onetouchstatus').expect(404);
   });
 
-  test('the status answer carries uuid and status only (the seed returned the API key)', async () => {
+  test('the status answer carries uuid and status only (the original returned the API key)', async () => {
     const { agent, uuid } = await pushPending('pushshape', 7002);
     authyScope()
       .get(`/onetouch/json/approval_requests/${uuid}`)
@@ -180,7 +180,7 @@ describe('push (OneTouch)', () => {
         .expect(401);
     });
 
-    test('X-Forwarded-Proto is not trusted to build the signed URL (the seed trusted it)', async () => {
+    test('X-Forwarded-Proto is not trusted to build the signed URL (the original trusted it)', async () => {
       const { uuid } = await pushPending('cbproto', 7105);
       const body = callbackBody(uuid, 'approved');
       const nonce = 'nonce-7';

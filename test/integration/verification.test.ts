@@ -8,7 +8,7 @@ const t = useTestApp();
 const phone = { phone_number: '415-555-2671', country_code: '+1' };
 
 describe('POST /api/verification/start', () => {
-  test.each(['phone_number', 'country_code', 'via'])('a missing %s is a 400 naming it (the seed answered 500)', async (field) => {
+  test.each(['phone_number', 'country_code', 'via'])('a missing %s is a 400 naming it (the original answered 500)', async (field) => {
     const body: Record<string, unknown> = { ...phone, via: 'sms' };
     delete body[field];
     expect((await post(t.app, '/api/verification/start').send(body).expect(400)).body.field).toBe(field);
