@@ -5,7 +5,7 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from '../http/guards';
 import { sessionCookieName } from '../http/session';
-import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
+import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
 import { endLogin, loginStage, startLogin } from './login-session';
@@ -34,8 +34,7 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
     const username = requireString(body, 'username', rules.username);
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
-    const countryCode = digitsOnly(requireString(body, 'country_code', rules.countryCode));
-    const phone = requireString(body, 'phone_number', rules.phoneNumber);
+    const phone = requirePhone(body);
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
     }
@@ -44,10 +43,10 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
     // Authy first, then one insert: a refusal or a crash in between leaves no user without an
     // Authy id (FerretDB has no transactions to roll back with).
     const hashed = await passwords.hash(password);
-    const authyId = await authy.registerUser({ email, phone, countryCode });
+    const authyId = await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode });
     let user;
     try {
-      user = await users.create({ username, email, hashed_password: hashed, authyId });
+      user = await users.create({ username, email, hashed_password: hashed, authyId, phone: phone.e164 });
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;

@@ -7,6 +7,8 @@ export interface User {
   email: string;
   hashed_password: string;
   authyId: string;
+  /** E.164, e.g. +14155550100. Users written by the original quickstart have none. */
+  phone?: string;
   createdAt: Date;
 }
 
@@ -17,6 +19,7 @@ const userSchema = new Schema<User>(
     hashed_password: { type: String, required: true },
     // Required: a user is written only once Authy has given an id.
     authyId: { type: String, required: true },
+    phone: { type: String },
     createdAt: { type: Date, default: () => new Date() },
   },
   { collection: 'users', versionKey: false, strict: 'throw' },

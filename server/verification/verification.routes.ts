@@ -3,17 +3,14 @@ import { Router, type Request, type Response } from 'express';
 import { markPhoneVerified } from '../auth/login-session';
 import type { AuthyApi } from '../authy/authy-api';
 import { HttpError } from '../http/errors';
-import { bodyOf, digitsOnly, requireString, rules } from '../http/validate';
+import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
 
 function phoneOf(req: Request) {
   const body = bodyOf(req);
-  return {
-    body,
-    phone: digitsOnly(requireString(body, 'phone_number', rules.phoneNumber)),
-    countryCode: digitsOnly(requireString(body, 'country_code', rules.countryCode)),
-  };
+  const { e164, callingCode, national } = requirePhone(body);
+  return { body, e164, phone: national, countryCode: callingCode };
 }
 
 export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi; limiter: AttemptLimiter; limits: Limits }): Router {
@@ -21,11 +18,11 @@ export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi
 
   // POST /api/verification/start
   router.post('/start', async (req: Request, res: Response) => {
-    const { body, phone, countryCode } = phoneOf(req);
+    const { body, e164, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
     const message = await limiter.guard(
       limits.phoneStarts,
-      `${countryCode}:${phone}`,
+      e164,
       () => authy.startPhoneVerification({ via, phone, countryCode }),
       () => true,
     );
@@ -34,16 +31,16 @@ export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi
 
   // POST /api/verification/verify
   router.post('/verify', async (req: Request, res: Response) => {
-    const { body, phone, countryCode } = phoneOf(req);
+    const { body, e164, phone, countryCode } = phoneOf(req);
     const code = requireString(body, 'token', rules.verificationCode);
     const valid = await limiter.guard(
       limits.phoneFailures,
-      `${countryCode}:${phone}`,
+      e164,
       () => authy.checkPhoneVerification({ phone, countryCode, code }),
       (ok) => !ok,
     );
     if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
-    markPhoneVerified(req, `+${countryCode} ${phone}`);
+    markPhoneVerified(req, e164);
     res.json({ success: true });
   });
 

@@ -69,6 +69,24 @@ describe('POST /api/user/register', () => {
     ).toBe('phone_number');
   });
 
+  test('the phone is stored in E.164 and sent to Authy as calling code + national number; an invalid one is a 400', async () => {
+    authyScope()
+      .post('/protected/json/users/new', { user: { cellphone: '1712345678', country_code: 880, email: 'dhaka@example.com' } })
+      .reply(200, replies.userCreated(8801));
+    await post(t.app, '/api/user/register')
+      .send({ ...validPerson('dhaka').body, email: 'dhaka@example.com', country_code: '+880', phone_number: '01712-345678' })
+      .expect(200);
+    expect((await users().findOne({ username: 'dhaka' }).lean())?.phone).toBe('+8801712345678');
+    const bad = await post(t.app, '/api/user/register')
+      .send({ ...validPerson('trunk').body, phone_number: '04155550100' })
+      .expect(400);
+    expect(bad.body).toEqual({ error: 'Phone number is not a valid +1 number.', field: 'phone_number' });
+    const code = await post(t.app, '/api/user/register')
+      .send({ ...validPerson('nocode').body, country_code: '999' })
+      .expect(400);
+    expect(code.body.field).toBe('country_code');
+  });
+
   test('Authy refusing leaves no user behind and answers 502 with its message', async () => {
     authyScope().post('/protected/json/users/new').reply(400, authyError('User was not valid', '60027'));
     const res = await post(t.app, '/api/user/register').send(validPerson('refused').body).expect(502);

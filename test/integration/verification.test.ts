@@ -41,6 +41,18 @@ describe('POST /api/verification/start', () => {
     expect(res.body).toEqual({ success: true, message: replies.verificationStarted.message });
   });
 
+  test('the ways of writing one number share one budget; a trunk prefix that is not one is a 400', async () => {
+    authyScope().post('/protected/json/phones/verification/start').times(5).reply(200, replies.verificationStarted);
+    for (const written of ['415-555-0199', '1 415 555 0199', '(415) 555-0199', '14155550199', '4155550199']) {
+      await post(t.app, '/api/verification/start').send({ country_code: '1', phone_number: written, via: 'sms' }).expect(200);
+    }
+    await post(t.app, '/api/verification/start').send({ country_code: '+1', phone_number: '415.555.0199', via: 'call' }).expect(429);
+    const trunk = await post(t.app, '/api/verification/start')
+      .send({ country_code: '1', phone_number: '04155550199', via: 'sms' })
+      .expect(400);
+    expect(trunk.body.field).toBe('phone_number');
+  });
+
   test('Authy refusing is a 502 with its message', async () => {
     authyScope()
       .post('/protected/json/phones/verification/start')
