@@ -1,14 +1,14 @@
 // FerretDB v1 on SQLite: the MongoDB-compatible fallback when no mongod can be had. See docs/architecture.md, "The database".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
-import { errorText, findOnPath, isExecutable } from './executables';
+import { findOnPath, isExecutable } from './executables';
 import type { DatabaseLogger, EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
+import { supervise } from './supervisor';
 
 const FERRETDB_READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
@@ -37,46 +37,89 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
   const baseDir = options.ephemeral ? await mkdtemp(path.join(os.tmpdir(), 'asq-ferretdb-')) : path.join(options.dataDir, 'ferretdb');
   const sqliteDir = path.join(baseDir, 'sqlite');
   await mkdir(sqliteDir, { recursive: true, mode: 0o700 }); // FerretDB needs it to exist
+  // Only the owner may enter: the socket inside is the database's only door.
+  await chmod(baseDir, 0o700);
+  const socketDir = await socketDirectory(baseDir);
+  const socket = path.join(socketDir, SOCKET_NAME);
+  // Removed when the database stops, or by the watchdog when this process dies first.
+  const throwAway = [...(options.ephemeral ? [baseDir] : []), ...(socketDir === baseDir ? [] : [socketDir])];
+  const removeThrowAway = () => Promise.all(throwAway.map((dir) => rm(dir, { recursive: true, force: true })));
 
-  // Free ports are picked then released, so another process may grab one: retry on that.
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const [port, debugPort] = await Promise.all([freePort(), freePort()]);
-    try {
-      const child = await spawnFerretDB(bin, sqliteDir, baseDir, port, debugPort);
-      const release = guardChild(child, options.ephemeral ? baseDir : undefined);
-      options.logger?.info({ dataDir: options.ephemeral ? 'temporary' : sqliteDir }, `started FerretDB (SQLite) on 127.0.0.1:${port}`);
-      return {
-        kind: 'ferretdb',
-        uri: `mongodb://127.0.0.1:${port}/`,
-        stop: async () => {
-          release();
-          await stopChild(child);
-          if (options.ephemeral) await rm(baseDir, { recursive: true, force: true });
-        },
-      };
-    } catch (err) {
-      lastError = err;
-      if (!/address already in use/i.test(errorText(err))) break;
-    }
+  const launch = async (): Promise<Launched> => {
+    const child = await spawnFerretDB(bin, sqliteDir, baseDir, socket);
+    const release = guardChild(child, throwAway);
+    const exited = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        release();
+        resolve(signal ? `was killed by ${signal}` : `exited with code ${String(code)}`);
+      });
+    });
+    return { child, exited };
+  };
+
+  let first: Launched;
+  try {
+    first = await launch();
+  } catch (err) {
+    await removeThrowAway();
+    throw err;
   }
-  if (options.ephemeral) await rm(baseDir, { recursive: true, force: true });
-  throw lastError;
+  options.logger?.info(
+    { dataDir: options.ephemeral ? 'temporary' : sqliteDir, pid: first.child.pid },
+    `started FerretDB (SQLite) on the unix socket ${socket}`,
+  );
+  const supervisor = options.onFailure
+    ? supervise(first, { name: 'FerretDB', restart: launch, logger: options.logger, onFailure: options.onFailure })
+    : undefined;
+  const current = () => supervisor?.current() ?? first;
+  return {
+    kind: 'ferretdb',
+    // The driver takes a host ending in ".sock" as a socket path (and keeps its case).
+    uri: `mongodb://${encodeURIComponent(socket)}/`,
+    get pid() {
+      return current().child.pid;
+    },
+    stop: async () => {
+      supervisor?.stop();
+      await stopChild(current().child);
+      await removeThrowAway();
+    },
+  };
 }
 
-async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, port: number, debugPort: number): Promise<ChildProcess> {
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<string>;
+}
+
+const SOCKET_NAME = 'ferretdb.sock';
+/** A unix socket path holds at most 107 bytes on Linux (103 on macOS). */
+const MAX_SOCKET_PATH = 100;
+
+/** The data directory, or where its path is too long for a socket, a private (0700) one under the OS temp dir. */
+async function socketDirectory(baseDir: string): Promise<string> {
+  if (Buffer.byteLength(path.join(baseDir, SOCKET_NAME)) <= MAX_SOCKET_PATH) return baseDir;
+  return mkdtemp(path.join(os.tmpdir(), 'asq-'));
+}
+
+async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, socket: string): Promise<ChildProcess> {
+  await removeStaleSocket(socket);
   const child = spawn(
     bin,
     [
       '--handler=sqlite',
       `--sqlite-url=file:${sqliteDir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
+      // No TCP listener (any local user could connect to one), no debug HTTP listener: only the socket.
+      '--listen-addr=',
+      `--listen-unix=${socket}`,
+      '--debug-addr=',
       `--state-dir=${stateDir}`,
       '--telemetry=disable',
-      `--debug-addr=127.0.0.1:${debugPort}`,
       '--log-level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a Ctrl-C in the terminal reaches the app, which stops FerretDB once
+    // the requests in flight are answered, instead of FerretDB dying under them.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   // Keep draining its output (a full pipe would block it) and remember the tail for errors.
   let output = '';
@@ -94,7 +137,7 @@ async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, p
   const deadline = Date.now() + FERRETDB_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (status.exited) throw new Error(`FerretDB ${status.exited}: ${tail(output, 1000).trim() || 'no output'}`);
-    if (await isLive(debugPort)) {
+    if ((await probeSocket(socket)) === 'open') {
       child.unref();
       for (const stream of [child.stdout, child.stderr]) (stream as unknown as net.Socket | null)?.unref();
       return child;
@@ -103,26 +146,35 @@ async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, p
   }
   await stopChild(child);
   throw new Error(
-    `FerretDB did not answer /debug/livez within ${FERRETDB_READY_TIMEOUT_MS / 1000} s: ${tail(output, 1000).trim() || 'no output'}`,
+    `FerretDB did not open ${socket} within ${FERRETDB_READY_TIMEOUT_MS / 1000} s: ${tail(output, 1000).trim() || 'no output'}`,
   );
 }
 
-function isLive(debugPort: number): Promise<boolean> {
+/** A socket file left by a FerretDB that was killed blocks the next one; a live one means another app runs on this data. */
+async function removeStaleSocket(socket: string): Promise<void> {
+  const state = await probeSocket(socket);
+  if (state === 'open') {
+    throw new Error(`FerretDB is already running on ${socket}: is another copy of the app running on the same data directory?`);
+  }
+  if (state === 'stale') await rm(socket, { force: true });
+}
+
+function probeSocket(socket: string): Promise<'open' | 'stale' | 'absent'> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port: debugPort, path: '/debug/livez', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
+    const conn = net.connect(socket);
+    conn.once('connect', () => {
+      conn.destroy();
+      resolve('open');
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    conn.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ENOENT' ? 'absent' : 'stale'));
   });
 }
 
 // Runs beside FerretDB: once our process is gone (even by SIGKILL), stops FerretDB and removes
-// its throw-away directory. Arguments: parent pid, child pid, directory to remove ('' for none).
+// its throw-away directories. Arguments: parent pid, child pid, directories to remove.
 const WATCHDOG_SCRIPT = `
 const fs = require('node:fs');
-const [parent, child, dir] = process.argv.slice(1);
+const [parent, child, ...dirs] = process.argv.slice(1);
 const alive = (pid) => {
   try { process.kill(Number(pid), 0); } catch { return false; }
   // A zombie (dead, not yet reaped) still answers kill(pid, 0).
@@ -136,18 +188,20 @@ const timer = setInterval(() => {
   const wait = setInterval(() => {
     if (alive(child) && Date.now() - started < 5000) return;
     try { process.kill(Number(child), 'SIGKILL'); } catch {}
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }, 100);
 }, 500);
 `;
 
 /** Kills the child when this process exits: an 'exit' hook, and the watchdog for deaths that skip it. Returns the undo. */
-function guardChild(child: ChildProcess, throwAwayDir: string | undefined): () => void {
+function guardChild(child: ChildProcess, throwAwayDirs: string[]): () => void {
   const onExit = () => child.kill('SIGKILL');
   process.on('exit', onExit);
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(process.pid), String(child.pid), throwAwayDir ?? ''], {
+  // Detached, like FerretDB: a Ctrl-C meant for the app must not stop the watchdog.
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(process.pid), String(child.pid), ...throwAwayDirs], {
     stdio: 'ignore',
+    detached: true,
   });
   watchdog.on('error', () => {}); // the exit hook still covers normal exits
   watchdog.unref();
@@ -164,18 +218,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function runScript(command: string, args: string[], env: Env): Promise<{ code: number | null; stdout: string; stderr: string }> {

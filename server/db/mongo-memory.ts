@@ -1,8 +1,17 @@
-// mongodb-memory-server: a real mongod, downloaded on first use (which fails offline).
+// mongodb-memory-server: a real mongod, downloaded on first use (which fails offline). It listens
+// on a loopback TCP port, which any local user can reach, so it runs with authentication: the
+// app's user and its generated password live in the data directory (0700).
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readOrCreateSecret } from '../data-dir';
 import { findOnPath } from './executables';
 import type { EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
+
+const USER = 'account-security-app';
+const PASSWORD_FILE = 'mongodb-password';
 
 export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env): Promise<EmbeddedDatabase> {
   const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');
@@ -20,19 +29,46 @@ export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env)
   const server = await withEnvDefaults(defaults, async () => {
     // Getting the binary first fails quietly; MongoMemoryServer.create would also print the stack.
     await MongoBinary.getPath(binary);
-    // Only once a mongod is at hand: an empty .data/mongodb would say MongoDB ran when it did not.
-    if (instance.dbPath) await mkdir(instance.dbPath, { recursive: true, mode: 0o700 });
-    return MongoMemoryServer.create({ instance, binary });
+    let password = randomBytes(24).toString('base64url');
+    let force = false;
+    if (instance.dbPath) {
+      // Only once a mongod is at hand: an empty .data/mongodb would say MongoDB ran when it did not.
+      await mkdir(instance.dbPath, { recursive: true, mode: 0o700 });
+      // mongodb-memory-server creates the user in an empty dbPath; data written without
+      // authentication (by an earlier version) needs it created once (`force`).
+      force = !existsSync(path.join(options.dataDir, PASSWORD_FILE)) && readdirSync(instance.dbPath).length > 0;
+      password = readOrCreateSecret(options.dataDir, PASSWORD_FILE);
+    }
+    const created = await MongoMemoryServer.create({
+      instance,
+      binary,
+      auth: { enable: true, customRootName: USER, customRootPwd: password, force },
+      // Its own process group: a Ctrl-C reaches the app, which stops mongod after the requests in flight.
+      spawn: { detached: true },
+    });
+    return { created, password };
+  });
+  const mongod = server.created.instanceInfo?.instance;
+  let stopping = false;
+  // mongod is not restarted here: the app stops with one line (mongodb-memory-server already
+  // kills mongod when this process dies, through its own watchdog).
+  (mongod as EventEmitter | undefined)?.once('instanceClosed', (code: number | null, signal: string | null) => {
+    if (!stopping) options.onFailure?.(`mongod ${signal ? `was killed by ${signal}` : `exited with code ${String(code)}`}`);
   });
   options.logger?.info(
-    { dbPath: instance.dbPath ?? 'temporary' },
-    `started MongoDB (mongodb-memory-server${systemBinary ? `, ${systemBinary}` : ''})`,
+    { dbPath: instance.dbPath ?? 'temporary', pid: mongod?.mongodProcess?.pid },
+    `started MongoDB (mongodb-memory-server${systemBinary ? `, ${systemBinary}` : ''}) with authentication`,
   );
+  const credentials = `${encodeURIComponent(USER)}:${encodeURIComponent(server.password)}@`;
   return {
     kind: 'mongodb-memory-server',
-    uri: server.getUri(),
+    uri: server.created.getUri().replace('mongodb://', `mongodb://${credentials}`) + '?authSource=admin',
+    get pid() {
+      return mongod?.mongodProcess?.pid;
+    },
     stop: async () => {
-      await server.stop({ doCleanup: true, force: false });
+      stopping = true;
+      await server.created.stop({ doCleanup: true, force: false });
     },
   };
 }
