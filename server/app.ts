@@ -8,6 +8,7 @@ import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
 import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
+import { watchDatabase } from './db/availability';
 import { csrfProtection } from './http/csrf';
 import { apiNotFound, errorHandler, HttpError } from './http/errors';
 import { healthRoutes } from './http/health';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
+  const database = watchDatabase(connection.getClient(), logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -86,6 +88,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, database.failed));
   return app;
 }

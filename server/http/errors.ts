@@ -1,5 +1,6 @@
 // One error type for the whole app: services throw it, the handler turns it into {error, field?}.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/availability';
 import type { Logger } from '../logger';
 
 export class HttpError extends Error {
@@ -17,9 +18,15 @@ export class HttpError extends Error {
 /** JSON 404 for unknown API paths. */
 export const apiNotFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'Not found.'));
 
+/** Seconds a client is asked to wait while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_S = 5;
+export const databaseUnavailable = () =>
+  new HttpError(503, 'The database is not reachable. Please try again.', undefined, { 'Retry-After': String(DATABASE_RETRY_AFTER_S) });
+
 /** Express body-parser errors carry a status and a type; anything else is ours or a bug. */
 function asHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (isDatabaseUnavailable(err)) return databaseUnavailable();
   const e = err as { status?: number; type?: string };
   if (e.type === 'entity.too.large') return new HttpError(413, 'The request body is too large.');
   if (e.type === 'entity.parse.failed') return new HttpError(400, 'The request body is not valid JSON.');
@@ -29,11 +36,14 @@ function asHttpError(err: unknown): HttpError {
   return new HttpError(500, 'Something went wrong on our side.');
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** `onDatabaseUnavailable` hears of each request the database failed (it logs once per outage; the handler does not). */
+export function errorHandler(logger: Logger, onDatabaseUnavailable?: (err: unknown) => void): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const httpErr = asHttpError(err);
-    if (httpErr.status >= 500) {
+    if (isDatabaseUnavailable(err)) {
+      onDatabaseUnavailable?.(err);
+    } else if (httpErr.status >= 500) {
       // Log the cause for the operator; the client gets a sentence, never the upstream body.
       logger.error(
         { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path },

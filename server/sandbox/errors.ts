@@ -1,6 +1,8 @@
 // Authy's error answers: `{success:false, message, errors:{message}, error_code}` with a 4xx
 // status and Authy's own codes (error_code is a string, as Authy sends it).
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/availability';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
 import type { Logger } from '../logger';
 
 export class AuthyError extends Error {
@@ -50,6 +52,10 @@ export function authyErrorHandler(logger: Logger): ErrorRequestHandler {
     let error: AuthyError;
     if (err instanceof AuthyError) {
       error = err;
+    } else if (isDatabaseUnavailable(err)) {
+      // The app's own requests log the outage once; this one needs no line of its own.
+      res.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      error = new AuthyError(503, '60000', databaseUnavailable().message);
     } else {
       const e = err as { status?: number; type?: string } | undefined;
       if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import QRCode from 'qrcode';
+import { isDatabaseUnavailable } from '../db/availability';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
 import type { Logger } from '../logger';
 import { maskCellphone } from './phone';
 import type { SandboxService } from './service';
@@ -131,6 +133,10 @@ export function viewRoutes(service: SandboxService, opts: { publicDir: string; l
 
   const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
+    if (isDatabaseUnavailable(err)) {
+      res.status(503).set('Retry-After', String(DATABASE_RETRY_AFTER_S)).json({ success: false, message: databaseUnavailable().message });
+      return;
+    }
     opts.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path }, '[sandbox] view failed');
     res.status(500).json({ success: false, message: 'Internal error' });
   };
