@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once. A bad value throws an Error naming the
 // variable; only server/index.ts turns that into an exit.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { limitsFrom, type Limits } from './limits/limits';
 
@@ -20,6 +21,10 @@ export interface Config {
   limits: Limits;
   /** Password hashing waiting longer than this is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
   hashQueueMaxMs: number;
+  /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
+  webConcurrency: number;
+  /** How long start-up waits for an unreachable database before it exits (DB_CONNECT_TIMEOUT). */
+  dbConnectTimeoutMs: number;
 }
 
 const optional = z.string().optional();
@@ -43,6 +48,12 @@ const schema = z.object({
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
   HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
+  WEB_CONCURRENCY: z
+    .string()
+    .regex(/^(auto|\d+)$/, 'must be a number of workers (1 to 64) or auto')
+    .refine((v) => v === 'auto' || (Number(v) >= 1 && Number(v) <= 64), 'must be a number of workers (1 to 64) or auto')
+    .default('1'),
+  DB_CONNECT_TIMEOUT: z.coerce.number().min(1).max(3600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -93,5 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: limitsFrom(present),
     hashQueueMaxMs: e.HASH_QUEUE_MAX_SECONDS * 1000,
+    webConcurrency: e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY),
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
   };
 }

@@ -1,17 +1,22 @@
-// The only module with side effects: load config, start or reach the database, listen.
+// The only module with side effects: load config, start or reach the database, listen, and stop
+// cleanly. With WEB_CONCURRENCY > 1 this process is the cluster's primary (server/cluster.ts): it
+// owns the embedded database and the generated secrets, and its workers run this file too.
 import 'dotenv/config';
+import cluster from 'node:cluster';
 import path from 'node:path';
 import pretty from 'pino-pretty';
+import { startCluster, type WorkerSetup } from './cluster';
 import { isSandboxMode } from './compose';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
-import { connectDatabase } from './db/connect';
+import { connectWhenReachable } from './db/connect';
 import { resolveDatabase } from './db/resolve';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
-import { startServer } from './start-server';
+import { DEFAULT_GRACE_MS, startServer } from './start-server';
 
 const DATA_DIR = path.join(REPO_ROOT, '.data');
+const PREFIX = 'account-security-quickstart:';
 
 function sandboxBanner(config: Config, port: number): string {
   return [
@@ -24,6 +29,78 @@ function sandboxBanner(config: Config, port: number): string {
   ].join('\n');
 }
 
+function listeningLine(config: Config, port: number, workers: number): string {
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  return `Account Security Quickstart listening on http://${host}:${port}${workers > 1 ? ` with ${workers} workers` : ''}`;
+}
+
+/** One line on stderr saying why, then exit 1 (no stack for expected failures). */
+function fail(reason: string): never {
+  console.error(`${PREFIX} ${reason}`);
+  process.exit(1);
+}
+
+/**
+ * SIGTERM or SIGINT runs `stop` once (it exits when done); a second one while stopping exits at
+ * once, except in a worker, which also gets the terminal's Ctrl-C besides its primary's SIGTERM.
+ */
+function onStopSignals(logger: Logger, stop: () => Promise<void>, { forceOnSecond = true } = {}): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (!forceOnSecond) return;
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal}: stopping (answering the requests in flight, up to ${DEFAULT_GRACE_MS / 1000} s)`);
+    void stop();
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}
+
+/** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. */
+async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 'type'>) {
+  const { connection, isFerretDB } = await connectWhenReachable(setup.databaseUri, {
+    dbName: setup.dbName,
+    timeoutMs: config.dbConnectTimeoutMs,
+    logger,
+  });
+  const running = await startServer({
+    config,
+    port: config.port,
+    host: config.host,
+    connection,
+    isFerretDB,
+    logger,
+    sessionSecret: setup.sessionSecret,
+    sandboxKey: setup.sandboxKey,
+    publicDir: PUBLIC_DIR,
+  });
+  return {
+    port: running.port,
+    /** Requests in flight answered, sweeper stopped, database connection closed. */
+    close: async () => {
+      await running.close(DEFAULT_GRACE_MS);
+      await connection.close().catch(() => {});
+    },
+  };
+}
+
+/** A cluster worker: waits for the primary's setup, serves, and stops on a signal or when the primary is gone. */
+async function runWorker(config: Config, logger: Logger): Promise<void> {
+  const setup = await new Promise<WorkerSetup>((resolve) => process.once('message', (m: WorkerSetup) => resolve(m)));
+  const served = await serve(config, logger, setup);
+  const stop = async () => {
+    await served.close();
+    process.exit(0);
+  };
+  onStopSignals(logger, stop, { forceOnSecond: false });
+  // The primary died (even by SIGKILL): no worker outlives it.
+  process.once('disconnect', () => void stop());
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
@@ -33,42 +110,63 @@ async function main(): Promise<void> {
       ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
       : undefined,
   );
-  const sandboxMode = isSandboxMode(config);
+  if (cluster.isWorker) return runWorker(config, logger);
 
-  const database = await resolveDatabase({ uri: config.mongodbUri, dataDir: DATA_DIR, ephemeral: false, logger });
+  // `stop` is set once the app serves; until then a dead embedded database just ends start-up.
+  const app: { stop?: (failure?: string) => Promise<void> } = {};
+  const database = await resolveDatabase({
+    uri: config.mongodbUri,
+    dataDir: DATA_DIR,
+    ephemeral: false,
+    logger,
+    onFailure: (reason) => {
+      logger.error(reason);
+      void (app.stop ? app.stop(reason) : fail(reason));
+    },
+  });
   logger.info(
     { database: database.kind },
     `database: ${database.kind === 'external' ? 'MONGODB_URI' : `embedded ${database.kind}, data in .data/`}`,
   );
-  const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName: config.mongodbUri ? undefined : 'account_security' });
-
-  const running = await startServer({
-    config,
-    port: config.port,
-    host: config.host,
-    connection,
-    isFerretDB,
-    logger,
+  // Generated once here, before any worker starts, so every worker signs with the same secret.
+  const setup = {
+    databaseUri: database.uri,
+    dbName: config.mongodbUri ? undefined : 'account_security',
     sessionSecret: config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret'),
-    sandboxKey: sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
-    publicDir: PUBLIC_DIR,
-  });
-  if (sandboxMode) logger.warn(sandboxBanner(config, running.port));
-  logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${running.port}`);
+    sandboxKey: isSandboxMode(config) ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
+  };
 
-  const shutdown = async (signal: string) => {
-    logger.info(`${signal}: shutting down`);
-    await running.close();
-    await connection.close().catch(() => {});
+  let port: number;
+  let close: () => Promise<void>;
+  try {
+    if (config.webConcurrency > 1) {
+      // Wait for the database here, once, rather than in every worker.
+      const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
+      await probe.connection.close();
+      const workers = startCluster({ size: config.webConcurrency, setup, logger });
+      close = () => workers.stop(DEFAULT_GRACE_MS + 5000);
+      port = await workers.listening.catch(async (err: Error) => {
+        await workers.stop(5000);
+        throw err;
+      });
+    } else {
+      ({ port, close } = await serve(config, logger, setup));
+    }
+  } catch (err) {
     await database.stop().catch(() => {});
+    throw err;
+  }
+
+  app.stop = async (failure) => {
+    await close();
+    await database.stop().catch(() => {});
+    if (failure) fail(failure);
+    logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  onStopSignals(logger, () => app.stop!());
+  if (isSandboxMode(config)) logger.warn(sandboxBanner(config, port));
+  logger.info(listeningLine(config, port, config.webConcurrency));
 }
 
-main().catch((err: Error) => {
-  // One line naming the problem (a bad variable, no database); no stack for expected failures.
-  console.error(`account-security-quickstart: ${err.message}`);
-  process.exit(1);
-});
+main().catch((err: Error) => fail(err.message));

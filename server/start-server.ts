@@ -26,14 +26,29 @@ export interface RunningServer {
   /** Where this server answers on loopback, e.g. http://127.0.0.1:1337. */
   url: string;
   port: number;
-  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), stops the sweeper. */
+  /**
+   * Stops accepting connections, stops the sweeper, answers the requests in flight (up to
+   * `graceMs`, then their connections are cut) and closes every connection as it goes idle.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
-const DEFAULT_GRACE_MS = 10_000;
+export const DEFAULT_GRACE_MS = 10_000;
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const server = http.createServer();
+  // A keep-alive connection would hold close() open until the grace period ends: once closing,
+  // every response says `Connection: close`, and a connection is closed as soon as it is idle.
+  let closing = false;
+  const inFlight = new Set<http.ServerResponse>();
+  server.on('request', (_req, res: http.ServerResponse) => {
+    inFlight.add(res);
+    if (closing) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -62,7 +77,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   server.on('request', app);
 
   const close = async (graceMs = DEFAULT_GRACE_MS) => {
+    closing = true;
     expiry.stop();
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);

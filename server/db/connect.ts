@@ -1,5 +1,8 @@
 // Opens a dedicated mongoose connection (never the global one) and says whether it talks to FerretDB.
 import mongoose, { type Connection } from 'mongoose';
+import { databaseAddress } from './address';
+import { isDatabaseUnavailable } from './availability';
+import type { DatabaseLogger } from './embedded';
 
 export interface DatabaseConnection {
   connection: Connection;
@@ -7,10 +10,18 @@ export interface DatabaseConnection {
   isFerretDB: boolean;
 }
 
+/**
+ * How long an operation waits for a reachable server before it fails (the driver's default is
+ * 30 s). A request during an outage is then answered 503 within seconds instead of hanging.
+ * A `serverSelectionTimeoutMS` in the URI wins.
+ */
+export const SERVER_SELECTION_TIMEOUT_MS = 3000;
+
 export async function connectDatabase(
   uri: string,
-  options: { dbName?: string; monitorCommands?: boolean } = {},
+  options: { dbName?: string; monitorCommands?: boolean; serverSelectionTimeoutMS?: number } = {},
 ): Promise<DatabaseConnection> {
+  const selection = options.serverSelectionTimeoutMS ?? SERVER_SELECTION_TIMEOUT_MS;
   // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq`,
   // queries that really use operators pass through mongoose.trusted().
   const connection = mongoose.createConnection(uri, {
@@ -18,13 +29,52 @@ export async function connectDatabase(
     monitorCommands: options.monitorCommands, // command events, for the bench and tests that count queries
     autoIndex: true,
     sanitizeFilter: true,
+    ...(/[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: selection }),
   });
+  // mongoose queues operations while it is disconnected: no longer than the driver would wait.
+  connection.set('bufferTimeoutMS', selection);
   try {
     await connection.asPromise();
     return { connection, isFerretDB: await detectFerretDB(connection) };
   } catch (err) {
     await connection.close().catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * Connects at start-up, waiting for a database that is not reachable yet (it may be starting
+ * too): says so within a second, naming the host (never the credentials), retries, and gives up
+ * after `timeoutMs` with an error naming DB_CONNECT_TIMEOUT. Other errors (a wrong password) fail at once.
+ */
+export async function connectWhenReachable(
+  uri: string,
+  options: { dbName?: string; timeoutMs: number; logger: DatabaseLogger },
+): Promise<DatabaseConnection> {
+  const where = databaseAddress(uri);
+  const seconds = Math.round(options.timeoutMs / 1000);
+  const deadline = Date.now() + options.timeoutMs;
+  const waiting = setTimeout(
+    () => options.logger.warn({ database: where }, `waiting for the database at ${where} (up to ${seconds} s, DB_CONNECT_TIMEOUT)`),
+    1000,
+  );
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const left = deadline - Date.now();
+      try {
+        return await connectDatabase(uri, { dbName: options.dbName, serverSelectionTimeoutMS: Math.max(500, Math.min(2000, left)) });
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        const reason = (err as Error).message.split('\n')[0];
+        if (Date.now() >= deadline) {
+          throw new Error(`the database at ${where} was not reachable within ${seconds} s (DB_CONNECT_TIMEOUT): ${reason}`, { cause: err });
+        }
+        options.logger.warn({ database: where, attempt }, `database at ${where} not reachable yet (${reason}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  } finally {
+    clearTimeout(waiting);
   }
 }
 

@@ -54,7 +54,7 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
         resolve(signal ? `was killed by ${signal}` : `exited with code ${String(code)}`);
       });
     });
-    return { child, exited };
+    return { child, pid: child.pid, exited };
   };
 
   let first: Launched;
@@ -65,7 +65,7 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
     throw err;
   }
   options.logger?.info(
-    { dataDir: options.ephemeral ? 'temporary' : sqliteDir, pid: first.child.pid },
+    { dataDir: options.ephemeral ? 'temporary' : sqliteDir, databasePid: first.child.pid },
     `started FerretDB (SQLite) on the unix socket ${socket}`,
   );
   const supervisor = options.onFailure
@@ -89,6 +89,7 @@ export async function startFerretDB(bin: string, options: EmbeddedOptions): Prom
 
 interface Launched {
   child: ChildProcess;
+  pid?: number;
   exited: Promise<string>;
 }
 

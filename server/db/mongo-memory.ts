@@ -56,7 +56,7 @@ export async function startMongoMemoryServer(options: EmbeddedOptions, env: Env)
     if (!stopping) options.onFailure?.(`mongod ${signal ? `was killed by ${signal}` : `exited with code ${String(code)}`}`);
   });
   options.logger?.info(
-    { dbPath: instance.dbPath ?? 'temporary', pid: mongod?.mongodProcess?.pid },
+    { dbPath: instance.dbPath ?? 'temporary', databasePid: mongod?.mongodProcess?.pid },
     `started MongoDB (mongodb-memory-server${systemBinary ? `, ${systemBinary}` : ''}) with authentication`,
   );
   const credentials = `${encodeURIComponent(USER)}:${encodeURIComponent(server.password)}@`;

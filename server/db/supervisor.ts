@@ -5,6 +5,7 @@ import type { DatabaseLogger } from './embedded';
 import { errorText } from './executables';
 
 export interface Running {
+  pid?: number;
   /** Settles once the process has exited, with how ("was killed by SIGKILL"). */
   exited: Promise<string>;
 }
@@ -55,7 +56,7 @@ export function supervise<T extends Running>(first: T, o: SupervisorOptions<T>):
         continue;
       }
       startedAt = Date.now();
-      o.logger?.info(`${o.name} is running again`);
+      o.logger?.info({ databasePid: current.pid }, `${o.name} is running again`);
       death = await current.exited;
     }
   };

@@ -99,3 +99,22 @@ export function unixSocketPath(uri: string): string | undefined {
   const decoded = decodeURIComponent(host);
   return decoded.startsWith('/') && decoded.endsWith('.sock') ? decoded : undefined;
 }
+
+/** The live processes with `dir` (or anything under it) as working directory or among their open files. */
+export function pidsHolding(dir: string): number[] {
+  return allPids().filter((pid) => {
+    if (pid === process.pid || !isAlive(pid)) return false;
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`, { encoding: 'utf8' }).startsWith(dir)) return true;
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }).startsWith(dir);
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  });
+}

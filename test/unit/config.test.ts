@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from '../../server/config';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
@@ -39,6 +40,12 @@ test('limits come from LIMIT_* as count/window, with the documented defaults', (
   expect(() => loadConfig({ LIMIT_SENDS_PER_USER: '0/15m' })).toThrow(/LIMIT_SENDS_PER_USER/);
 });
 
+test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB_CONNECT_TIMEOUT in seconds, 30 by default', () => {
+  expect(loadConfig({})).toMatchObject({ webConcurrency: 1, dbConnectTimeoutMs: 30_000 });
+  expect(loadConfig({ WEB_CONCURRENCY: '4', DB_CONNECT_TIMEOUT: '2.5' })).toMatchObject({ webConcurrency: 4, dbConnectTimeoutMs: 2500 });
+  expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
+});
+
 test('empty values count as unset', () => {
   expect(loadConfig({ PORT: '', SESSION_SECRET: '  ' })).toMatchObject({ port: 1337, sessionSecret: undefined });
 });
@@ -57,6 +64,11 @@ test.each([
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
   [{ AUTHY_SANDBOX_KEY: 'short' }, 'AUTHY_SANDBOX_KEY'],
+  [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+  [{ WEB_CONCURRENCY: 'many' }, 'WEB_CONCURRENCY'],
+  [{ WEB_CONCURRENCY: '2.5' }, 'WEB_CONCURRENCY'],
+  [{ DB_CONNECT_TIMEOUT: '0' }, 'DB_CONNECT_TIMEOUT'],
+  [{ DB_CONNECT_TIMEOUT: 'soon' }, 'DB_CONNECT_TIMEOUT'],
 ])('a bad value stops start-up with an error naming the variable: %j', (env, name) => {
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
 });

@@ -1,0 +1,70 @@
+// Start-up against a database that is not there (yet): within 2 s a line says the app is waiting
+// and names the host (never the credentials); it retries; after DB_CONNECT_TIMEOUT it exits 1
+// with one line saying why. A database that comes up while it waits is used.
+import net from 'node:net';
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { locateFerretDB, startFerretDB } from '../../server/db/ferretdb';
+import type { EmbeddedDatabase } from '../../server/db/embedded';
+import { prepareServerRoot, spawnServer, type ServerRoot } from '../support/server-process';
+
+jest.setTimeout(30_000);
+
+let root: ServerRoot;
+beforeAll(async () => {
+  root = await prepareServerRoot();
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('an unreachable MONGODB_URI: "waiting" within 2 s naming the host, retries, exit 1 after DB_CONNECT_TIMEOUT with one line', async () => {
+  const port = await closedPort();
+  const spawnedAt = Date.now();
+  const server = spawnServer(root, { MONGODB_URI: `mongodb://app:hunter2-db-password@127.0.0.1:${port}/app`, DB_CONNECT_TIMEOUT: '4' });
+
+  const waiting = await server.waitFor(/waiting for the database/, { ms: 5000 });
+  expect(Date.now() - spawnedAt).toBeLessThan(2000);
+  expect(waiting.msg).toBe(`waiting for the database at 127.0.0.1:${port} (up to 4 s, DB_CONNECT_TIMEOUT)`);
+  await server.waitFor(/not reachable yet .*; retrying/);
+
+  const { code } = await server.exited;
+  const exitedAfter = Date.now() - spawnedAt;
+  expect(code).toBe(1);
+  expect(exitedAfter).toBeGreaterThanOrEqual(4000);
+  expect(exitedAfter).toBeLessThan(12_000);
+  const last = server.lines.at(-1)!.text;
+  expect(last).toMatch(
+    new RegExp(
+      `^account-security-quickstart: the database at 127\\.0\\.0\\.1:${port} was not reachable within 4 s \\(DB_CONNECT_TIMEOUT\\): .+$`,
+    ),
+  );
+  expect(server.lines.filter((l) => l.text.includes('hunter2'))).toEqual([]);
+  expect(server.lines.filter((l) => /listening on/.test(l.text))).toEqual([]);
+});
+
+test('a database that comes up while the app waits is used: the app retries and starts', async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'asq-late-'));
+  let ferret: EmbeddedDatabase | undefined;
+  try {
+    // FerretDB's socket lives at a known place in its data directory: point the app at it first.
+    const socket = path.join(dataDir, 'ferretdb', 'ferretdb.sock');
+    const server = spawnServer(root, { MONGODB_URI: `mongodb://${encodeURIComponent(socket)}/late`, DB_CONNECT_TIMEOUT: '20' });
+    await server.waitFor(/waiting for the database/);
+    ferret = await startFerretDB(await locateFerretDB(process.env), { dataDir, ephemeral: false });
+    const url = await server.listening();
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    process.kill(server.pid, 'SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  } finally {
+    await ferret?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
