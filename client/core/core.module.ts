@@ -1,6 +1,7 @@
 import angular from 'angular';
 import uiRouter from '@uirouter/angularjs';
 import { ApiService } from './api.service';
+import { registerBusyRetry } from './busy-retry';
 import { registerCsrfRetry } from './csrf-retry';
 import { registerGuards } from './guards';
 import { messagesComponent } from './messages.component';
@@ -12,6 +13,7 @@ import { registerPageTitle } from './page-title';
 export default angular
   .module('app.core', [uiRouter])
   .config(registerCsrfRetry)
+  .config(registerBusyRetry)
   .service('api', ApiService)
   .service('notice', NoticeService)
   .component('appMessages', messagesComponent)
