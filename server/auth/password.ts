@@ -67,11 +67,14 @@ export async function verifyPassword(password: string, stored: string, params: S
  * The app's password hashing: at most one hash per core at a time (each takes 128 MiB; more at
  * once only adds memory), and a bounded queue. When more than `maxQueueMs` of hashing already
  * waits, a new request is refused at once with 503 and Retry-After instead of waiting its turn,
- * so an overload is answered quickly and real users can retry, not queue behind junk.
+ * so an overload is answered quickly and real users can retry, not queue behind junk. The
+ * estimate comes from recent hashes; when a burst makes hashing slower than that (the machine
+ * is busy), a request whose turn comes after it has waited `maxQueueMs` is refused then, so no
+ * answered request waits longer than that.
  */
 export class PasswordHasher {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { start(): void; refuse(): void; deadline: number }[] = [];
   /** Recent time of one hash (moving average), for the queue's estimate. */
   private hashMs?: number;
   private readonly dummy: Promise<string>;
@@ -114,16 +117,18 @@ export class PasswordHasher {
     return this.hashMs === undefined ? 0 : Math.ceil(this.waiting.length / this.concurrency) * this.hashMs;
   }
 
+  private busy(waitMs: number): HttpError {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return new HttpError(503, `The server is busy. Please try again in ${seconds} seconds.`, undefined, { 'Retry-After': String(seconds) });
+  }
+
   private async inTurn<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       const wait = this.queuedMs();
-      if (wait > this.maxQueueMs) {
-        const seconds = Math.max(1, Math.ceil(wait / 1000));
-        throw new HttpError(503, `The server is busy. Please try again in ${seconds} seconds.`, undefined, {
-          'Retry-After': String(seconds),
-        });
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (wait > this.maxQueueMs) throw this.busy(wait);
+      await new Promise<void>((start, reject) =>
+        this.waiting.push({ start, refuse: () => reject(this.busy(this.queuedMs())), deadline: performance.now() + this.maxQueueMs }),
+      );
     } else {
       this.running++;
     }
@@ -131,10 +136,15 @@ export class PasswordHasher {
     try {
       return await work();
     } finally {
-      const ms = performance.now() - started;
+      const now = performance.now();
+      const ms = now - started;
       this.hashMs = this.hashMs === undefined ? ms : this.hashMs * 0.8 + ms * 0.2;
-      const next = this.waiting.shift();
-      if (next) next();
+      let next = this.waiting.shift();
+      while (next && next.deadline < now) {
+        next.refuse();
+        next = this.waiting.shift();
+      }
+      if (next) next.start();
       else this.running--;
     }
   }

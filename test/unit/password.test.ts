@@ -47,9 +47,13 @@ test('a stored value in no known format never verifies', async () => {
 });
 
 describe('PasswordHasher: a bounded queue', () => {
-  test('beyond the queue budget a hash is refused at once with 503 and Retry-After; the rest complete', async () => {
-    const hasher = new PasswordHasher({ N: 2 ** 14, r: 8, p: 1 }, 150, 1);
+  test('beyond the queue budget a hash is refused at once with 503 and Retry-After; no answered hash waits past the budget', async () => {
+    const budgetMs = 150;
+    const hasher = new PasswordHasher({ N: 2 ** 14, r: 8, p: 1 }, budgetMs, 1);
     await hasher.calibrated;
+    // Other work takes the CPU as the burst arrives (as on a busy server): hashes now run slower
+    // than the estimate made while idle.
+    const contention = Promise.all(Array.from({ length: 4 }, () => hashPassword('other-work', { N: 2 ** 15, r: 8, p: 1 })));
     const started = performance.now();
     const outcomes = await Promise.all(
       Array.from({ length: 40 }, () =>
@@ -59,13 +63,23 @@ describe('PasswordHasher: a bounded queue', () => {
         ),
       ),
     );
+    await contention;
     const refused = outcomes.filter((o) => !o.ok);
     const done = outcomes.filter((o) => o.ok);
-    expect(refused.length).toBeGreaterThan(20);
-    expect(done.length).toBeGreaterThan(1);
+    expect(done.length).toBeGreaterThanOrEqual(1);
     for (const r of refused) expect(r).toMatchObject({ status: 503, retry: expect.stringMatching(/^\d+$/) });
-    // Refusals do not wait for the hashes in front of them.
-    expect(Math.max(...refused.map((r) => r.after))).toBeLessThan(Math.min(...done.map((d) => d.after)));
+    // Most refusals do not wait for the hashes in front of them.
+    const firstDone = Math.min(...done.map((d) => d.after));
+    expect(refused.filter((r) => r.after < firstDone).length).toBeGreaterThan(20);
+    // A refusal after that is one whose turn would have come past the budget (hashing ran slower
+    // than estimated). So no answered hash waited longer than the budget for its turn: one hash at
+    // a time, each started when the one before ended.
+    for (const r of refused.filter((x) => x.after >= firstDone)) expect(r.after).toBeGreaterThanOrEqual(budgetMs);
+    const starts = done
+      .map((d) => d.after)
+      .sort((a, b) => a - b)
+      .slice(0, -1);
+    expect(Math.max(0, ...starts)).toBeLessThanOrEqual(budgetMs + 50);
   });
 
   test('burn() takes the time of a real check and never verifies', async () => {
