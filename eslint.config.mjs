@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   { files: ['client/**'], languageOptions: { globals: { ...globals.browser } } },
-  // Plain JavaScript (configs, build script, bench) is outside the TypeScript project.
+  // Plain JavaScript (configs, the build and bench launcher scripts) is outside the TypeScript project.
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   // supertest's and axios's response bodies are `any` by design: tests read them as such.
   {

@@ -1,6 +1,6 @@
 // The app under load: wired as server/index.ts wires it (sandbox mode, sessions in the database,
 // the expiry sweeper), on the test database resolver, with the driver's command monitoring on.
-// Run by bench/run.mjs as a forked child (bundled to dist/bench/app-server.js); it talks to its
+// Run by bench/run.ts as a forked child (bundled into the bench's temporary folder); it talks to its
 // parent over IPC only, so the app gets no extra routes:
 //   → {type:'listening', port, dbUri, dbKind, isFerretDB, timings}
 //   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, orphans, rss, rssPeak, heapUsed}
@@ -22,7 +22,7 @@ import { PUBLIC_DIR } from '../server/paths';
 import { startServer } from '../server/start-server';
 import { countCommands } from '../server/db/command-counts';
 
-/** bench/run.mjs serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
+/** bench/run.ts serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
 const publicDir = process.env.BENCH_PUBLIC_DIR ?? PUBLIC_DIR;
 
 /** The sweeper's deletes would blur the per-request counts: one pass at start, then hourly. */
@@ -47,7 +47,7 @@ function send(message: object): void {
 }
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('bench/app-server: run me through bench/run.mjs (I need an IPC channel)');
+  if (!process.send) throw new Error('bench/app-server: run me through npm run bench (I need an IPC channel)');
   const loaded = performance.now();
   const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info');
 

@@ -1,7 +1,10 @@
-// The ceiling: a bare Express "hello" on the same Node, forked by bench/run.mjs like the app server
+// The ceiling: a bare Express "hello" on the same Node, forked by bench/run.ts like the app server
 // (IPC: → {type:'listening', port}; ← {type:'stats'} → {type:'stats', rss}; ← {type:'stop'}).
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
+
+const send = (message: object) => process.send?.(message);
 
 const app = express();
 app.get('/', (_req, res) => {
@@ -10,10 +13,10 @@ app.get('/', (_req, res) => {
 
 const server = http.createServer(app);
 server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'listening', port: server.address().port });
+  send({ type: 'listening', port: (server.address() as AddressInfo).port });
 });
-process.on('message', (message) => {
-  if (message.type === 'stats') process.send({ type: 'stats', rss: process.memoryUsage.rss(), rssPeak: process.memoryUsage.rss() });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') send({ type: 'stats', rss: process.memoryUsage.rss(), rssPeak: process.memoryUsage.rss() });
   if (message.type === 'stop') {
     server.closeAllConnections();
     server.close(() => process.exit(0));

@@ -1,31 +1,34 @@
 // npm run bench: the app (sandbox mode, test database resolver) and a bare Express "hello" run as
 // child processes; this process drives them with autocannon, reads the app's database command
 // counts and RSS over IPC, and writes bench/results.json plus a table. See bench/README.md.
+// scripts/bench.mjs bundles this file into a temporary folder (BENCH_BUILD) and runs it there.
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
-import { cacheHeaders, firstLoadWeight, navigationLoads } from './lib/checks.mjs';
-import { Child, timeRealServerStart } from './lib/children.mjs';
-import { MB, median, percentile, runFigures, summarize, table, targetLines } from './lib/report.mjs';
-import { SCENARIOS } from './lib/scenarios.mjs';
+import { runBurst, type BurstResult } from './lib/burst';
+import { cacheHeaders, firstLoadWeight, navigationLoads, type CacheHeaders, type FirstLoad, type Navigation } from './lib/checks';
+import { Child, ROOT, timeRealServerStart, type ListeningMessage, type StatsMessage } from './lib/children';
+import { MB, median, percentile, runFigures, summarize, table, targetLines, type RunFigures, type Target } from './lib/report';
+import { SCENARIOS, type BenchOptions, type FlowExtra, type Prepared, type Replay } from './lib/scenarios';
+import { compareWorkers, withDatabase, type WorkersResult } from './lib/workers';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 // What runs is a snapshot of dist/ (outside the tree, so linters never see the bundles): a
-// rebuild during the run changes nothing. The children find node_modules through NODE_PATH.
-const BUILD = path.join(tmpdir(), `asq-bench-build-${process.pid}`);
-process.env.NODE_PATH = path.join(ROOT, 'node_modules');
+// rebuild during the run changes nothing. node_modules is linked into the folder.
+const BUILD = process.env.BENCH_BUILD ?? path.join(tmpdir(), `asq-bench-build-${process.pid}`);
 const PUBLIC_DIR = path.join(BUILD, 'public');
 const APP_SERVER = path.join(BUILD, 'app-server.js');
-const HELLO_SERVER = path.join(ROOT, 'bench', 'hello-server.mjs');
+const HELLO_SERVER = path.join(BUILD, 'hello-server.js');
 const REAL_SERVER = path.join(BUILD, 'server', 'index.js');
 const SESSIONS = 'sessions';
+/** Not replayed by autocannon: run once each, after the others (see bench/README.md). */
+const SPECIAL = ['burst', 'workers'];
 
-const env = (name, fallback) => process.env[`BENCH_${name}`] ?? fallback;
+const env = (name: string, fallback: string) => process.env[`BENCH_${name}`] ?? fallback;
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: env('DURATION', '5') },
@@ -35,8 +38,9 @@ const { values: args } = parseArgs({
     'login-connections': { type: 'string', default: env('LOGIN_CONNECTIONS', '4') },
     'flow-connections': { type: 'string', default: env('FLOW_CONNECTIONS', '4') },
     'flow-users': { type: 'string', default: env('FLOW_USERS', '24') },
+    'burst-flows': { type: 'string', default: env('BURST_FLOWS', '200') },
     'startup-runs': { type: 'string', default: env('STARTUP_RUNS', '3') },
-    scenarios: { type: 'string', default: env('SCENARIOS', Object.keys(SCENARIOS).join(',')) },
+    scenarios: { type: 'string', default: env('SCENARIOS', [...Object.keys(SCENARIOS), ...SPECIAL].join(',')) },
     'log-level': { type: 'string', default: env('LOG_LEVEL', 'info') },
     profile: { type: 'boolean', default: env('PROFILE', '') !== '' },
     'profile-scenario': { type: 'string', default: env('PROFILE_SCENARIO', '') },
@@ -48,12 +52,13 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     'npm run bench -- [--duration s] [--warmup s] [--runs n] [--connections n] [--login-connections n] [--flow-connections n]\n' +
-      '  [--flow-users n] [--scenarios a,b] [--log-level info|warn|silent] [--profile] [--profile-scenario name] [--no-browser] [--out file]\n' +
-      `scenarios: ${Object.keys(SCENARIOS).join(', ')}`,
+      '  [--flow-users n] [--burst-flows n] [--scenarios a,b] [--log-level info|warn|silent] [--profile] [--profile-scenario name]\n' +
+      '  [--no-browser] [--out file]\n' +
+      `scenarios: ${[...Object.keys(SCENARIOS), ...SPECIAL].join(', ')}`,
   );
   process.exit(0);
 }
-const opts = {
+const opts: BenchOptions & { burstFlows: number; startupRuns: number; scenarios: string[]; logLevel: string } = {
   duration: Number(args.duration),
   warmup: Number(args.warmup),
   runs: Number(args.runs),
@@ -61,6 +66,7 @@ const opts = {
   loginConnections: Number(args['login-connections']),
   flowConnections: Number(args['flow-connections']),
   flowUsers: Number(args['flow-users']),
+  burstFlows: Number(args['burst-flows']),
   startupRuns: Number(args['startup-runs']),
   scenarios: args.scenarios
     .split(',')
@@ -68,38 +74,34 @@ const opts = {
     .filter(Boolean),
   logLevel: args['log-level'],
 };
-for (const name of opts.scenarios)
-  if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
-
-const t0 = Date.now();
-const say = (...a) => console.error(`[bench +${Math.round((Date.now() - t0) / 1000)}s]`, ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const mb = (bytes) => Math.round((bytes / MB) * 10) / 10;
-
-/** The URI with its database path replaced (keeps query options; works for multi-host URIs). */
-function withDatabase(uri, dbName) {
-  const m = uri.match(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/);
-  if (!m) throw new Error('cannot place a database name in the database URI');
-  return `${m[1]}/${dbName}${m[3] ?? ''}`;
+for (const name of opts.scenarios) {
+  if (!SCENARIOS[name] && !SPECIAL.includes(name)) {
+    throw new Error(`unknown scenario ${name} (known: ${[...Object.keys(SCENARIOS), ...SPECIAL].join(', ')})`);
+  }
 }
 
-async function snapshotBuild() {
+const t0 = Date.now();
+const say = (...a: unknown[]) => console.error(`[bench +${Math.round((Date.now() - t0) / 1000)}s]`, ...a);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+async function snapshotBuild(): Promise<void> {
   const dist = path.join(ROOT, 'dist');
   if (!existsSync(path.join(dist, 'public', 'index.html')) || !existsSync(path.join(dist, 'server', 'index.js'))) {
     throw new Error('dist/ is not built: run `npm run bench` (it builds first) or `npm run build`');
   }
-  await rm(BUILD, { recursive: true, force: true });
   await cp(path.join(dist, 'public'), PUBLIC_DIR, { recursive: true });
   await cp(path.join(dist, 'server'), path.join(BUILD, 'server'), { recursive: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ['bench/app-server.ts'],
+    entryPoints: { 'app-server': 'bench/app-server.ts', 'hello-server': 'bench/hello-server.ts' },
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     packages: 'external',
-    outfile: APP_SERVER,
+    outdir: BUILD,
     sourcemap: true,
     logLevel: 'warning',
   });
@@ -109,11 +111,11 @@ async function snapshotBuild() {
  * Stats once the requests cut off at the end of a run have finished: none in flight, and the
  * orphans (client gone, handler maybe still working) and the command counts still for `quietMs`.
  */
-async function drained(child, quietMs = 300, timeoutMs = 30_000) {
+async function drained(child: Child, quietMs = 300, timeoutMs = 30_000): Promise<StatsMessage> {
   const deadline = Date.now() + timeoutMs;
   let stats = await child.stats();
   if (stats.inFlight === undefined) return stats; // the hello server keeps no such count
-  const mark = (x) => `${x.inFlight}|${x.orphans}|${x.counts.reads}|${x.counts.writes}`;
+  const mark = (x: StatsMessage) => `${x.inFlight}|${x.orphans}|${x.counts?.reads}|${x.counts?.writes}`;
   let last = mark(stats);
   let quietSince = Date.now();
   while (Date.now() < deadline) {
@@ -127,17 +129,31 @@ async function drained(child, quietMs = 300, timeoutMs = 30_000) {
   return stats;
 }
 
+interface MeasuredRun extends RunFigures {
+  loadAverage: number;
+  rssEnd: number;
+  heapUsed?: number;
+  rssPeak: number;
+  extra?: FlowExtra;
+}
+
 /** Warm-up, then `runs` measured runs; the server's command counters are reset around each. */
-async function measure(child, baseUrl, request, connections, { extra, quietMs } = {}) {
-  const requests = request.requests ?? [request];
-  const run = (duration) => autocannon({ url: baseUrl, connections, duration, timeout: 10, requests });
+async function measure(
+  child: Child,
+  baseUrl: string,
+  request: Replay,
+  connections: number,
+  { extra, quietMs }: { extra?: Prepared['extra']; quietMs?: number } = {},
+) {
+  const requests: AutocannonRequest[] = 'requests' in request ? request.requests : [request];
+  const run = (duration: number) => autocannon({ url: baseUrl, connections, duration, timeout: 10, requests });
   if (opts.warmup > 0) {
     await run(opts.warmup);
     await drained(child, quietMs);
     extra?.();
   }
   await child.stats({ reset: true }); // RSS peak and counts from here on
-  const runs = [];
+  const runs: MeasuredRun[] = [];
   for (let i = 0; i < opts.runs; i++) {
     await child.stats({ reset: true });
     const result = await run(opts.duration);
@@ -151,22 +167,28 @@ async function measure(child, baseUrl, request, connections, { extra, quietMs } 
       ...(extra ? { extra: extra() } : {}),
     });
   }
-  const heapUsed = runs.at(-1).heapUsed;
+  const last = runs[runs.length - 1];
   return {
     runs,
     median: summarize(runs),
-    rssEndMB: mb(runs.at(-1).rssEnd),
-    ...(heapUsed ? { heapUsedEndMB: mb(heapUsed) } : {}),
+    rssEndMB: mb(last.rssEnd),
+    ...(last.heapUsed ? { heapUsedEndMB: mb(last.heapUsed) } : {}),
     rssPeakMB: mb(Math.max(...runs.map((r) => r.rssPeak))),
   };
 }
 
+interface HashTiming {
+  ms: number[];
+  medianMs: number;
+  ceilingPerSecond: number;
+}
+
 /** One production password hash, timed (median of `count`) in the idle app server: the login ceiling is cores ÷ this. */
-async function timeHash(app, count = 3) {
+async function timeHash(app: Child, count = 3): Promise<HashTiming> {
   const answer = app.next('hash', 60_000);
   app.proc.send({ type: 'hash', count });
   const { ms } = await answer;
-  const medianMs = median(ms);
+  const medianMs = median(ms) ?? 0;
   return {
     ms: ms.map(Math.round),
     medianMs: Math.round(medianMs),
@@ -174,7 +196,23 @@ async function timeHash(app, count = 3) {
   };
 }
 
-async function runScenario(name, app, baseUrl, helloRps) {
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+interface ScenarioResult extends Partial<Measured> {
+  name: string;
+  title: string;
+  connections: number;
+  error?: string;
+  readOnly?: boolean;
+  hashBound?: boolean;
+  ratioToHello?: number;
+  ratioToHashCeiling?: number;
+  sessionAgeSeconds?: number;
+  hash?: HashTiming;
+  flow?: { flowsPerSecond: number; p50Ms: number | null; p99Ms: number | null; failedSteps: Record<string, number> | undefined };
+}
+
+async function runScenario(name: string, app: Child, baseUrl: string, helloRps: number): Promise<ScenarioResult> {
   const scenario = SCENARIOS[name];
   const connections = scenario.connections(opts);
   // Timed right before, so the ceiling sees the same machine (and the same neighbours) as the run.
@@ -186,7 +224,7 @@ async function runScenario(name, app, baseUrl, helloRps) {
   // A cut-off login may still be hashing with nothing else to show for it: wait out a few hashes.
   const quietMs = hash ? Math.max(300, 2.5 * hash.medianMs) : 300;
   const measured = await measure(app, baseUrl, prepared.request, connections, { extra: prepared.extra, quietMs });
-  const out = {
+  const out: ScenarioResult = {
     name,
     title: scenario.title,
     connections,
@@ -194,30 +232,40 @@ async function runScenario(name, app, baseUrl, helloRps) {
     hashBound: Boolean(scenario.hashBound),
     ...measured,
   };
-  out.ratioToHello = Math.round((measured.median.rps / helloRps) * 1000) / 1000;
+  out.ratioToHello = Math.round(((measured.median.rps ?? 0) / helloRps) * 1000) / 1000;
   // The session was made in prepare(): its age bounds the touches touchAfter allows.
   out.sessionAgeSeconds = Math.round((Date.now() - started) / 1000);
   if (hash) out.hash = hash;
   if (prepared.extra) {
-    const flowsPerSecond = median(measured.runs.map((r) => r.extra.flows / opts.duration));
-    const times = measured.runs.flatMap((r) => r.extra.flowTimesMs);
-    const failedSteps = {};
-    for (const r of measured.runs) for (const [k, v] of Object.entries(r.extra.failedSteps)) failedSteps[k] = (failedSteps[k] ?? 0) + v;
-    for (const r of measured.runs) delete r.extra.flowTimesMs;
+    const extras = measured.runs.map((r) => r.extra!);
+    const flowsPerSecond = median(extras.map((e) => e.flows / opts.duration)) ?? 0;
+    const times = extras.flatMap((e) => e.flowTimesMs);
+    const failedSteps: Record<string, number> = {};
+    for (const e of extras) for (const [k, v] of Object.entries(e.failedSteps)) failedSteps[k] = (failedSteps[k] ?? 0) + v;
+    for (const e of extras) e.flowTimesMs = [];
     out.flow = {
       flowsPerSecond: Math.round(flowsPerSecond * 100) / 100,
       p50Ms: percentile(times, 50),
       p99Ms: percentile(times, 99),
-      failedSteps: Object.keys(failedSteps).length ? failedSteps : null,
+      failedSteps: Object.keys(failedSteps).length ? failedSteps : undefined,
     };
   }
   return out;
 }
 
-async function startupTimes(dbUri) {
-  const real = [];
-  const bench = [];
-  let error;
+interface Startup {
+  realServerMs: number[];
+  realServerMedianMs: number | null;
+  benchEntryMs: number[];
+  benchEntryMedianMs: number;
+  benchEntryPhases?: Record<string, number>;
+  error?: string;
+}
+
+async function startupTimes(dbUri: string): Promise<Startup> {
+  const real: number[] = [];
+  const bench: { ms: number; timings?: Record<string, number> }[] = [];
+  let error: string | undefined;
   for (let i = 0; i < opts.startupRuns; i++) {
     try {
       real.push(
@@ -229,7 +277,7 @@ async function startupTimes(dbUri) {
         }),
       );
     } catch (err) {
-      error = `dist/server/index.js: ${err.message}`;
+      error = `dist/server/index.js: ${errorText(err)}`;
       break;
     }
   }
@@ -248,17 +296,18 @@ async function startupTimes(dbUri) {
     .dropDatabase()
     .catch(() => {});
   await client.close();
+  const realMedian = median(real);
   return {
     realServerMs: real.map(Math.round),
-    realServerMedianMs: real.length ? Math.round(median(real)) : null,
+    realServerMedianMs: realMedian === null ? null : Math.round(realMedian),
     benchEntryMs: bench.map((b) => Math.round(b.ms)),
-    benchEntryMedianMs: Math.round(median(bench.map((b) => b.ms))),
-    benchEntryPhases: bench.at(-1).timings,
+    benchEntryMedianMs: Math.round(median(bench.map((b) => b.ms)) ?? 0),
+    benchEntryPhases: bench.at(-1)?.timings,
     ...(error ? { error } : {}),
   };
 }
 
-async function profileScenario(name, dbUri, helloRps) {
+async function profileScenario(name: string, dbUri: string, helloRps: number): Promise<string | null> {
   const dir = path.join(ROOT, 'bench', 'profiles');
   await mkdir(dir, { recursive: true });
   const before = new Set(await readdir(dir));
@@ -282,49 +331,110 @@ async function profileScenario(name, dbUri, helloRps) {
   return files.length ? path.relative(ROOT, path.join(dir, files[0])) : null;
 }
 
-function targets(results) {
-  const t = [];
-  const add = (name, value, limit, pass) => t.push({ name, value, limit, pass });
-  const byName = Object.fromEntries(results.scenarios.filter((s) => !s.error).map((s) => [s.name, s]));
+/** The code "the phone" got, read from the sandbox's collection (its inbox page shows only the newest 50). */
+function sandboxCodes(dbUri: string, dbName: string) {
+  const client = new MongoClient(dbUri);
+  const codes = client.db(dbName).collection<{ to: string; code: string; sentAt: Date }>('sandbox_codes');
+  return {
+    codeOf: async (person: { last4: string }, since: number) => {
+      const found = await codes
+        .find({ to: { $regex: `${person.last4}$` }, sentAt: { $gte: new Date(since - 1000) } })
+        .sort({ sentAt: -1 })
+        .limit(1)
+        .toArray();
+      return found[0]?.code;
+    },
+    close: () => client.close(),
+  };
+}
+
+interface Results {
+  date: string;
+  machine: { node: string; cores: number; platform: string; loadAverageAtStart: number };
+  database: { kind?: string; isFerretDB?: boolean };
+  options: typeof opts;
+  hash: HashTiming;
+  rss: { idleMB: number; helloIdleMB: number };
+  startup: Startup;
+  firstLoad: FirstLoad;
+  cacheHeaders: CacheHeaders[];
+  navigation: Navigation;
+  hello: Measured & { connections: number; idleRssMB: number };
+  scenarios: ScenarioResult[];
+  burst?: BurstResult | { error: string };
+  workers?: WorkersResult[] | { error: string };
+  profile?: { scenario: string; file: string | null };
+  targets?: Target[];
+  elapsedSeconds?: number;
+}
+
+function targets(results: Results): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, value: unknown, limit: string, pass: boolean | null) => t.push({ name, value, limit, pass });
+  const byName = Object.fromEntries(results.scenarios.filter((s) => !s.error && s.median).map((s) => [s.name, s])) as Record<
+    string,
+    ScenarioResult & Measured
+  >;
   for (const s of Object.values(byName).filter((x) => x.readOnly)) {
     const m = s.median;
     // touchAfter (60 s) lets an unchanged session be touched once a minute; every request in
     // flight at that moment read the old lastModified, so a burst of up to `connections` writes.
-    const allowed = s.connections * Math.floor(s.sessionAgeSeconds / 60);
+    const allowed = s.connections * Math.floor((s.sessionAgeSeconds ?? 0) / 60);
     add(
       `${s.name}: session writes`,
       `${m.sessionWrites} in ${s.runs.reduce((n, r) => n + r.sent, 0)} requests (session ${s.sessionAgeSeconds} s old at the end${allowed ? `: touch bursts allow ${allowed}` : ''})`,
       '0, but for touchAfter',
       m.sessionWrites <= allowed,
     );
-    add(`${s.name}: database reads per request`, m.readsPerRequest, '≤ 1', m.readsPerRequest <= 1.001);
+    add(`${s.name}: database reads per request`, m.readsPerRequest, '≤ 1', (m.readsPerRequest ?? Infinity) <= 1.001);
   }
   const li = byName.loggedIn;
+  const helloRps = results.hello.median.rps ?? 0;
   if (li) {
+    const ratio = li.ratioToHello ?? 0;
     add(
       'loggedIn: share of the bare-Express ceiling',
-      `${(li.ratioToHello * 100).toFixed(1)} % (${li.median.rps.toFixed(0)} / ${results.hello.median.rps.toFixed(0)} req/s)`,
+      `${(ratio * 100).toFixed(1)} % (${(li.median.rps ?? 0).toFixed(0)} / ${helloRps.toFixed(0)} req/s)`,
       '≥ 40 %',
-      li.ratioToHello >= 0.4,
+      ratio >= 0.4,
     );
     add(
       `loggedIn: p99 at ${li.connections} connections`,
       `${li.median.p99} ms (bare Express hello at ${results.hello.connections}: ${results.hello.median.p99} ms)`,
       '< 20 ms',
-      li.median.p99 < 20,
+      (li.median.p99 ?? Infinity) < 20,
     );
   }
   const login = byName.login;
-  if (login) {
-    const ratio = login.ratioToHashCeiling;
+  if (login?.hash) {
+    const ratio = login.ratioToHashCeiling ?? 0;
     add(
       'login: share of the hash-bound ceiling',
-      `${(ratio * 100).toFixed(1)} % (${login.median.rps.toFixed(2)} / ${login.hash.ceilingPerSecond.toFixed(2)} per s; one hash ${login.hash.medianMs} ms)`,
+      `${(ratio * 100).toFixed(1)} % (${(login.median.rps ?? 0).toFixed(2)} / ${login.hash.ceilingPerSecond.toFixed(2)} per s; one hash ${login.hash.medianMs} ms)`,
       '≥ 80 %',
       ratio >= 0.8,
     );
     const throttled = login.median.statusCodes['429'] ?? 0;
     add('login: no 429 from the attempt limits', `${throttled} × 429`, '(reported)', throttled === 0);
+  }
+  const burst = results.burst;
+  if (burst && !('error' in burst)) {
+    add(
+      `burst of ${burst.flows} flows: p99 of an answered request`,
+      `${burst.answered.p99} ms (p50 ${burst.answered.p50} ms; ${burst.refused503} × 503; ${burst.completed}/${burst.flows} flows in ${burst.seconds} s)`,
+      '< 6000 ms',
+      (burst.answered.p99 ?? Infinity) < 6000,
+    );
+  }
+  const workers = results.workers;
+  if (Array.isArray(workers) && workers.length === 2) {
+    const [one, two] = workers.map((w) => w.median);
+    add(
+      'loggedIn with WEB_CONCURRENCY=2 against 1 worker',
+      `${(two.rps ?? 0).toFixed(0)} vs ${(one.rps ?? 0).toFixed(0)} req/s (×${((two.rps ?? 0) / (one.rps || 1)).toFixed(2)}), p99 ${two.p99} vs ${one.p99} ms`,
+      '(reported)',
+      null,
+    );
   }
   const w = results.firstLoad;
   add(
@@ -336,14 +446,14 @@ function targets(results) {
   const nav = results.navigation;
   add(
     'navigation loads no further script',
-    nav.skipped
+    nav.skipped !== undefined
       ? `not checked: ${nav.skipped}`
       : `${nav.furtherScriptsOrPages.length} further script/stylesheet/page loads over ${nav.visited.filter((v) => v.reached).length} page changes`,
     '0',
-    nav.skipped ? null : nav.furtherScriptsOrPages.length === 0,
+    nav.skipped !== undefined ? null : nav.furtherScriptsOrPages.length === 0,
   );
   const assets = results.cacheHeaders.filter((h) => h.url !== '/');
-  const longLived = (cc) => /immutable/.test(cc ?? '') && Number((cc ?? '').match(/max-age=(\d+)/)?.[1] ?? 0) >= 30 * 86400;
+  const longLived = (cc: string | null) => /immutable/.test(cc ?? '') && Number(/max-age=(\d+)/.exec(cc ?? '')?.[1] ?? 0) >= 30 * 86400;
   add(
     'assets: content hash + long-lived Cache-Control',
     assets.map((a) => `${a.url}: ${a.cacheControl}`).join('; '),
@@ -380,7 +490,7 @@ function targets(results) {
   return t;
 }
 
-async function main() {
+async function main(): Promise<void> {
   const started = Date.now();
   await snapshotBuild();
   const cores = availableParallelism();
@@ -395,9 +505,10 @@ async function main() {
   const stopAll = () => Promise.all([hello.stop(), app.stop()]);
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const [helloInfo, appInfo] = await Promise.all([hello.listening(), app.listening()]);
+    const [helloInfo, appInfo]: ListeningMessage[] = await Promise.all([hello.listening(), app.listening()]);
     const helloUrl = `http://127.0.0.1:${helloInfo.port}`;
     const baseUrl = `http://127.0.0.1:${appInfo.port}`;
+    const dbUri = appInfo.dbUri!;
     say(`app on ${baseUrl} (${appInfo.dbKind}${appInfo.isFerretDB ? ', FerretDB' : ''}), log in ${logFile}; hello on ${helloUrl}`);
 
     await sleep(1000);
@@ -405,7 +516,7 @@ async function main() {
     const helloIdle = await hello.stats();
 
     say('start-up times (database already up)');
-    const startup = await startupTimes(appInfo.dbUri);
+    const startup = await startupTimes(dbUri);
 
     const firstLoad = await firstLoadWeight(PUBLIC_DIR);
     const headers = await cacheHeaders(
@@ -413,25 +524,26 @@ async function main() {
       firstLoad.files.map((f) => f.url),
     );
     say('page changes in Chromium');
-    const navigation = args['no-browser']
+    const navigation: Navigation = args['no-browser']
       ? { skipped: '--no-browser' }
-      : await navigationLoads(baseUrl).catch((err) => ({ skipped: `failed: ${err.message}` }));
+      : await navigationLoads(baseUrl).catch((err: unknown) => ({ skipped: `failed: ${errorText(err)}` }));
 
     say(`hello: ${opts.warmup} s warm-up, ${opts.runs} × ${opts.duration} s at ${opts.connections} connections`);
     const helloMeasured = await measure(hello, helloUrl, { method: 'GET', path: '/' }, opts.connections);
     const helloResult = { connections: opts.connections, idleRssMB: mb(helloIdle.rss), ...helloMeasured };
+    const helloRps = helloResult.median.rps ?? 0;
 
-    const scenarios = [];
-    for (const name of opts.scenarios) {
+    const scenarios: ScenarioResult[] = [];
+    for (const name of opts.scenarios.filter((n) => !SPECIAL.includes(n))) {
       try {
-        scenarios.push(await runScenario(name, app, baseUrl, helloResult.median.rps));
+        scenarios.push(await runScenario(name, app, baseUrl, helloRps));
       } catch (err) {
-        say(`${name} failed: ${err.message}`);
-        scenarios.push({ name, title: SCENARIOS[name].title, connections: SCENARIOS[name].connections(opts), error: err.message });
+        say(`${name} failed: ${errorText(err)}`);
+        scenarios.push({ name, title: SCENARIOS[name].title, connections: SCENARIOS[name].connections(opts), error: errorText(err) });
       }
     }
 
-    const results = {
+    const results: Results = {
       date: new Date().toISOString(),
       machine: {
         node: process.version,
@@ -450,15 +562,36 @@ async function main() {
       hello: helloResult,
       scenarios,
     };
-    for (const s of scenarios.filter((x) => x.hashBound && !x.error)) {
-      const perSecond = s.flow ? s.flow.flowsPerSecond : s.median.rps;
-      s.ratioToHashCeiling = Math.round((perSecond / s.hash.ceilingPerSecond) * 1000) / 1000;
+    for (const s of scenarios.filter((x) => x.hashBound && !x.error && x.hash)) {
+      const perSecond = s.flow ? s.flow.flowsPerSecond : (s.median?.rps ?? 0);
+      s.ratioToHashCeiling = Math.round((perSecond / s.hash!.ceilingPerSecond) * 1000) / 1000;
+    }
+
+    if (opts.scenarios.includes('burst')) {
+      say(`burst: ${opts.burstFlows} flows at once (register → SMS → code → verify → protected)`);
+      const codes = sandboxCodes(dbUri, appInfo.dbName!);
+      try {
+        results.burst = await runBurst(baseUrl, opts.burstFlows, codes.codeOf);
+      } catch (err) {
+        say(`burst failed: ${errorText(err)}`);
+        results.burst = { error: errorText(err) };
+      } finally {
+        await codes.close();
+      }
+    }
+    if (opts.scenarios.includes('workers')) {
+      try {
+        results.workers = await compareWorkers(REAL_SERVER, dbUri, opts, say);
+      } catch (err) {
+        say(`workers failed: ${errorText(err)}`);
+        results.workers = { error: errorText(err) };
+      }
     }
 
     const profileName = args['profile-scenario'] || (args.profile ? worstScenario(scenarios) : '');
     if (profileName) {
       say(`profiling ${profileName} with --cpu-prof`);
-      results.profile = { scenario: profileName, file: await profileScenario(profileName, appInfo.dbUri, helloResult.median.rps) };
+      results.profile = { scenario: profileName, file: await profileScenario(profileName, dbUri, helloRps) };
     }
 
     results.targets = targets(results);
@@ -467,7 +600,7 @@ async function main() {
     print(results);
     await rm(logFile, { force: true });
   } catch (err) {
-    say(`failed: ${err.stack ?? err.message}`);
+    say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     const size = await stat(logFile)
       .then((s) => s.size)
       .catch(() => 0);
@@ -475,19 +608,18 @@ async function main() {
     process.exitCode = 1;
   } finally {
     await stopAll();
-    await rm(BUILD, { recursive: true, force: true });
   }
 }
 
 /** The scenario furthest below its own ceiling: the hash for login and the flow, bare Express for the rest. */
-function worstScenario(scenarios) {
+function worstScenario(scenarios: ScenarioResult[]): string {
   const ok = scenarios.filter((s) => !s.error);
-  const share = (s) => (s.hashBound ? s.ratioToHashCeiling : s.ratioToHello);
+  const share = (s: ScenarioResult) => (s.hashBound ? (s.ratioToHashCeiling ?? 0) : (s.ratioToHello ?? 0));
   return ok.sort((a, b) => share(a) - share(b))[0]?.name ?? '';
 }
 
-function print(r) {
-  const out = [];
+function print(r: Results): void {
+  const out: string[] = [];
   out.push('');
   out.push(
     `Node ${r.machine.node}, ${r.machine.cores} cores, database ${r.database.kind}; ${r.options.runs} × ${r.options.duration} s after ${r.options.warmup} s warm-up, medians`,
@@ -496,11 +628,38 @@ function print(r) {
   out.push(table(r));
   out.push('');
   out.push(`password hash (scrypt N=2^17), timed in the idle app server; ceiling = ${r.machine.cores} cores ÷ one hash:`);
-  for (const s of r.scenarios.filter((x) => x.ratioToHashCeiling !== undefined)) {
-    const got = s.flow ? `${s.flow.flowsPerSecond} whole flows/s` : `${s.median.rps} logins/s`;
+  for (const s of r.scenarios.filter((x) => x.ratioToHashCeiling !== undefined && x.hash)) {
+    const got = s.flow ? `${s.flow.flowsPerSecond} whole flows/s` : `${s.median?.rps} logins/s`;
     out.push(
-      `  ${s.name}: one hash ${s.hash.medianMs} ms → ceiling ${s.hash.ceilingPerSecond}/s; ${got} = ${(s.ratioToHashCeiling * 100).toFixed(1)} % of it`,
+      `  ${s.name}: one hash ${s.hash!.medianMs} ms → ceiling ${s.hash!.ceilingPerSecond}/s; ${got} = ${((s.ratioToHashCeiling ?? 0) * 100).toFixed(1)} % of it`,
     );
+  }
+  const b = r.burst;
+  if (b && 'error' in b) out.push(`burst: failed: ${b.error}`);
+  else if (b) {
+    out.push(
+      `burst of ${b.flows} flows at once: ${b.completed} reached /protected in ${b.seconds} s (${b.flowsPerSecond} flows/s); ` +
+        `${b.requests} requests, ${b.refused503} × 503 (each retried once after Retry-After)`,
+    );
+    out.push(
+      `  answered requests (${b.answered.count}): p50 ${b.answered.p50} ms, p99 ${b.answered.p99} ms, max ${b.answered.max} ms; ` +
+        `all requests: p50 ${b.all.p50} ms, p99 ${b.all.p99} ms; whole flows: p50 ${b.flowMs.p50} ms, p99 ${b.flowMs.p99} ms` +
+        (Object.keys(b.failedSteps).length
+          ? `; stopped: ${Object.entries(b.failedSteps)
+              .map(([k, v]) => `${k}×${v}`)
+              .join(' ')}`
+          : ''),
+    );
+  }
+  const w = r.workers;
+  if (w && 'error' in w) out.push(`workers: failed: ${w.error}`);
+  else if (w) {
+    out.push(`loggedIn on dist/server/index.js at ${w[0]?.connections} connections, same run and database:`);
+    for (const x of w) {
+      out.push(
+        `  WEB_CONCURRENCY=${x.workers}: ${(x.median.rps ?? 0).toFixed(0)} req/s, p50 ${x.median.p50} ms, p99 ${x.median.p99} ms, non2xx ${x.median.non2xx}, errors ${x.median.errors}`,
+      );
+    }
   }
   out.push(
     `first load: JS+CSS ${(r.firstLoad.gzip / 1000).toFixed(1)} kB gzipped (${r.firstLoad.files.map((f) => `${f.url} ${(f.gzip / 1000).toFixed(1)} kB`).join(', ')})`,
@@ -511,10 +670,10 @@ function print(r) {
   out.push(`RSS idle: app ${r.rss.idleMB} MB, hello ${r.rss.helloIdleMB} MB`);
   if (r.profile) out.push(`CPU profile of ${r.profile.scenario}: ${r.profile.file ?? 'not written'}`);
   out.push('');
-  out.push(targetLines(r.targets));
+  out.push(targetLines(r.targets ?? []));
   out.push('');
   out.push(`written: ${path.relative(process.cwd(), args.out)} (${r.elapsedSeconds} s)`);
   console.log(out.join('\n'));
 }
 
-await main();
+void main();

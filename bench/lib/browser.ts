@@ -5,7 +5,7 @@ export const XSRF_COOKIE = 'XSRF-TOKEN';
 export const XSRF_HEADER = 'x-xsrf-token';
 
 /** `name=value` pairs of Set-Cookie headers; a cleared cookie (expired, empty) gives `value: undefined`. */
-export function parseSetCookies(lines) {
+export function parseSetCookies(lines: readonly string[]): { name: string; value: string | undefined }[] {
   return lines.map((line) => {
     const [pair, ...attrs] = line.split(';');
     const eq = pair.indexOf('=');
@@ -18,19 +18,21 @@ export function parseSetCookies(lines) {
 
 /** Cookies kept per name; `headers(method)` gives what a browser tab would send. */
 export class CookieJar {
-  constructor(entries = []) {
+  readonly cookies: Map<string, string>;
+
+  constructor(entries: Iterable<readonly [string, string]> = []) {
     this.cookies = new Map(entries);
   }
 
-  absorb(setCookieLines) {
+  absorb(setCookieLines: readonly string[]): void {
     for (const { name, value } of parseSetCookies(setCookieLines)) {
       if (value === undefined) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
   }
 
-  headers(method = 'GET') {
-    const headers = {};
+  headers(method = 'GET'): Record<string, string> {
+    const headers: Record<string, string> = {};
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const xsrf = this.cookies.get(XSRF_COOKIE);
     if (xsrf !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) headers[XSRF_HEADER] = decodeURIComponent(xsrf);
@@ -38,13 +40,27 @@ export class CookieJar {
   }
 }
 
-export class Browser {
-  constructor(baseUrl) {
-    this.baseUrl = baseUrl;
-    this.jar = new CookieJar();
-  }
+export interface BrowserResponse {
+  status: number;
+  /** Parsed JSON when the body is JSON, else the text. */
+  body: unknown;
+  headers: Headers;
+}
 
-  async request(method, path, { body, expect, headers = {} } = {}) {
+export interface RequestOptions {
+  body?: unknown;
+  /** Throws unless the status is this one. */
+  expect?: number;
+  headers?: Record<string, string>;
+}
+
+export class Browser {
+  readonly jar = new CookieJar();
+  private visited = false;
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, { body, expect, headers = {} }: RequestOptions = {}): Promise<BrowserResponse> {
     // A first visit sets the CSRF cookie (when the app has CSRF protection); state changes need it.
     if (method !== 'GET' && !this.jar.cookies.has(XSRF_COOKIE) && !this.visited) {
       this.visited = true;
@@ -58,7 +74,7 @@ export class Browser {
     });
     this.jar.absorb(res.headers.getSetCookie());
     const text = await res.text();
-    let json;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
@@ -70,11 +86,11 @@ export class Browser {
     return { status: res.status, body: json ?? text, headers: res.headers };
   }
 
-  get(path, opts) {
+  get(path: string, opts?: RequestOptions): Promise<BrowserResponse> {
     return this.request('GET', path, opts);
   }
 
-  post(path, body, opts = {}) {
+  post(path: string, body?: unknown, opts: RequestOptions = {}): Promise<BrowserResponse> {
     return this.request('POST', path, { ...opts, body: body ?? {} });
   }
 }

@@ -1,17 +1,64 @@
 // The processes under load, forked with an IPC channel: the app server, the bare Express ceiling,
 // and the real server (dist/server/index.js) spawned only to time its start.
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { CommandCounts } from '../../server/db/command-counts';
 
 const START_TIMEOUT_MS = 120_000;
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+/** The repository (the bench runs from a bundle elsewhere; scripts/bench.mjs says where the repo is). */
+export const ROOT = process.env.BENCH_ROOT ?? process.cwd();
+
+/** The children's messages (bench/app-server.ts; the hello server sends `port` and `rss` only). */
+export interface ListeningMessage {
+  type: 'listening';
+  port: number;
+  dbUri?: string;
+  dbKind?: string;
+  dbName?: string;
+  isFerretDB?: boolean;
+  timings?: Record<string, number>;
+}
+export interface StatsMessage {
+  type: 'stats';
+  rss: number;
+  rssPeak: number;
+  counts?: CommandCounts;
+  inFlight?: number;
+  orphans?: number;
+  heapUsed?: number;
+}
+export interface HashMessage {
+  type: 'hash';
+  ms: number[];
+}
+type ChildMessage = ListeningMessage | StatsMessage | HashMessage;
+type MessageOf<T extends ChildMessage['type']> = Extract<ChildMessage, { type: T }>;
+
+interface Waiter {
+  type: ChildMessage['type'];
+  resolve(message: ChildMessage): void;
+  reject(err: Error): void;
+}
+
+export interface ChildOptions {
+  env?: Record<string, string>;
+  execArgv?: string[];
+  logFile?: string;
+}
 
 /** A forked child speaking the bench's IPC protocol (see bench/app-server.ts). */
 export class Child {
-  constructor(name, script, { env = {}, execArgv = [], logFile } = {}) {
-    this.name = name;
+  readonly proc: ChildProcess;
+  readonly spawnedAt: number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: Waiter[] = [];
+
+  constructor(
+    readonly name: string,
+    script: string,
+    { env = {}, execArgv = [], logFile }: ChildOptions = {},
+  ) {
     const fd = logFile ? openSync(logFile, 'a') : 'ignore';
     this.spawnedAt = performance.now();
     this.proc = fork(script, [], {
@@ -22,19 +69,18 @@ export class Child {
     });
     if (typeof fd === 'number') closeSync(fd);
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
-    this.waiters = [];
-    this.proc.on('message', (message) => {
+    this.proc.on('message', (message: ChildMessage) => {
       const i = this.waiters.findIndex((w) => w.type === message.type);
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(message);
     });
-    this.exited.then(({ code, signal }) => {
+    void this.exited.then(({ code, signal }) => {
       for (const w of this.waiters.splice(0)) w.reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before answering`));
     });
   }
 
-  next(type, timeoutMs = 30_000) {
+  next<T extends ChildMessage['type']>(type: T, timeoutMs = 30_000): Promise<MessageOf<T>> {
     return new Promise((resolve, reject) => {
-      const waiter = { type, resolve, reject };
+      const waiter: Waiter = { type, resolve: (m) => resolve(m as MessageOf<T>), reject };
       this.waiters.push(waiter);
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -45,19 +91,19 @@ export class Child {
   }
 
   /** Resolves with the 'listening' message and the ms from spawn to it. */
-  async listening() {
+  async listening(): Promise<ListeningMessage & { startMs: number }> {
     const message = await this.next('listening', START_TIMEOUT_MS);
     return { ...message, startMs: performance.now() - this.spawnedAt };
   }
 
   /** Command counts since the last reset, RSS now and its peak since the last reset. */
-  async stats({ reset = false } = {}) {
+  async stats({ reset = false } = {}): Promise<StatsMessage> {
     const answer = this.next('stats');
     this.proc.send({ type: 'stats', reset });
     return answer;
   }
 
-  async stop() {
+  async stop(): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     this.proc.send({ type: 'stop' });
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15_000);
@@ -70,7 +116,7 @@ export class Child {
  * Spawns the real server against a running database and times spawn → its "listening on" log
  * line. `env` must name the database (MONGODB_URI) and may set anything else the server reads.
  */
-export async function timeRealServerStart(script, env) {
+export async function timeRealServerStart(script: string, env: Record<string, string>): Promise<number> {
   const started = performance.now();
   const proc = spawn(process.execPath, [script], {
     cwd: ROOT,
@@ -79,9 +125,9 @@ export async function timeRealServerStart(script, env) {
   });
   let output = '';
   try {
-    return await new Promise((resolve, reject) => {
+    return await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no "listening on" line within 30 s: ${output.slice(-500)}`)), 30_000);
-      const onData = (chunk) => {
+      const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (/listening on http/i.test(output)) {
           clearTimeout(timer);
@@ -96,7 +142,7 @@ export async function timeRealServerStart(script, env) {
       });
     });
   } finally {
-    const exited = new Promise((resolve) => (proc.exitCode !== null ? resolve() : proc.once('exit', resolve)));
+    const exited = new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve())));
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
     await exited;

@@ -1,27 +1,73 @@
 // Turns autocannon results and the server's counters into figures, targets and a table.
+import type { Result as AutocannonResult } from 'autocannon';
+import type { CommandCounts } from '../../server/db/command-counts';
 
 export const MB = 1024 * 1024;
 
-export function median(values) {
-  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+/** The figures of one measured run. */
+export interface RunFigures {
+  rps: number | null;
+  p50: number;
+  p99: number;
+  completed: number;
+  sent: number;
+  errors: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+  readsPerRequest?: number | null;
+  writesPerRequest?: number | null;
+  sessionReadsPerRequest?: number | null;
+  sessionWrites?: number;
+  sessionWritesPerRequest?: number | null;
+  byCollection?: CommandCounts['byCollection'];
+  byCommand?: CommandCounts['byCommand'];
+}
+
+export type Summary = ReturnType<typeof summarize>;
+
+/** What a table row needs of a measured scenario. */
+export interface ScenarioRow {
+  name: string;
+  title: string;
+  connections?: number;
+  error?: string;
+  median?: Summary;
+  ratioToHello?: number;
+  rssEndMB?: number;
+  rssPeakMB?: number;
+  flow?: { flowsPerSecond: number; p50Ms: number | null; p99Ms: number | null; failedSteps?: Record<string, number> };
+}
+
+export interface Target {
+  name: string;
+  value: unknown;
+  limit?: string;
+  pass: boolean | null;
+}
+
+export function median(values: readonly (number | null | undefined)[]): number | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-export function percentile(values, p) {
+export function percentile(values: readonly number[], p: number): number | null {
   const v = [...values].sort((a, b) => a - b);
   if (v.length === 0) return null;
   return v[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)];
 }
 
-const round = (x, digits = 2) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const round = (x: number | null | undefined, digits = 2): number | null =>
+  x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** One autocannon run plus the server's command counts over it. */
-export function runFigures(result, counts, sessionsCollection) {
+export function runFigures(result: AutocannonResult, counts: CommandCounts | undefined, sessionsCollection: string): RunFigures {
   const sent = result.requests.sent || result.requests.total || 1;
   const sessions = counts?.byCollection?.[sessionsCollection] ?? { reads: 0, writes: 0 };
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, s]: [string, { count?: number }]) => [code, s.count ?? 0]),
+  );
   return {
     rps: round(result.requests.total / result.duration, 1),
     p50: result.latency.p50,
@@ -46,9 +92,9 @@ export function runFigures(result, counts, sessionsCollection) {
 }
 
 /** Median of each figure over the runs; counts summed. */
-export function summarize(runs) {
-  const pick = (k) => median(runs.map((r) => r[k]));
-  const statusCodes = {};
+export function summarize(runs: readonly RunFigures[]) {
+  const pick = (k: keyof RunFigures) => median(runs.map((r) => r[k] as number | null | undefined));
+  const statusCodes: Record<string, number> = {};
   for (const r of runs) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   return {
     rps: pick('rps'),
@@ -65,10 +111,13 @@ export function summarize(runs) {
   };
 }
 
-const fmt = (x, digits = 0) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
-const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
+const fmt = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
+const pad = (s: string | number, n: number, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
 
-export function table(results) {
+export function table(results: {
+  hello: { connections: number; median: Summary; rssEndMB: number };
+  scenarios: readonly ScenarioRow[];
+}): string {
   const head = [
     'scenario',
     'conn',
@@ -84,7 +133,7 @@ export function table(results) {
     'RSS end MB',
   ];
   const widths = [38, 5, 8, 7, 7, 7, 5, 12, 10, 11, 11, 11];
-  const line = (cells) => cells.map((c, i) => pad(c, widths[i], i === 0)).join(' ');
+  const line = (cells: (string | number)[]) => cells.map((c, i) => pad(c, widths[i], i === 0)).join(' ');
   const rows = [line(head), '-'.repeat(widths.reduce((a, b) => a + b + 1, -1))];
   const h = results.hello;
   rows.push(
@@ -104,8 +153,8 @@ export function table(results) {
     ]),
   );
   for (const s of results.scenarios) {
-    if (s.error) {
-      rows.push(line([s.title, s.connections ?? '', 'FAILED', '', '', '', '', '', '', '', '', '']) + `  ${s.error}`);
+    if (s.error || !s.median) {
+      rows.push(line([s.title, s.connections ?? '', 'FAILED', '', '', '', '', '', '', '', '', '']) + `  ${s.error ?? ''}`);
       continue;
     }
     const m = s.median;
@@ -117,8 +166,8 @@ export function table(results) {
     rows.push(
       line([
         s.title,
-        s.connections,
-        fmt(m.rps, m.rps < 100 ? 1 : 0),
+        s.connections ?? '',
+        fmt(m.rps, (m.rps ?? 0) < 100 ? 1 : 0),
         fmt(s.ratioToHello, 3),
         fmt(m.p50, 1),
         fmt(m.p99, 1),
@@ -156,8 +205,11 @@ export function table(results) {
   return rows.join('\n');
 }
 
-export function targetLines(targets) {
+export function targetLines(targets: readonly Target[]): string {
   return targets
-    .map((t) => `${t.pass === null ? ' ?  ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}${t.limit ? ` (target ${t.limit})` : ''}`)
+    .map(
+      (t) =>
+        `${t.pass === null ? ' ?  ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${String(t.value)}${t.limit ? ` (target ${t.limit})` : ''}`,
+    )
     .join('\n');
 }
