@@ -9,7 +9,7 @@ import { startCluster, type WorkerSetup } from './cluster';
 import { isSandboxMode } from './compose';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
-import { connectWhenReachable } from './db/connect';
+import { closeConnection, connectWhenReachable } from './db/connect';
 import { resolveDatabase } from './db/resolve';
 import { createLogger, type Logger } from './logger';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
@@ -83,7 +83,7 @@ async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 't
     /** Requests in flight answered, sweeper stopped, database connection closed. */
     close: async () => {
       await running.close(DEFAULT_GRACE_MS);
-      await connection.close().catch(() => {});
+      await closeConnection(connection);
     },
   };
 }
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     if (config.webConcurrency > 1) {
       // Wait for the database here, once, rather than in every worker.
       const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
-      await probe.connection.close();
+      await closeConnection(probe.connection);
       const workers = startCluster({ size: config.webConcurrency, setup, logger });
       close = () => workers.stop(DEFAULT_GRACE_MS + 5000);
       port = await workers.listening.catch(async (err: Error) => {

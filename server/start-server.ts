@@ -49,6 +49,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
   });
+  // Requests that arrive before the app is wired wait for it: in a cluster the primary hands this
+  // worker connections as soon as it listens.
+  const wired: { handle?: http.RequestListener } = {};
+  const early: Parameters<http.RequestListener>[] = [];
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+    wired.handle ? wired.handle(req, res) : early.push([req, res]),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -69,12 +76,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       onError: (err) => o.logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
     });
   } catch (err) {
+    for (const [req] of early) req.socket.destroy();
     server.close();
     throw err;
   }
   const app = composeApp({ ...o, config, selfUrl: url });
-  if (o.observe) server.on('request', o.observe);
-  server.on('request', app);
+  const handle: http.RequestListener = (req, res) => {
+    o.observe?.(req, res);
+    void app(req, res);
+  };
+  wired.handle = handle;
+  for (const [req, res] of early.splice(0)) handle(req, res);
 
   const close = async (graceMs = DEFAULT_GRACE_MS) => {
     closing = true;

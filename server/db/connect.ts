@@ -78,6 +78,22 @@ export async function connectWhenReachable(
   }
 }
 
+/**
+ * Closes the connection for a process that is stopping: forced (sessions are not ended on the
+ * server), and given up after `timeoutMs`, since the driver's close can wait forever on a
+ * server that died mid-handshake.
+ */
+export async function closeConnection(connection: Connection, timeoutMs = 3000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    connection.close(true).catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** FerretDB's buildInfo carries `ferretdbVersion` (v1) or `ferretdb` (v2); MongoDB's has neither. */
 export async function detectFerretDB(connection: Connection): Promise<boolean> {
   const db = connection.db;

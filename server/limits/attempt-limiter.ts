@@ -8,6 +8,7 @@ import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { ExpirySpec } from '../db/expiry';
 import { HttpError } from '../http/errors';
+import { isDatabaseUnavailable } from '../db/availability';
 
 export interface Limit {
   name: string;
@@ -74,7 +75,8 @@ export class AttemptLimiter {
     try {
       result = await attempt();
     } catch (err) {
-      await place.release();
+      // With the database gone the release would only wait for it too (the place expires anyway).
+      if (!isDatabaseUnavailable(err)) await place.release();
       throw err;
     }
     if (!counts(result)) await place.release();

@@ -46,7 +46,7 @@ const FAULTS: Fault[] = [
     status: 502,
     withinMs: 1000,
   },
-  { what: 'resets the connection', app: () => resetApp.app, fail: () => {}, status: 502, withinMs: 1000 },
+  { what: 'resets the connection', app: () => resetApp.app, fail: () => {}, status: 502, withinMs: 1500 },
   {
     what: 'never answers',
     app: () => t.app,

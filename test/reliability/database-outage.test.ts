@@ -80,7 +80,7 @@ test('database down: 503 with Retry-After within 5 s on every route that needs i
     expect({ name, status: res.status, body: res.body }).toEqual({ name, status: 503, body: MESSAGE });
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(5);
-    expect(ms).toBeLessThan(5000);
+    expect({ name, within5s: ms < 5000 }).toEqual({ name, within5s: true });
   }
   const ready = await visitor.get('/readyz');
   expect(ready.status).toBe(503);
