@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     });
   };
 
-  // Wired as server/index.ts does it: sandbox mode, the app's Authy client calling this server.
+  // Wired as server/index.ts does it: sandbox mode, the app's 2FA client calling this server.
   const running = await startServer({
     config: ({ url }) => ({ ...loadConfig({}), publicUrl: url }),
     port: 0,
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     logger,
     sessionSecret,
     sandboxKey: apiKey,
+    sandboxAuthToken: randomBytes(24).toString('hex'),
     publicDir,
     sweepIntervalMs: SWEEP_INTERVAL_MS,
     observe,

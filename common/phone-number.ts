@@ -60,3 +60,17 @@ export function normalizePhone(callingCodeText: string, number: string, country?
 export function formatInternational(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
+
+/** Authy's masked cellphone: all but the last four digits hidden, "+1-XXX-XXX-1234". */
+export function maskCellphone(callingCode: string, national: string): string {
+  const last = national.slice(-4);
+  const hidden = 'X'.repeat(Math.max(national.length - last.length, 0));
+  const groups = hidden.match(/X{1,3}/g) ?? [];
+  return ['+' + callingCode, ...groups, last].join('-');
+}
+
+/** The same mask from an E.164 number. */
+export function maskE164(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed ? maskCellphone(parsed.countryCallingCode, parsed.nationalNumber) : `…${e164.slice(-4)}`;
+}

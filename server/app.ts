@@ -6,7 +6,6 @@ import { authRoutes } from './auth/auth.routes';
 import { loginSessionMiddleware } from './auth/login-session';
 import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
-import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
 import { csrfProtection } from './http/csrf';
 import { apiNotFound, errorHandler, HttpError } from './http/errors';
@@ -20,8 +19,9 @@ import { AttemptLimiter } from './limits/attempt-limiter';
 import type { Logger } from './logger';
 import { PUBLIC_DIR } from './paths';
 import { protectedRoutes } from './protected/protected.routes';
+import type { TwoFactorProvider } from './providers/provider';
 import { ApprovalStore } from './twofa/approval-store';
-import { CALLBACK_PATH, callbackRoutes } from './twofa/callback.routes';
+import { callbackRoutes } from './twofa/callback.routes';
 import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
 
@@ -29,9 +29,8 @@ export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
   isFerretDB: boolean;
-  authy: AuthyApi;
-  /** The key Authy (or the sandbox) signs callbacks with. */
-  apiKey: string;
+  /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
+  provider: TwoFactorProvider;
   sessionSecret: string;
   logger: Logger;
   /** The embedded Authy, mounted at /sandbox when present (sandbox mode only). */
@@ -42,7 +41,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, connection, authy, logger } = deps;
+  const { config, connection, provider, logger } = deps;
   const now = deps.now ?? Date.now;
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
@@ -63,9 +62,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
-  // The callback is signed by Authy and carries no session or CSRF token.
-  app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
+  app.use('/api', requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  // The push callback is signed by the provider and carries no session or CSRF token.
+  app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(
     createSessionMiddleware({
       client: connection.getClient(),
@@ -78,9 +77,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(loginSessionMiddleware(now));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
-  app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits }));
-  app.use('/api/verification', verificationRoutes({ authy, limiter, limits }));
+  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits }));
+  app.use('/api/verification', verificationRoutes({ provider, limiter, limits }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);
 

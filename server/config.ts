@@ -3,15 +3,32 @@
 import { z } from 'zod';
 import { limitsFrom, type Limits } from './limits/limits';
 
+export type ProviderName = 'authy' | 'verify';
+
+/** A Twilio account's Verify Service: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, VERIFY_SERVICE_SID. */
+export interface TwilioVerifyCredentials {
+  accountSid: string;
+  authToken: string;
+  serviceSid: string;
+}
+
 export interface Config {
   port: number;
   host: string;
   nodeEnv: 'development' | 'production' | 'test';
   mongodbUri?: string;
-  /** Real Authy key; when absent the app runs against its embedded sandbox. */
+  /** Which 2FA API the app talks to: Authy, or Twilio Verify v2. */
+  provider: ProviderName;
+  /** No real credentials: the embedded sandbox plays both APIs and the app talks to it. */
+  sandbox: boolean;
+  /** Real Authy key (provider authy, not sandbox). */
   authyApiKey?: string;
   authyApiUrl: string;
   sandboxKey?: string;
+  /** Real Twilio Verify credentials (provider verify, not sandbox). */
+  twilio?: TwilioVerifyCredentials;
+  /** The sandbox's Twilio auth token (VERIFY_SANDBOX_AUTH_TOKEN); generated when absent. */
+  verifySandboxAuthToken?: string;
   sessionSecret?: string;
   publicUrl: string;
   trustProxy: boolean | number | string;
@@ -39,6 +56,11 @@ const schema = z.object({
   ACCOUNT_SECURITY_API_KEY: optional,
   AUTHY_API_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
   AUTHY_SANDBOX_KEY: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  TWILIO_ACCOUNT_SID: optional.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), 'must be AC followed by 32 hex digits'),
+  TWILIO_AUTH_TOKEN: optional.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters'),
+  VERIFY_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
+  VERIFY_SANDBOX_AUTH_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  TWOFA_PROVIDER: z.enum(['authy', 'verify']).optional(),
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
@@ -54,7 +76,41 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   return value;
 }
 
+/** Together they select Twilio Verify; one without the others is a mistake, not "unset". */
+const TWILIO_VARIABLES = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'] as const;
+
+type Parsed = z.infer<typeof schema>;
+
+/** Which API the app talks to, and whether through the sandbox; throws when the credentials say two things. */
+function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; twilio?: TwilioVerifyCredentials } {
+  const given = TWILIO_VARIABLES.filter((name) => e[name] !== undefined);
+  if (given.length > 0 && given.length < TWILIO_VARIABLES.length) {
+    const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
+    throw new Error(`Invalid configuration: ${missing.join(' and ')} must be set with ${given.join(' and ')} to use Twilio Verify`);
+  }
+  const twilio =
+    e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.VERIFY_SERVICE_SID
+      ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, serviceSid: e.VERIFY_SERVICE_SID }
+      : undefined;
+  const authy = e.ACCOUNT_SECURITY_API_KEY !== undefined;
+  if (!authy && !twilio) return { provider: e.TWOFA_PROVIDER ?? 'authy', sandbox: true };
+  if (authy && twilio && !e.TWOFA_PROVIDER) {
+    throw new Error('Invalid configuration: TWOFA_PROVIDER must be authy or verify when both Authy and Twilio Verify credentials are set');
+  }
+  const provider = e.TWOFA_PROVIDER ?? (twilio ? 'verify' : 'authy');
+  if (provider === 'verify' && !twilio) {
+    throw new Error('Invalid configuration: TWOFA_PROVIDER=verify needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID');
+  }
+  if (provider === 'authy' && !authy) throw new Error('Invalid configuration: TWOFA_PROVIDER=authy needs ACCOUNT_SECURITY_API_KEY');
+  return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  for (const name of TWILIO_VARIABLES) {
+    if (env[name] !== undefined && env[name].trim() === '') {
+      throw new Error(`Invalid configuration: ${name} is set but empty (remove the line, or give it a value)`);
+    }
+  }
   // Empty or blank values count as unset (a .env line such as `PORT=`).
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -67,10 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
   }
   const e = parsed.data;
-  const sandbox = e.ACCOUNT_SECURITY_API_KEY === undefined;
+  const { provider, sandbox, twilio } = chooseProvider(e);
   if (sandbox && e.NODE_ENV === 'production') {
     throw new Error(
-      'Invalid configuration: ACCOUNT_SECURITY_API_KEY is required when NODE_ENV=production (the sandbox is for development only)',
+      'Invalid configuration: ACCOUNT_SECURITY_API_KEY, or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID, ' +
+        'are required when NODE_ENV=production (the sandbox is for development only)',
     );
   }
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
@@ -84,9 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     nodeEnv: e.NODE_ENV,
     mongodbUri: e.MONGODB_URI ?? e.MONGO_CONNECTION,
-    authyApiKey: e.ACCOUNT_SECURITY_API_KEY,
+    provider,
+    sandbox,
+    authyApiKey: provider === 'authy' ? e.ACCOUNT_SECURITY_API_KEY : undefined,
     authyApiUrl: (e.AUTHY_API_URL ?? 'https://api.authy.com').replace(/\/$/, ''),
     sandboxKey: e.AUTHY_SANDBOX_KEY,
+    twilio,
+    verifySandboxAuthToken: e.VERIFY_SANDBOX_AUTH_TOKEN,
     sessionSecret: e.SESSION_SECRET,
     publicUrl,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -2,7 +2,6 @@
 import 'dotenv/config';
 import path from 'node:path';
 import pretty from 'pino-pretty';
-import { isSandboxMode } from './compose';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
 import { connectDatabase } from './db/connect';
@@ -13,12 +12,20 @@ import { startServer } from './start-server';
 
 const DATA_DIR = path.join(REPO_ROOT, '.data');
 
+const PROVIDER_NAMES = { authy: 'the Authy API', verify: 'Twilio Verify v2' } as const;
+
+/** "2FA provider: Twilio Verify v2 (embedded sandbox)". */
+const providerLine = (config: Config) => `2FA provider: ${PROVIDER_NAMES[config.provider]}${config.sandbox ? ' (embedded sandbox)' : ''}`;
+
 function sandboxBanner(config: Config, port: number): string {
+  const other = config.provider === 'authy' ? 'verify' : 'authy';
   return [
     '',
-    '  SANDBOX MODE: no ACCOUNT_SECURITY_API_KEY is set, so the app talks to its embedded Authy.',
+    `  SANDBOX MODE: no credentials are set, so the app talks to the sandbox's copy of ${PROVIDER_NAMES[config.provider]}.`,
     `  Codes and push requests appear at http://localhost:${port}/sandbox ("the phone") and in this log.`,
-    '  Set ACCOUNT_SECURITY_API_KEY to use the real Authy API. Never expose sandbox mode to the internet.',
+    `  TWOFA_PROVIDER=${other} runs the app on the sandbox's ${PROVIDER_NAMES[other]} instead.`,
+    '  Set ACCOUNT_SECURITY_API_KEY (Authy) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID (Verify)',
+    '  to use a real API. Never expose sandbox mode to the internet.',
     `  Listening on ${config.host} only${config.host === '127.0.0.1' ? ' (set HOST to change)' : ''}.`,
     '',
   ].join('\n');
@@ -33,7 +40,7 @@ async function main(): Promise<void> {
       ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
       : undefined,
   );
-  const sandboxMode = isSandboxMode(config);
+  const sandboxMode = config.sandbox;
 
   const database = await resolveDatabase({ uri: config.mongodbUri, dataDir: DATA_DIR, ephemeral: false, logger });
   logger.info(
@@ -51,9 +58,11 @@ async function main(): Promise<void> {
     logger,
     sessionSecret: config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret'),
     sandboxKey: sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
+    sandboxAuthToken: sandboxMode ? (config.verifySandboxAuthToken ?? readOrCreateSecret(DATA_DIR, 'sandbox-twilio-auth-token')) : '',
     publicDir: PUBLIC_DIR,
   });
   if (sandboxMode) logger.warn(sandboxBanner(config, running.port));
+  logger.info({ provider: config.provider, sandbox: sandboxMode }, providerLine(config));
   logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${running.port}`);
 
   const shutdown = async (signal: string) => {

@@ -1,6 +1,5 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
-import type { AuthyApi } from '../authy/authy-api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from '../http/guards';
@@ -8,13 +7,14 @@ import { sessionCookieName } from '../http/session';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
+import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
 import type { UserModel } from './user.model';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  authy: AuthyApi;
+  provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;
@@ -25,7 +25,7 @@ export interface AuthRoutesDeps {
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, authy, limiter, limits, passwords, secureCookies, now }: AuthRoutesDeps): Router {
+export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now }: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
@@ -40,13 +40,13 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
     }
     if (await users.exists({ username })) throw new HttpError(409, 'That username is already taken.', 'username');
 
-    // Authy first, then one insert: a refusal or a crash in between leaves no user without an
-    // Authy id (FerretDB has no transactions to roll back with).
+    // The provider first, then one insert: a refusal or a crash in between leaves no user
+    // without its provider's record (FerretDB has no transactions to roll back with).
     const hashed = await passwords.hash(password);
-    const authyId = await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode });
+    const record = await provider.register({ username, email, phone });
     let user;
     try {
-      user = await users.create({ username, email, hashed_password: hashed, authyId, phone: phone.e164 });
+      user = await users.create({ username, email, hashed_password: hashed, phone: phone.e164, ...record });
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;

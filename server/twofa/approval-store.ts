@@ -1,5 +1,5 @@
-// Push approval requests we created, and the one-time claims that make a callback nonce usable
-// once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
+// Push approval requests we created, and the one-time claims that make a callback delivery
+// (an Authy nonce, a Verify event) usable once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
 // date (swept on FerretDB, TTL index on MongoDB).
 import { Schema, type Connection, type Model } from 'mongoose';
 import { APPROVAL_STATUSES, type ApprovalStatus, type FinalApprovalStatus } from '../../common/approval-status';
@@ -34,7 +34,7 @@ export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
 
 /** Our record of a request outlives Authy's ttl a little, so a late poll still finds the outcome. */
 const RECORD_LIFETIME_MS = 12 * 60 * 1000;
-/** Nonces are remembered this long; Authy signs each callback with a fresh one. */
+/** Deliveries are remembered this long; each callback carries a fresh nonce or event id. */
 const CLAIM_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export class ApprovalStore {
@@ -66,8 +66,9 @@ export class ApprovalStore {
     return claimOnce(this.claims, id, new Date(this.now() + CLAIM_LIFETIME_MS));
   }
 
-  acceptNonce(nonce: string): Promise<boolean> {
-    return this.claim(`nonce:${nonce}`);
+  /** True the first time a callback delivery (its provider's unique id) is seen. */
+  acceptDelivery(id: string): Promise<boolean> {
+    return this.claim(id);
   }
 
   /** Moves a request from pending to its final status; false if it already left pending. */

@@ -1,20 +1,22 @@
-// The second factor: codes by SMS or call, tokens, and push (OneTouch) approval requests.
+// The second factor: codes by SMS or call, tokens, push approval requests, and the soft token's
+// QR code while it waits for its first code. The provider (Authy or Verify) does the talking.
 import { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import type { ApprovalStatus } from '../../common/approval-status';
 import { currentPush, endLogin, loginStage, passSecondFactor, rememberPush, settlePush } from '../auth/login-session';
 import type { UserModel } from '../auth/user.model';
-import type { AuthyApi } from '../authy/authy-api';
 import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
+import type { TwoFactorProvider } from '../providers/provider';
 import type { ApprovalStore } from './approval-store';
 
 export interface TwoFactorDeps {
   users: UserModel;
   approvals: ApprovalStore;
-  authy: AuthyApi;
+  provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
 }
@@ -25,9 +27,9 @@ export const PUSH_TTL_SECONDS = 120;
 /** Every send that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, provider, limiter, limits }: TwoFactorDeps): Router {
   const router = Router();
-  router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
+  router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
   /** The logged-in user; a session whose user is gone is ended rather than crashing. */
   async function currentUser(req: Request) {
@@ -43,14 +45,14 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => authy.requestSms(user.authyId), sentOk);
+    const sent = await limiter.guard(limits.sends, user.id, () => provider.sendCode(user, 'sms'), sentOk);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => authy.requestCall(user.authyId), sentOk);
+    const sent = await limiter.guard(limits.sends, user.id, () => provider.sendCode(user, 'call'), sentOk);
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
@@ -59,15 +61,28 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
     const token = requireString(bodyOf(req), 'token', rules.token);
     const user = await currentUser(req);
     // A locked user stays locked even for the right token until the window passes.
-    const valid = await limiter.guard(
+    const check = await limiter.guard(
       limits.tokenFailures,
       user.id,
-      () => authy.verifyToken(user.authyId, token),
-      (ok) => !ok,
+      () => provider.checkToken(user, token),
+      (c) => !c.valid,
     );
-    if (!valid) throw new HttpError(401, 'That token is not valid.', 'token');
+    if (!check.valid) throw new HttpError(401, 'That token is not valid.', 'token');
+    if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
     await passSecondFactor(req);
     res.json({ success: true });
+  });
+
+  // GET /api/accountsecurity/softtoken: the soft token's QR code while it waits for its first code, else null.
+  router.get('/softtoken', async (req: Request, res: Response) => {
+    const pending = provider.pendingSoftToken(await currentUser(req));
+    res.set('Cache-Control', 'no-store');
+    if (!pending) {
+      res.json({ enrol: null });
+      return;
+    }
+    const qrCode = await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, scale: 5 });
+    res.json({ enrol: { qr_code: qrCode, otpauth_url: pending.otpauthUri } });
   });
 
   // POST /api/accountsecurity/onetouch
@@ -75,11 +90,11 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
     const user = await currentUser(req);
     const request = {
       message: 'Login requested for an Authy Demo account.',
-      visibleDetails: { 'Authy ID': user.authyId, Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },
+      details: { Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },
       hiddenDetails: { test: 'This is a' },
       ttlSeconds: PUSH_TTL_SECONDS,
     };
-    const uuid = await limiter.guard(limits.sends, user.id, () => authy.createApprovalRequest(user.authyId, request), sentOk);
+    const uuid = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
     await approvals.create(uuid, user.id);
     rememberPush(req, uuid);
     res.json({ success: true, approval_request: { uuid } });
@@ -96,9 +111,9 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
       const record = await approvals.find(uuid, login.userId);
       if (!record) throw new HttpError(404, 'No push request is pending.');
       status = record.status;
-      // The callback may have answered already; otherwise ask Authy.
+      // The callback may have answered already; otherwise ask the provider.
       if (status === 'pending') {
-        status = await authy.getApprovalStatus(uuid);
+        status = await provider.pushStatus(await currentUser(req), uuid);
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
       if (status === 'approved') await passSecondFactor(req);

@@ -1,29 +1,34 @@
 // Phone verification: a 4-digit code by SMS or call, then the code back.
 import { Router, type Request, type Response } from 'express';
 import { markPhoneVerified } from '../auth/login-session';
-import type { AuthyApi } from '../authy/authy-api';
 import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../limits/limits';
+import type { TwoFactorProvider } from '../providers/provider';
 
 function phoneOf(req: Request) {
   const body = bodyOf(req);
-  const { e164, callingCode, national } = requirePhone(body);
-  return { body, e164, phone: national, countryCode: callingCode };
+  return { body, phone: requirePhone(body) };
 }
 
-export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi; limiter: AttemptLimiter; limits: Limits }): Router {
+export interface VerificationDeps {
+  provider: TwoFactorProvider;
+  limiter: AttemptLimiter;
+  limits: Limits;
+}
+
+export function verificationRoutes({ provider, limiter, limits }: VerificationDeps): Router {
   const router = Router();
 
   // POST /api/verification/start
   router.post('/start', async (req: Request, res: Response) => {
-    const { body, e164, phone, countryCode } = phoneOf(req);
+    const { body, phone } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
     const message = await limiter.guard(
       limits.phoneStarts,
-      e164,
-      () => authy.startPhoneVerification({ via, phone, countryCode }),
+      phone.e164,
+      () => provider.startPhoneVerification(phone, via),
       () => true,
     );
     res.json({ success: true, message });
@@ -31,16 +36,16 @@ export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi
 
   // POST /api/verification/verify
   router.post('/verify', async (req: Request, res: Response) => {
-    const { body, e164, phone, countryCode } = phoneOf(req);
+    const { body, phone } = phoneOf(req);
     const code = requireString(body, 'token', rules.verificationCode);
     const valid = await limiter.guard(
       limits.phoneFailures,
-      e164,
-      () => authy.checkPhoneVerification({ phone, countryCode, code }),
+      phone.e164,
+      () => provider.checkPhoneVerification(phone, code),
       (ok) => !ok,
     );
     if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
-    markPhoneVerified(req, e164);
+    markPhoneVerified(req, phone.e164);
     res.json({ success: true });
   });
 

@@ -4,7 +4,7 @@ import { get, post } from '../support/http';
 import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
 import { signCallback } from '../../server/authy/signature';
-import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { PUBLIC_URL, TEST_API_KEY, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';

@@ -2,7 +2,7 @@
 // XSRF-TOKEN cookie, bound to the caller's session (or, before one exists, signed by us).
 import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
-import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client } from '../support/http';
 import { registeredAgent } from '../support/users';

@@ -1,13 +1,25 @@
 // Every test file: no response body the app sends (outside the sandbox, which is "the phone")
-// and no log line may contain the API key, the session secret, a password, a hash or a code
-// the tests used. Checked after each file over everything it produced.
+// and no log line may contain the API key, a Twilio auth token or account SID (or the Basic
+// credentials made of them), the session secret, a password, a hash or a code the tests used.
+// Checked after each file over everything it produced.
 import http from 'node:http';
-import { TEST_API_KEY, TEST_SESSION_SECRET, allLogs } from './app';
-import { SANDBOX_KEY } from './sandbox-app';
+import { sandboxTwilioAccount } from '../../server/sandbox/verify/credentials';
+import { TEST_API_KEY, TEST_SESSION_SECRET, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, allLogs } from './app';
+import { SANDBOX_KEY, SANDBOX_TWILIO_TOKEN } from './sandbox-app';
+
+const sandboxAccount = sandboxTwilioAccount(SANDBOX_TWILIO_TOKEN);
+const literal = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+const basic = (user: string, password: string) => literal(Buffer.from(`${user}:${password}`).toString('base64'));
 
 const FORBIDDEN: [string, RegExp][] = [
   ['the API key', new RegExp(TEST_API_KEY)],
   ['the sandbox API key', new RegExp(SANDBOX_KEY)],
+  ['the Twilio auth token', new RegExp(TEST_TWILIO_AUTH_TOKEN)],
+  ['the Twilio account SID', new RegExp(TEST_TWILIO_ACCOUNT_SID)],
+  ['the Twilio Basic credentials', basic(TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN)],
+  ["the sandbox's Twilio auth token", new RegExp(SANDBOX_TWILIO_TOKEN)],
+  ["the sandbox's Twilio account SID", new RegExp(sandboxAccount.accountSid)],
+  ["the sandbox's Basic credentials", basic(sandboxAccount.accountSid, SANDBOX_TWILIO_TOKEN)],
   ['the session secret', new RegExp(TEST_SESSION_SECRET)],
   ['a test password', /correct horse battery|old password|wrong-\d-password/],
   ['a password hash', /scrypt\$\d+\$/],

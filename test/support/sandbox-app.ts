@@ -1,5 +1,7 @@
-// The app as `npm start` runs it with no key: sandbox mode, on a real loopback port, its Authy
-// client calling its own /sandbox/api over HTTP. For the sandbox and browser tests.
+// The app as `npm start` runs it with no credentials: sandbox mode, on a real loopback port, its
+// Authy client (or with provider 'verify', its Twilio Verify client) calling its own sandbox over
+// HTTP. For the sandbox and browser tests.
+import type { ProviderName } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer } from '../../server/start-server';
@@ -7,19 +9,23 @@ import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
+/** The sandbox's Twilio auth token (its account and service SIDs derive from it). */
+export const SANDBOX_TWILIO_TOKEN = 'sandbox-twilio-token-0123456789abcdef';
 
 export interface SandboxApp {
+  provider: ProviderName;
   baseUrl: string;
   db: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
 }
 
-export async function startSandboxApp(options: { built?: boolean; now?: () => number } = {}): Promise<SandboxApp> {
+export async function startSandboxApp(options: { built?: boolean; now?: () => number; provider?: ProviderName } = {}): Promise<SandboxApp> {
+  const provider = options.provider ?? 'authy';
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: url }),
+    config: ({ url }) => testConfig({ publicUrl: url, provider }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
@@ -27,12 +33,14 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
     logger: createLogger('info', logs),
     sessionSecret: TEST_SESSION_SECRET,
     sandboxKey: SANDBOX_KEY,
+    sandboxAuthToken: SANDBOX_TWILIO_TOKEN,
     // Browser tests need the real build; API tests are fine with the fixture.
     publicDir: options.built ? PUBLIC_DIR : FIXTURE_PUBLIC_DIR,
     passwordParams: TEST_SCRYPT,
     now: options.now,
   });
   return {
+    provider,
     baseUrl: running.url,
     db,
     logs,
