@@ -56,14 +56,15 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
   }
   const service = client.verify.v2.services(o.serviceSid);
 
-  /** A VerificationCheck: 'none' when no verification is pending for the number (unknown, expired, used up). */
-  async function checkCode(to: string, code: string): Promise<'approved' | 'pending' | 'none'> {
+  /** A VerificationCheck: 'none' when no verification is pending for the number (unknown, expired, used), 'exhausted' after 5 checks. */
+  async function checkCode(to: string, code: string): Promise<'approved' | 'pending' | 'none' | 'exhausted'> {
     try {
       const check = await service.verificationChecks.create({ to, code });
       return check.status === 'approved' ? 'approved' : 'pending';
     } catch (err) {
       const code = twilioCode(err);
-      if (code === TWILIO.notFound || code === TWILIO.maxCheckAttempts) return 'none';
+      if (code === TWILIO.notFound) return 'none';
+      if (code === TWILIO.maxCheckAttempts) return 'exhausted';
       throw verifyError(err);
     }
   }
@@ -139,7 +140,9 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
     async checkPhoneVerification(phone, code) {
       const result = await checkCode(phone.e164, code);
       if (result === 'none')
-        throw new HttpError(404, 'No code is waiting for this number (it expired or was used up): send a new one.', 'token');
+        throw new HttpError(404, 'No code is waiting for this number (it expired or was used): send a new one.', 'token');
+      if (result === 'exhausted')
+        throw new HttpError(429, 'Too many wrong codes for this number. Please try again in 10 minutes.', 'token');
       return result === 'approved';
     },
 

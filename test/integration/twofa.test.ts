@@ -187,6 +187,7 @@ describe('push (OneTouch)', () => {
       const forged = 'https://localhost:1337' + CALLBACK_PATH;
       await request(t.app)
         .post(CALLBACK_PATH)
+        .set('Host', 'localhost:1337')
         .set('X-Forwarded-Proto', 'https')
         .set('X-Authy-Signature-Nonce', nonce)
         .set('X-Authy-Signature', signCallback(TEST_API_KEY, { nonce, method: 'POST', url: forged, body }))
