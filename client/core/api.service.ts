@@ -29,6 +29,12 @@ export interface ApprovalResponse {
   approval_request: { uuid: string; status?: ApprovalStatus };
 }
 
+/** A soft token waiting for its first code: its QR code (a data: URL) and otpauth:// URI. */
+export interface SoftTokenEnrolment {
+  qr_code: string;
+  otpauth_url: string;
+}
+
 export interface PhoneNumber {
   country_code: string;
   phone_number: string;
@@ -79,6 +85,11 @@ export class ApiService {
 
   verifyToken(token: string): IPromise<{ success: boolean }> {
     return this.post('/api/accountsecurity/verify', { token });
+  }
+
+  /** The soft token to set up at /2fa (until its first code verifies it), or null. */
+  softTokenEnrolment(): IPromise<SoftTokenEnrolment | null> {
+    return this.$http.get<{ enrol: SoftTokenEnrolment | null }>('/api/accountsecurity/softtoken').then((res) => res.data.enrol);
   }
 
   createOneTouch(): IPromise<ApprovalResponse> {

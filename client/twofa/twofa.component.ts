@@ -1,6 +1,6 @@
 import type { ITimeoutService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
-import type { ApiService, CodeSent } from '../core/api.service';
+import type { ApiService, CodeSent, SoftTokenEnrolment } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
 import type { PushOutcome } from './push-poller';
@@ -17,6 +17,8 @@ class TwofaController {
   static $inject = ['api', '$state', '$timeout'];
   token = '';
   pushCanRetry = false;
+  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
+  enrolment: SoftTokenEnrolment | null = null;
   readonly state = new RequestState();
   readonly push: PushPoller;
 
@@ -29,6 +31,14 @@ class TwofaController {
       $timeout,
       () => this.api.oneTouchStatus(),
       (outcome, message) => this.pushDone(outcome, message),
+    );
+  }
+
+  $onInit(): void {
+    // Not knowing is not an error: the page works without the QR code (codes, push).
+    this.api.softTokenEnrolment().then(
+      (enrolment) => (this.enrolment = enrolment),
+      () => undefined,
     );
   }
 
@@ -52,7 +62,7 @@ class TwofaController {
     this.pushCanRetry = false;
     this.state
       .run(this.api.createOneTouch(), () => {
-        this.state.succeed('Push request sent: approve it in the Authy app.');
+        this.state.succeed('Push request sent: approve it on your phone.');
         this.push.start();
       })
       .then(() => {

@@ -1,4 +1,4 @@
-// Phone verification: a 4-digit code by SMS or call, then the code back.
+// Phone verification: a code by SMS or call (4 digits with Authy, the Service's length with Verify), then the code back.
 import { Router, type Request, type Response } from 'express';
 import { markPhoneVerified } from '../auth/login-session';
 import { HttpError } from '../http/errors';

@@ -3,6 +3,7 @@
 import {
   authyIdOf,
   codeSentTo,
+  httpSettled,
   logIn,
   newUser,
   reachProtected,
@@ -77,6 +78,9 @@ test('login → soft token from the TOTP secret → /protected', async () => {
   await registerUser(app, u);
   const authyId = await authyIdOf(app, u.username);
   await logIn(page, u);
+  // The Authy app enrols itself: /2fa shows no QR code (Verify's is in verify.test.ts).
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
   await page.fill('#token', await softToken(app, authyId));
   await page.click('#verify');
   await reachProtected(page, u.username);

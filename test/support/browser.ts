@@ -1,5 +1,6 @@
 // Browser tests: Debian's Chromium driven by playwright-core against the real app in sandbox
-// mode (test/support/sandbox-app.ts) serving the built SPA. One browser per test file, a fresh
+// mode (test/support/sandbox-app.ts, on the Authy sandbox or with { provider: 'verify' } the
+// Verify one) serving the built SPA. One browser per test file, a fresh
 // context per test. Every page a test opens is watched: a console error, an uncaught exception,
 // a CSP violation, an alert()/confirm() box or a 5xx answer fails the test in afterEach. An HTTP
 // error the test provokes on purpose (401 for a wrong password…) is declared with `allowHttp`.
@@ -8,6 +9,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } f
 import path from 'node:path';
 import { chromium, request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateSync } from 'otplib';
+import type { ProviderName } from '../../server/config';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -106,7 +108,7 @@ const slug = (s: string) =>
  * Registers the hooks of a browser test file and returns the per-test handles. Call at the top
  * of a describe block (or file).
  */
-export function useBrowser(): BrowserSuite {
+export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSuite {
   let app: SandboxApp | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -171,7 +173,7 @@ export function useBrowser(): BrowserSuite {
 
   beforeAll(async () => {
     await ensureBuilt();
-    app = await startSandboxApp({ built: true });
+    app = await startSandboxApp({ built: true, provider: options.provider });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 
@@ -242,14 +244,16 @@ export function useBrowser(): BrowserSuite {
 export interface InboxMessage {
   to: string;
   channel: 'sms' | 'call';
-  purpose: '2fa' | 'verification';
+  purpose: '2fa' | 'verification' | 'verify';
   code: string;
   sent_at: string;
 }
 
 export interface Approval {
   uuid: string;
-  authy_id: string;
+  /** An Authy approval request's user, or a Verify challenge's entity. */
+  authy_id?: string;
+  identity?: string;
   message: string;
   status: string;
   created_at: string;
@@ -281,7 +285,7 @@ export async function codeSentTo(
   app: SandboxApp,
   phone: string,
   channel: 'sms' | 'call',
-  purpose: '2fa' | 'verification',
+  purpose: '2fa' | 'verification' | 'verify',
   after?: string,
 ): Promise<string> {
   const last4 = phone.replace(/\D/g, '').slice(-4);
@@ -300,17 +304,28 @@ export async function authyIdOf(app: SandboxApp, username: string): Promise<stri
   return id;
 }
 
-/** The current soft token of a sandbox user, from its TOTP secret (as an authenticator app does). */
-export async function softToken(app: SandboxApp, authyId: string): Promise<string> {
-  const { secret } = await getJson<{ secret: string }>(app.baseUrl, `/sandbox/users/${authyId}/totp.json`);
-  return generateSync({ secret, epoch: Math.floor(Date.now() / 1000), period: 30, digits: 6, algorithm: 'sha1' });
+/** The Verify entity the app stored for `username` (what the Verify sandbox knows the user by). */
+export async function verifyIdentityOf(app: SandboxApp, username: string): Promise<string> {
+  const user = await app.db.connection.collection('users').findOne({ username });
+  const identity: unknown = (user?.verify as { identity?: unknown } | undefined)?.identity;
+  if (typeof identity !== 'string' || identity === '') throw new Error(`no Verify entity stored for ${username}`);
+  return identity;
 }
 
-/** The pending push request of a sandbox user. */
-export async function pendingApproval(app: SandboxApp, authyId: string): Promise<Approval> {
-  return waitFor(`a pending push request for Authy id ${authyId}`, async () => {
+/**
+ * The soft token of a sandbox user (an Authy id or a Verify identity), from its TOTP secret as an
+ * authenticator app computes it; `stepsAhead` 1 for the next 30 s step (each step is accepted once).
+ */
+export async function softToken(app: SandboxApp, id: string, stepsAhead = 0): Promise<string> {
+  const { secret } = await getJson<{ secret: string }>(app.baseUrl, `/sandbox/users/${id}/totp.json`);
+  return generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30, period: 30, digits: 6, algorithm: 'sha1' });
+}
+
+/** The pending push request of a sandbox user (an Authy id or a Verify identity). */
+export async function pendingApproval(app: SandboxApp, id: string): Promise<Approval> {
+  return waitFor(`a pending push request for ${id}`, async () => {
     const list = await getJson<Approval[]>(app.baseUrl, '/sandbox/approvals.json');
-    return list.find((a) => a.authy_id === authyId && a.status === 'pending');
+    return list.find((a) => (a.authy_id === id || a.identity === id) && a.status === 'pending');
   });
 }
 
