@@ -2,34 +2,16 @@
 import 'dotenv/config';
 import path from 'node:path';
 import pretty from 'pino-pretty';
-import { loadConfig, type Config } from './config';
+import { loadConfig } from './config';
 import { readOrCreateSecret } from './data-dir';
 import { connectDatabase } from './db/connect';
 import { resolveDatabase } from './db/resolve';
 import { createLogger } from './logger';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
 import { startServer } from './start-server';
+import { providerLine, sandboxBanner } from './startup-messages';
 
 const DATA_DIR = path.join(REPO_ROOT, '.data');
-
-const PROVIDER_NAMES = { authy: 'the Authy API', verify: 'Twilio Verify v2' } as const;
-
-/** "2FA provider: Twilio Verify v2 (embedded sandbox)". */
-const providerLine = (config: Config) => `2FA provider: ${PROVIDER_NAMES[config.provider]}${config.sandbox ? ' (embedded sandbox)' : ''}`;
-
-function sandboxBanner(config: Config, port: number): string {
-  const other = config.provider === 'authy' ? 'verify' : 'authy';
-  return [
-    '',
-    `  SANDBOX MODE: no credentials are set, so the app talks to the sandbox's copy of ${PROVIDER_NAMES[config.provider]}.`,
-    `  Codes and push requests appear at http://localhost:${port}/sandbox ("the phone") and in this log.`,
-    `  TWOFA_PROVIDER=${other} runs the app on the sandbox's ${PROVIDER_NAMES[other]} instead.`,
-    '  Set ACCOUNT_SECURITY_API_KEY (Authy) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID (Verify)',
-    '  to use a real API. Never expose sandbox mode to the internet.',
-    `  Listening on ${config.host} only${config.host === '127.0.0.1' ? ' (set HOST to change)' : ''}.`,
-    '',
-  ].join('\n');
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();

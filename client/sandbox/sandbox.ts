@@ -164,6 +164,7 @@ function renderInbox(items: InboxItem[]) {
 
 interface UserCard {
   card: HTMLElement;
+  about: HTMLElement;
   code: HTMLElement;
   left: HTMLElement;
 }
@@ -178,18 +179,26 @@ function userCard(u: SandboxUser): UserCard {
   const code = el('code', { className: 'code totp-code', id: `totp-${key}` });
   const left = el('span', { className: 'muted' });
   const link = el('a', { href: u.otpauth_url, textContent: 'otpauth:// link' });
-  const about = u.authy_id ? (u.cellphone ?? '') : 'A TOTP factor: the app shows this QR code on /2fa until its first code.';
+  const about = el('p', { className: 'muted' });
   const card = el(
     'div',
     { className: 'card sandbox-user', id: `user-${key}` },
     el('h3', { textContent: userTitle(u) }),
-    el('p', { className: 'muted', textContent: about }),
+    about,
     el('img', { src: u.qr_code, alt: `QR code of the soft token of ${userTitle(u)}` }),
     el('p', {}, 'Current code: ', code, ' ', left),
     el('p', { className: 'muted' }, 'Cannot scan? Open the ', link, ' on the device with your authenticator app.'),
   );
-  return { card, code, left };
+  return { card, about, code, left };
 }
+
+/** An Authy user's masked phone; a Verify factor's state (the app shows its QR code on /2fa until its first code). */
+const userAbout = (u: SandboxUser) =>
+  u.authy_id
+    ? (u.cellphone ?? '')
+    : u.status === 'verified'
+      ? 'TOTP factor, verified.'
+      : 'TOTP factor, waiting for its first code (its QR code is on /2fa).';
 
 function renderUsers(users: SandboxUser[]) {
   const container = $('users');
@@ -202,6 +211,7 @@ function renderUsers(users: SandboxUser[]) {
       entry = userCard(u);
       userCards.set(key, entry);
     }
+    entry.about.textContent = userAbout(u);
     entry.code.textContent = u.totp.code;
     entry.left.textContent = `(${u.totp.seconds_left} s left)`;
     return entry.card;

@@ -73,3 +73,81 @@ test('PUBLIC_URL loses its trailing slash; TRUST_PROXY reads booleans, hop count
   expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
   expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
 });
+
+describe('the 2FA provider', () => {
+  const twilio = {
+    TWILIO_ACCOUNT_SID: `AC${'ab12'.repeat(8)}`,
+    TWILIO_AUTH_TOKEN: 'f'.repeat(32),
+    VERIFY_SERVICE_SID: `VA${'cd34'.repeat(8)}`,
+  };
+
+  test('nothing set: the sandbox, Authy by default, TWOFA_PROVIDER=verify for its Verify', () => {
+    expect(loadConfig({})).toMatchObject({ provider: 'authy', sandbox: true, twilio: undefined });
+    expect(loadConfig({ TWOFA_PROVIDER: 'verify' })).toMatchObject({
+      provider: 'verify',
+      sandbox: true,
+      host: '127.0.0.1',
+      twilio: undefined,
+    });
+  });
+
+  test('the three Twilio variables select Verify; the Authy key selects Authy', () => {
+    expect(loadConfig(twilio)).toMatchObject({
+      provider: 'verify',
+      sandbox: false,
+      host: '0.0.0.0',
+      authyApiKey: undefined,
+      twilio: { accountSid: twilio.TWILIO_ACCOUNT_SID, authToken: twilio.TWILIO_AUTH_TOKEN, serviceSid: twilio.VERIFY_SERVICE_SID },
+    });
+    expect(loadConfig({ ACCOUNT_SECURITY_API_KEY: 'k' })).toMatchObject({ provider: 'authy', sandbox: false, authyApiKey: 'k' });
+  });
+
+  test('both set: refused unless TWOFA_PROVIDER says which', () => {
+    const both = { ...twilio, ACCOUNT_SECURITY_API_KEY: 'k' };
+    expect(() => loadConfig(both)).toThrow(/^Invalid configuration: TWOFA_PROVIDER must be authy or verify/);
+    expect(loadConfig({ ...both, TWOFA_PROVIDER: 'authy' })).toMatchObject({ provider: 'authy', authyApiKey: 'k', twilio: undefined });
+    expect(loadConfig({ ...both, TWOFA_PROVIDER: 'verify' })).toMatchObject({ provider: 'verify', authyApiKey: undefined });
+  });
+
+  test('TWOFA_PROVIDER naming an API whose credentials are missing is refused', () => {
+    expect(() => loadConfig({ ACCOUNT_SECURITY_API_KEY: 'k', TWOFA_PROVIDER: 'verify' })).toThrow(
+      /TWOFA_PROVIDER=verify needs TWILIO_ACCOUNT_SID/,
+    );
+    expect(() => loadConfig({ ...twilio, TWOFA_PROVIDER: 'authy' })).toThrow(/TWOFA_PROVIDER=authy needs ACCOUNT_SECURITY_API_KEY/);
+    expect(() => loadConfig({ TWOFA_PROVIDER: 'twilio' })).toThrow(/^Invalid configuration: TWOFA_PROVIDER /);
+  });
+
+  test('part of the Twilio variables is refused, naming the missing ones', () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: twilio.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: twilio.TWILIO_AUTH_TOKEN })).toThrow(
+      /^Invalid configuration: VERIFY_SERVICE_SID must be set with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/,
+    );
+    expect(() => loadConfig({ VERIFY_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(
+      /^Invalid configuration: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with VERIFY_SERVICE_SID/,
+    );
+  });
+
+  test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {
+    expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but empty`));
+  });
+
+  test.each([
+    [{ ...twilio, TWILIO_ACCOUNT_SID: 'AC123' }, 'TWILIO_ACCOUNT_SID'],
+    [{ ...twilio, TWILIO_ACCOUNT_SID: `SK${'ab12'.repeat(8)}` }, 'TWILIO_ACCOUNT_SID'],
+    [{ ...twilio, TWILIO_AUTH_TOKEN: 'short' }, 'TWILIO_AUTH_TOKEN'],
+    [{ ...twilio, VERIFY_SERVICE_SID: `MG${'cd34'.repeat(8)}` }, 'VERIFY_SERVICE_SID'],
+    [{ VERIFY_SANDBOX_AUTH_TOKEN: 'short' }, 'VERIFY_SANDBOX_AUTH_TOKEN'],
+  ])('a malformed value is named without echoing it: %j', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('f'.repeat(32)) }));
+  });
+
+  test('production runs on Twilio Verify, and still refuses the sandbox', () => {
+    expect(loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toMatchObject({
+      provider: 'verify',
+      sandbox: false,
+    });
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), TWOFA_PROVIDER: 'verify' })).toThrow(
+      /TWILIO_ACCOUNT_SID/,
+    );
+  });
+});
