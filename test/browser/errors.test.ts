@@ -78,7 +78,7 @@ describe('refusals show a message and the page stays usable', () => {
     await page.goto('/register');
     await page.fill('#username', taken.username);
     await page.fill('#email', u.email);
-    await page.selectOption('#country_code', '1');
+    await page.selectOption('#country_code', 'US');
     await page.fill('#phone_number', u.phone);
     await page.fill('#password', u.password);
     await page.fill('#password2', `${u.password}!`);

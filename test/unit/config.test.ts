@@ -1,3 +1,4 @@
+import dotenv from 'dotenv';
 import { loadConfig } from '../../server/config';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
@@ -72,4 +73,10 @@ test('PUBLIC_URL loses its trailing slash; TRUST_PROXY reads booleans, hop count
   expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
   expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
   expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+});
+
+test("a .env written for `source .env` (the original's `export VAR='...'` lines) reads as plain assignments", () => {
+  const parsed = dotenv.parse("export ACCOUNT_SECURITY_API_KEY='ENTER_SECRET_HERE'\nexport PORT=1337\n");
+  expect(parsed).toEqual({ ACCOUNT_SECURITY_API_KEY: 'ENTER_SECRET_HERE', PORT: '1337' });
+  expect(loadConfig(parsed)).toMatchObject({ authyApiKey: 'ENTER_SECRET_HERE', port: 1337 });
 });
