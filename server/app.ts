@@ -18,6 +18,7 @@ import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
 import type { Logger } from './logger';
 import { PUBLIC_DIR } from './paths';
+import { siteRoutes } from './site.routes';
 import { protectedRoutes } from './protected/protected.routes';
 import type { TwoFactorProvider } from './providers/provider';
 import { ApprovalStore } from './twofa/approval-store';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
   app.use('/api', requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined }));
   // The push callback is signed by the provider and carries no session or CSRF token.
   app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(

@@ -39,7 +39,6 @@ const isChallengeSid = (id: string) => /^YC[0-9a-f]{32}$/.test(id);
 export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts: { publicDir: string; logger: Logger }): Router {
   const views = Router();
   const qrCache = new Map<string, string>();
-  let page: string | undefined;
 
   const label = (authyId: string) => `Authy ${authyId}`;
   /** QR codes by owner (an Authy id or a factor sid): each owner's secret never changes. */
@@ -58,15 +57,14 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
     next();
   });
 
-  // GET /sandbox: the built page (dist/public/sandbox.html).
+  // GET /sandbox: the built page (dist/public/sandbox.html), read each time so a rebuild (npm run dev) shows at once.
   views.get('/', async (_req, res) => {
-    if (page === undefined) {
-      try {
-        page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
-      } catch {
-        res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
-        return;
-      }
+    let page: string;
+    try {
+      page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
+    } catch {
+      res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
+      return;
     }
     res.type('html').send(page);
   });

@@ -31,7 +31,12 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits }:
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
-  /** The logged-in user; a session whose user is gone is ended rather than crashing. */
+  /**
+   * The logged-in user; a session whose user is gone is ended rather than crashing. A user the
+   * original quickstart saved half-way (its registration failed after the insert, leaving
+   * `authyId: null`, and no other provider's record) cannot get a second factor: they are told
+   * to register again. A user registered with the other provider is the provider's to refuse.
+   */
   async function currentUser(req: Request) {
     const login = loginStage(req);
     const user = login.stage === 'anonymous' ? null : await users.findById(login.userId);
@@ -39,6 +44,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits }:
       await endLogin(req);
       throw new HttpError(401, 'Please log in first.');
     }
+    if (!user.authyId && !user.verify) throw new HttpError(409, 'This account has no Authy id; please register again.');
     return user;
   }
 
