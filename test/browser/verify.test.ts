@@ -84,9 +84,9 @@ test('Push Auth approved on /sandbox ("the phone", standing in for the Verify Pu
   const { page, app } = h;
   const u = user();
   await registerUser(app, u);
+  // The page's clock runs, and the test can move it on to the next poll (the 12 × 5 s schedule: push.test.ts).
   await page.clock.install();
   await logIn(page, u);
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
   await page.click('#push');
   expect(await statusShown(page)).toBe('Push request sent: approve it on your phone.');
   await page.locator('#push-waiting').waitFor({ state: 'visible' });
