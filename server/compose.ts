@@ -10,6 +10,7 @@ import type { ExpirySpec } from './db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
 import type { Logger } from './logger';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 import { CALLBACK_PATH } from './twofa/callback.routes';
@@ -31,7 +32,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;

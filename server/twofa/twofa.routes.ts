@@ -17,6 +17,7 @@ export interface TwoFactorDeps {
   authy: AuthyApi;
   limiter: AttemptLimiter;
   limits: Limits;
+  now: () => number;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
@@ -25,7 +26,7 @@ export const PUSH_TTL_SECONDS = 120;
 /** Every send that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, authy, limiter, limits, now }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
@@ -71,7 +72,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
       (ok) => !ok,
     );
     if (!valid) throw new HttpError(401, 'That token is not valid.', 'token');
-    await passSecondFactor(req);
+    await passSecondFactor(req, now());
     res.json({ success: true });
   });
 
@@ -106,7 +107,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
         status = await authy.getApprovalStatus(uuid);
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
-      if (status === 'approved') await passSecondFactor(req);
+      if (status === 'approved') await passSecondFactor(req, now());
       if (status !== 'pending') settlePush(req, uuid, status);
     }
     res.json({ success: true, approval_request: { uuid, status } });
