@@ -78,7 +78,11 @@ export function rememberPasskeyChallenge(req: Request, purpose: PasskeyPurpose, 
  * The pending challenge for `purpose`, removed from the session: each is offered once. Undefined
  * when there is none, it is for something else, it expired, or the login changed since.
  */
-export function takePasskeyChallenge(req: Request, purpose: PasskeyPurpose, now: number): { challenge: string; expiresAt: number } | undefined {
+export function takePasskeyChallenge(
+  req: Request,
+  purpose: PasskeyPurpose,
+  now: number,
+): { challenge: string; expiresAt: number } | undefined {
   const pending = req.session?.passkeyChallenge;
   if (!pending) return undefined;
   delete req.session.passkeyChallenge;
