@@ -120,7 +120,7 @@ export class PasskeyStore {
 
   /** Renames one of the user's passkeys; null when the user has none with that id. */
   async rename(userId: string, credentialId: string, name: string): Promise<PasskeyRecord | null> {
-    return this.passkeys.findOneAndUpdate({ credentialId, userId }, { $set: { name } }, { new: true }).lean();
+    return this.passkeys.findOneAndUpdate({ credentialId, userId }, { $set: { name } }, { returnDocument: 'after' }).lean();
   }
 
   /** Removes one of the user's passkeys; false when the user has none with that id. */

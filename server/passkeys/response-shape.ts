@@ -48,12 +48,31 @@ const authenticationSchema = z.object({
   }),
 });
 
+/** Zod's issue, in the words of the app's other 400s. */
+function problem(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.message.endsWith('received undefined')
+        ? 'is missing'
+        : `must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
+    case 'invalid_value':
+      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'too_big':
+      return 'is too long';
+    case 'too_small':
+      return 'is empty';
+    default:
+      return issue.message;
+  }
+}
+
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.join('.') || 'body';
-  throw new HttpError(400, `The passkey response is malformed: ${field} ${issue.message.toLowerCase()}.`, field);
+  const path = issue.path.join('.') || 'the body';
+  // `field` names the body's own field, as for every other route; the sentence says where inside it.
+  throw new HttpError(400, `The passkey response is malformed: ${path} ${problem(issue)}.`, String(issue.path[0] ?? 'id'));
 }
 
 export const registrationResponse = (body: unknown): RegistrationResponseJSON => parse(registrationSchema, body);
