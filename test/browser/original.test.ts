@@ -2,7 +2,7 @@
 // demos and resource links, /protected's and /verified's texts, a Bangladeshi number checked
 // and shown in E.164 before it is sent, and the Sandbox link only in sandbox mode.
 import { openTestDatabase, type TestDatabase } from '../support/db';
-import { authyIdOf, codeSentTo, newUser, softToken, useBrowser, waitForPath } from '../support/browser';
+import { authyIdOf, codeSentTo, newUser, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer, type RunningServer } from '../../server/start-server';
@@ -77,13 +77,7 @@ test('/protected: "Protected by Twilio Authy 2FA", the congratulation and the li
   const { page, app } = h;
   const u = newUser('orig', 3400);
   await page.goto('/register');
-  await page.fill('#username', u.username);
-  await page.fill('#email', u.email);
-  await page.fill('#phone_number', u.phone);
-  await page.fill('#password', u.password);
-  await page.fill('#password2', u.password);
-  await page.click('#register');
-  await waitForPath(page, '/2fa');
+  await submitRegistration(page, u);
   expect(await page.getAttribute('#token', 'placeholder')).toBe('Token via SMS, Voice or SoftToken');
   await page.fill('#token', await softToken(app, await authyIdOf(h.app, u.username)));
   await page.click('#verify');

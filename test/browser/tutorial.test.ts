@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { codeSentTo, newUser, useBrowser, waitForPath, type AppAt } from '../support/browser';
+import { logIn, newUser, passWithSms, submitRegistration, useBrowser, type AppAt } from '../support/browser';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const h = useBrowser();
@@ -77,28 +77,14 @@ test('node ., /register/, register, /login/, log in, SMS, /protected', async () 
   await page.goto('/register/');
   await page.locator('#register').waitFor();
   expect(await page.textContent('main h1')).toBe('Register');
-  await page.fill('#username', u.username);
-  await page.fill('#email', u.email);
-  await page.fill('#phone_number', u.phone);
-  await page.fill('#password', u.password);
-  await page.fill('#password2', u.password);
-  await page.click('#register');
-  await waitForPath(page, '/2fa');
+  await submitRegistration(page, u);
 
   await page.goto('/login/');
   await page.locator('#login').waitFor();
   expect(await page.textContent('main h1')).toBe('Log in');
-  await page.fill('#username', u.username);
-  await page.fill('#password', u.password);
-  await page.click('#login');
-  await waitForPath(page, '/2fa');
+  await logIn(page, u, '/login/');
 
-  await page.click('#sms');
-  const code = await codeSentTo(app, u.phone, 'sms', '2fa');
-  await page.fill('#token', code);
-  await page.click('#verify');
-  await waitForPath(page, '/protected');
-  await page.locator('#protected-content').waitFor();
+  await passWithSms(page, app, u);
   expect(await page.textContent('main h1')).toBe('Protected by Twilio Authy 2FA');
   expect(output.join('\n')).toContain('SANDBOX MODE');
 });

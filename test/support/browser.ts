@@ -388,9 +388,30 @@ export async function reachProtected(page: Page, username: string): Promise<void
   if (!text.includes(username)) throw new Error(`/protected does not name ${username}: ${text.trim()}`);
 }
 
-/** Logs in through the login page (ends on /2fa). */
-export async function logIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto('/login');
+/** Fills the open registration form (the default country, unless the test chose one) and sends it; ends on /2fa. */
+export async function submitRegistration(page: Page, user: TestUser): Promise<void> {
+  await page.fill('#username', user.username);
+  await page.fill('#email', user.email);
+  await page.fill('#phone_number', user.phone);
+  await page.fill('#password', user.password);
+  await page.fill('#password2', user.password);
+  await page.click('#register');
+  await waitForPath(page, '/2fa');
+}
+
+/** On /2fa: asks for an SMS, types the code the sandbox received, and ends on /protected. */
+export async function passWithSms(page: Page, app: AppAt, user: TestUser): Promise<void> {
+  await page.click('#sms');
+  const code = await codeSentTo(app, user.phone, 'sms', '2fa');
+  await page.fill('#token', code);
+  await page.click('#verify');
+  await waitForPath(page, '/protected');
+  await page.locator('#protected-content').waitFor();
+}
+
+/** Logs in through the login page at `path` (ends on /2fa). */
+export async function logIn(page: Page, user: TestUser, path = '/login'): Promise<void> {
+  await page.goto(path);
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#login');
