@@ -3,7 +3,7 @@
 // to its login), expires in 5 minutes, and is claimed once (db/claim.ts), so even concurrent
 // requests cannot use it twice. See README, "Passkeys", and docs/architecture.md.
 import { Router, type Request, type Response } from 'express';
-import { MAX_PASSKEYS, RECHECK_FIELD, type PasskeyList } from '../../common/passkey-info';
+import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, RECHECK_FIELD, type PasskeyList } from '../../common/passkey-info';
 import {
   endLogin,
   lastSecondFactorCheck,
@@ -42,7 +42,12 @@ export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
 /** Adding or removing a passkey needs a second-factor check at most this long ago. */
 export const FRESH_CHECK_MS = 5 * 60 * 1000;
 
-const NAME_RULE = { label: 'Name', max: 64, pattern: /^[^\p{Cc}]+$/u, patternMessage: 'Name may not contain control characters.' };
+const NAME_RULE = {
+  label: 'Name',
+  max: MAX_PASSKEY_NAME_LENGTH,
+  pattern: /^[^\p{Cc}]+$/u,
+  patternMessage: 'Name may not contain control characters.',
+};
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
 const NOT_FOUND = 'No such passkey.';
 
@@ -71,7 +76,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   function requireFreshCheck(req: Request): void {
     const at = lastSecondFactorCheck(req);
     if (at === undefined || now() - at > FRESH_CHECK_MS) {
-      throw new HttpError(403, 'Please confirm it is you first, with a passkey or a 2FA token.', RECHECK_FIELD);
+      throw new HttpError(403, 'Please confirm it is you first, with a passkey or your second factor.', RECHECK_FIELD);
     }
   }
 

@@ -147,7 +147,7 @@ describe('the list: names and removal', () => {
 
     clock += 5 * MINUTE + 1000;
     const stale = await agent.delete(`/api/passkeys/${first.id}`).expect(403);
-    expect(stale.body).toEqual({ error: 'Please confirm it is you first, with a passkey or a 2FA token.', field: RECHECK_FIELD });
+    expect(stale.body).toEqual({ error: 'Please confirm it is you first, with a passkey or your second factor.', field: RECHECK_FIELD });
     // Adding one needs the same check.
     await agent.post('/api/passkeys/registration/options').expect(403);
 
