@@ -17,6 +17,9 @@ import { securityHeaders } from './http/security-headers';
 import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
 import type { Logger } from './logger';
+import { PasskeyStore } from './passkeys/passkey-store';
+import { passkeyRoutes } from './passkeys/passkeys.routes';
+import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR } from './paths';
 import { siteRoutes } from './site.routes';
 import { protectedRoutes } from './protected/protected.routes';
@@ -51,6 +54,8 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
+  const passkeys = new PasskeyStore(connection, now);
+  const relyingParty = relyingPartyOf(config.publicUrl);
 
   const app = express();
   app.disable('x-powered-by');
@@ -64,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
   app.use('/api', requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
-  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined }));
+  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
   // The push callback is signed by the provider and carries no session or CSRF token.
   app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(
@@ -80,8 +85,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
   app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, now }));
   app.use('/api/verification', verificationRoutes({ provider, limiter, limits }));
+  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);
 

@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
 import type { TwoFactorProvider } from './providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 
@@ -37,7 +38,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */

@@ -15,6 +15,8 @@ const DEFINITIONS = {
   phoneStarts: { env: 'LIMIT_PHONE_STARTS', name: 'phone-starts', value: '5/15m' },
   /** Wrong phone verification codes per number. */
   phoneFailures: { env: 'LIMIT_PHONE_FAILURES', name: 'phone-failures', value: '5/15m' },
+  /** Passkey sign-ins started per client address (they have no username to count against). */
+  passkeySignIns: { env: 'LIMIT_PASSKEY_SIGNINS_PER_IP', name: 'passkey-signins-ip', value: '30/15m' },
 } as const;
 
 export type LimitName = keyof typeof DEFINITIONS;

@@ -19,6 +19,7 @@ export interface TwoFactorDeps {
   provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
+  now: () => number;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
@@ -27,7 +28,7 @@ export const PUSH_TTL_SECONDS = 120;
 /** Every send that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, provider, limiter, limits }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, provider, limiter, limits, now }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
@@ -75,7 +76,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits }:
     );
     if (!check.valid) throw new HttpError(401, 'That token is not valid.', 'token');
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
-    await passSecondFactor(req);
+    await passSecondFactor(req, now());
     res.json({ success: true });
   });
 
@@ -122,7 +123,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits }:
         status = await provider.pushStatus(await currentUser(req), uuid);
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
-      if (status === 'approved') await passSecondFactor(req);
+      if (status === 'approved') await passSecondFactor(req, now());
       if (status !== 'pending') settlePush(req, uuid, status);
     }
     res.json({ success: true, approval_request: { uuid, status } });

@@ -27,6 +27,9 @@ const FORBIDDEN: [string, RegExp, ((url: string) => boolean)?][] = [
   ['a test password', /correct horse battery|old password|wrong-\d-password/],
   ['a password hash', /scrypt\$\d+\$/],
   ['a token the tests sent', /\b(1234567|7654321|0000000)\b/],
+  // The start of every P-256 private key in PKCS#8 (how Chromium's virtual authenticator exports
+  // them): a passkey's private key never leaves the authenticator.
+  ['a passkey private key', /MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHB/],
 ];
 
 const bodies: { url: string; body: string }[] = [];

@@ -1,6 +1,8 @@
 // The app as `npm start` runs it with no credentials: sandbox mode, on a real loopback port, its
 // Authy client (or with provider 'verify', its Twilio Verify client) calling its own sandbox over
-// HTTP. For the sandbox and browser tests.
+// HTTP. For the sandbox and browser tests. Its PUBLIC_URL is http://localhost:<port>, as
+// `npm start`'s default: browsers refuse passkeys on an IP address, so the browser tests browse
+// that origin.
 import type { ProviderName } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
@@ -14,7 +16,10 @@ export const SANDBOX_TWILIO_TOKEN = 'sandbox-twilio-token-0123456789abcdef';
 
 export interface SandboxApp {
   provider: ProviderName;
+  /** Where the server listens, http://127.0.0.1:<port> (for requests from the tests themselves). */
   baseUrl: string;
+  /** Its PUBLIC_URL, http://localhost:<port>: where browsers open it. */
+  publicUrl: string;
   db: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
@@ -25,7 +30,7 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: url, provider }),
+    config: ({ url }) => testConfig({ publicUrl: localhostUrl(url), provider }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
@@ -42,6 +47,7 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
   return {
     provider,
     baseUrl: running.url,
+    publicUrl: localhostUrl(running.url),
     db,
     logs,
     close: async () => {
@@ -50,3 +56,6 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
     },
   };
 }
+
+/** The same server by the name `localhost` (the only host name a loopback server has). */
+export const localhostUrl = (url: string) => url.replace('//127.0.0.1:', '//localhost:');
