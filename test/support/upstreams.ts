@@ -23,6 +23,8 @@ export interface Upstream {
   readonly name: string;
   /** True for Verify: /2fa shows the soft token's QR code until its first code. */
   readonly enrolsSoftToken: boolean;
+  /** True for the sandbox: the phone's answer reaches the app as a signed callback (with nock, the poll asks). */
+  readonly callsBack: boolean;
   readonly app: Express | string;
   readonly db: TestDatabase;
   start(): Promise<void>;
@@ -52,6 +54,7 @@ export function authyNock(): Upstream {
   return {
     name: 'Authy (nock)',
     enrolsSoftToken: false,
+    callsBack: false,
     get app() {
       return t!.app;
     },
@@ -133,6 +136,7 @@ export function verifyNock(): Upstream {
   return {
     name: 'Verify (nock)',
     enrolsSoftToken: true,
+    callsBack: false,
     get app() {
       return t!.app;
     },
@@ -225,6 +229,7 @@ export function sandbox(provider: 'authy' | 'verify'): Upstream {
   return {
     name: `${provider === 'authy' ? 'Authy' : 'Verify'} (sandbox)`,
     enrolsSoftToken: provider === 'verify',
+    callsBack: true,
     get app() {
       return s!.baseUrl;
     },
