@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type mongoose from 'mongoose';
 import type { Logger } from '../logger';
 import { apiRoutes } from './api';
+import { sandboxHostGuard } from './host-guard';
 import { ensureSandboxIndexes, sandboxModels } from './models';
 import { SandboxService } from './service';
 import { viewRoutes } from './views';
@@ -19,6 +20,8 @@ export interface SandboxOptions {
   /** Where the built sandbox.html lives (dist/public). */
   publicDir: string;
   logger: Logger;
+  /** Besides the loopback names, the hosts of these URLs may reach the sandbox (PUBLIC_URL, where it listens). */
+  allowedUrls?: readonly string[];
   /** Injectable clock for tests. */
   now?: () => Date;
 }
@@ -41,6 +44,7 @@ export function createSandbox(opts: SandboxOptions): Router {
   });
 
   const router = Router();
+  router.use(sandboxHostGuard(opts.allowedUrls ?? []));
   router.use(async (_req, _res, next) => {
     await ready;
     next();

@@ -15,11 +15,12 @@ export interface SandboxApp {
   close(): Promise<void>;
 }
 
-export async function startSandboxApp(options: { built?: boolean; now?: () => number } = {}): Promise<SandboxApp> {
+/** `publicUrl`: PUBLIC_URL (default: the loopback URL the server listens at). */
+export async function startSandboxApp(options: { built?: boolean; now?: () => number; publicUrl?: string } = {}): Promise<SandboxApp> {
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: url }),
+    config: ({ url }) => testConfig({ publicUrl: options.publicUrl ?? url }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
