@@ -1,9 +1,10 @@
 // POST /api/accountsecurity/onetouch/callback: Authy (or the sandbox) tells us a push request
 // was answered. The signature is checked against the URL we publish, never one built from
 // forwarded headers; each nonce is accepted once; a request moves from pending at most once.
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { isValidSignature } from '../authy/signature';
 import { HttpError } from '../http/errors';
+import { parseFormBody } from '../http/json-body';
 import type { ApprovalStore } from './approval-store';
 
 export const CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
@@ -20,7 +21,7 @@ export function callbackRoutes({ apiKey, publicUrl, approvals }: CallbackDeps): 
   const router = Router();
   const url = publicUrl + CALLBACK_PATH;
 
-  router.post(CALLBACK_PATH, express.urlencoded({ extended: true, limit: '10kb' }), async (req: Request, res: Response) => {
+  router.post(CALLBACK_PATH, parseFormBody(), async (req: Request, res: Response) => {
     const signature = req.get('x-authy-signature');
     const nonce = req.get('x-authy-signature-nonce');
     if (
