@@ -1,11 +1,12 @@
 // createApp(deps): the whole Express app, wired from its parts, with no side effects beyond
 // what deps hold. The order of the middleware is the design: see docs/architecture.md.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { authRoutes } from './auth/auth.routes';
 import { loginSessionMiddleware } from './auth/login-session';
 import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
+import { backfillUsernameKeys, onceSucceeded } from './auth/username-key';
 import type { AuthyApi } from './authy/authy-api';
 import type { Config } from './config';
 import { csrfProtection } from './http/csrf';
@@ -17,6 +18,7 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
+import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
 import { PUBLIC_DIR } from './paths';
 import { protectedRoutes } from './protected/protected.routes';
@@ -41,6 +43,12 @@ export interface AppDeps {
   now?: () => number;
 }
 
+/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { config, connection, authy, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -51,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
+  const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
+  const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
 
   const app = express();
   app.disable('x-powered-by');
@@ -63,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', noStore, requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
   // The callback is signed by Authy and carries no session or CSRF token.
   app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
   app.use(
@@ -78,9 +88,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(loginSessionMiddleware(now));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
-  app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits }));
-  app.use('/api/verification', verificationRoutes({ authy, limiter, limits }));
+  app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now, usersReady }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget }));
+  app.use('/api/verification', verificationRoutes({ authy, limiter, limits, sendBudget }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);
 

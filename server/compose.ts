@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { ExpirySpec } from './db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
 import type { Logger } from './logger';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
@@ -31,7 +32,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;
@@ -56,6 +57,7 @@ export function composeApp(o: ComposeOptions): Express {
           connection: o.connection,
           apiKey,
           callbackUrl: o.config.publicUrl + CALLBACK_PATH,
+          allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
           now: now && (() => new Date(now())),

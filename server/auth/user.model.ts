@@ -4,6 +4,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface User {
   username: string;
+  /** The username in lower case: unique, so usernames are unique whatever their case (auth/username-key.ts). */
+  usernameKey?: string;
   email: string;
   hashed_password: string;
   authyId: string;
@@ -15,6 +17,8 @@ export interface User {
 const userSchema = new Schema<User>(
   {
     username: { type: String, required: true, unique: true },
+    // Sparse: users written before the key existed have none until they get one at start.
+    usernameKey: { type: String, unique: true, sparse: true },
     email: { type: String, required: true },
     hashed_password: { type: String, required: true },
     // Required: a user is written only once Authy has given an id.

@@ -8,7 +8,9 @@ import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
+import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 
 export interface TwoFactorDeps {
@@ -17,15 +19,16 @@ export interface TwoFactorDeps {
   authy: AuthyApi;
   limiter: AttemptLimiter;
   limits: Limits;
+  sendBudget: SendBudget;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
 export const PUSH_TTL_SECONDS = 120;
 
-/** Every send that went out counts against the budget (a failed one throws and is not counted). */
+/** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
@@ -40,17 +43,24 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
     return user;
   }
 
+  /** An SMS or a call: the user's, the number's, the address's and the app's budgets (limits/send-budget.ts). */
+  const phoneSend = (req: Request, user: { id: string; phone?: string }) => ({
+    userId: user.id,
+    number: user.phone,
+    address: clientAddressKey(req),
+  });
+
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => authy.requestSms(user.authyId), sentOk);
+    const sent = await sendBudget.guard(phoneSend(req, user), () => authy.requestSms(user.authyId));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => authy.requestCall(user.authyId), sentOk);
+    const sent = await sendBudget.guard(phoneSend(req, user), () => authy.requestCall(user.authyId));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
@@ -70,7 +80,8 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits }: Tw
     res.json({ success: true });
   });
 
-  // POST /api/accountsecurity/onetouch
+  // POST /api/accountsecurity/onetouch: a push to the Authy app costs no SMS or call, so only
+  // the user's budget applies.
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
     const request = {

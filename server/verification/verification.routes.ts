@@ -5,7 +5,9 @@ import type { AuthyApi } from '../authy/authy-api';
 import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
+import type { SendBudget } from '../limits/send-budget';
 
 function phoneOf(req: Request) {
   const body = bodyOf(req);
@@ -13,19 +15,23 @@ function phoneOf(req: Request) {
   return { body, e164, phone: national, countryCode: callingCode };
 }
 
-export function verificationRoutes({ authy, limiter, limits }: { authy: AuthyApi; limiter: AttemptLimiter; limits: Limits }): Router {
+export interface VerificationDeps {
+  authy: AuthyApi;
+  limiter: AttemptLimiter;
+  limits: Limits;
+  sendBudget: SendBudget;
+}
+
+export function verificationRoutes({ authy, limiter, limits, sendBudget }: VerificationDeps): Router {
   const router = Router();
 
   // POST /api/verification/start
   router.post('/start', async (req: Request, res: Response) => {
     const { body, e164, phone, countryCode } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
-    const message = await limiter.guard(
-      limits.phoneStarts,
-      e164,
-      () => authy.startPhoneVerification({ via, phone, countryCode }),
-      () => true,
-    );
+    // Anyone may ask, for any number: the number's, the address's (also in distinct numbers) and the app's budgets.
+    const send = { number: e164, address: clientAddressKey(req), anyNumber: true };
+    const message = await sendBudget.guard(send, () => authy.startPhoneVerification({ via, phone, countryCode }));
     res.json({ success: true, message });
   });
 
