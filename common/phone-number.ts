@@ -46,10 +46,8 @@ export function normalizePhone(callingCodeText: string, number: string, country?
   const parsed = country
     ? parsePhoneNumberFromString(number, country)
     : parsePhoneNumberFromString(number, { defaultCallingCode: callingCode });
-  if (!parsed || parsed.countryCallingCode !== callingCode) {
-    return { ok: false, error: `Phone number is not a valid +${callingCode} number.` };
-  }
-  if (!(country ? parsed.isValid() && parsed.country === country : parsed.isValid())) {
+  const valid = parsed?.countryCallingCode === callingCode && parsed.isValid() && (!country || parsed.country === country);
+  if (!parsed || !valid) {
     const where = country ? (regionNames?.of(country) ?? country) : `+${callingCode}`;
     return { ok: false, error: `Phone number is not a valid ${where} number.` };
   }

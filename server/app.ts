@@ -21,6 +21,7 @@ import { AttemptLimiter } from './limits/attempt-limiter';
 import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
 import { PUBLIC_DIR } from './paths';
+import { siteRoutes } from './site.routes';
 import { protectedRoutes } from './protected/protected.routes';
 import { ApprovalStore } from './twofa/approval-store';
 import { CALLBACK_PATH, callbackRoutes } from './twofa/callback.routes';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
   app.use('/api', noStore, requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined }));
   // The callback is signed by Authy and carries no session or CSRF token.
   app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
   app.use(

@@ -35,7 +35,6 @@ const sameOrigin: RequestHandler = (req, res, next) => {
 export function viewRoutes(service: SandboxService, opts: { publicDir: string; logger: Logger }): Router {
   const views = Router();
   const qrCache = new Map<string, string>();
-  let page: string | undefined;
 
   const label = (authyId: string) => `Authy ${authyId}`;
   async function qrCode(authyId: string, url: string): Promise<string> {
@@ -53,15 +52,14 @@ export function viewRoutes(service: SandboxService, opts: { publicDir: string; l
     next();
   });
 
-  // GET /sandbox: the built page (dist/public/sandbox.html).
+  // GET /sandbox: the built page (dist/public/sandbox.html), read each time so a rebuild (npm run dev) shows at once.
   views.get('/', async (_req, res) => {
-    if (page === undefined) {
-      try {
-        page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
-      } catch {
-        res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
-        return;
-      }
+    let page: string;
+    try {
+      page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
+    } catch {
+      res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
+      return;
     }
     res.type('html').send(page);
   });

@@ -32,7 +32,11 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits, send
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
-  /** The logged-in user; a session whose user is gone is ended rather than crashing. */
+  /**
+   * The logged-in user; a session whose user is gone is ended rather than crashing. A user the
+   * original quickstart saved half-way (its registration failed after the insert, leaving
+   * `authyId: null`) cannot get a second factor: they are told to register again.
+   */
   async function currentUser(req: Request) {
     const login = loginStage(req);
     const user = login.stage === 'anonymous' ? null : await users.findById(login.userId);
@@ -40,6 +44,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits, send
       await endLogin(req);
       throw new HttpError(401, 'Please log in first.');
     }
+    if (!user.authyId) throw new HttpError(409, 'This account has no Authy id; please register again.');
     return user;
   }
 

@@ -21,13 +21,11 @@ test('register → SMS code → /protected → logout → /protected is refused'
   const u = user();
   await page.goto('/');
   await page.click('#choose-2fa');
-  await waitForPath(page, '/login');
-  await page.click('#to-register');
   await waitForPath(page, '/register');
 
   await page.fill('#username', u.username);
   await page.fill('#email', u.email);
-  await page.selectOption('#country_code', '1');
+  await page.selectOption('#country_code', 'US');
   await page.fill('#phone_number', u.phone);
   await page.fill('#password', u.password);
   await page.fill('#password2', u.password);

@@ -109,3 +109,17 @@ test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie i
     await secure.close();
   }
 });
+
+test('GET /api/config says whether the sandbox runs, and nothing more', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({ sandbox: false });
+});
+
+test.each(['/register/', '/login/', '/verification/', '/2fa/', '/protected/', '/verified/'])(
+  "%s (the original's URLs end in a slash) is served or guarded like the page without it",
+  async (url) => {
+    const withSlash = await get(t.app, url);
+    const without = await get(t.app, url.slice(0, -1));
+    expect([withSlash.status, withSlash.headers.location]).toEqual([without.status, without.headers.location]);
+    expect([200, 302]).toContain(withSlash.status);
+  },
+);

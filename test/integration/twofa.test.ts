@@ -1,6 +1,7 @@
 // The second factor: SMS, voice, token verify, push, and the signed callback.
 import request from 'supertest';
-import { get, post } from '../support/http';
+import { client, get, post } from '../support/http';
+import { legacySha256 } from '../../server/auth/password';
 import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
 import { signCallback } from '../../server/authy/signature';
@@ -52,6 +53,25 @@ describe('codes by SMS and call', () => {
     await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(401);
     await agent.post('/api/accountsecurity/onetouch').expect(401);
     expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
+  });
+
+  test('a user the original saved half-way (authyId null) gets a clear 409 on every channel', async () => {
+    // As the original's registration wrote it before Authy answered: mongoose's __v, an unsalted SHA-256 hash.
+    await t.db.connection.collection('users').insertOne({
+      username: 'halfway',
+      hashed_password: legacySha256('old password'),
+      email: 'halfway@example.com',
+      authyId: null,
+      __v: 0,
+    });
+    const agent = client(t.app);
+    await agent.post('/api/login').send({ username: 'halfway', password: 'old password' }).expect(200);
+    const refused = { error: 'This account has no Authy id; please register again.' };
+    await agent.post('/api/accountsecurity/sms').expect(409, refused);
+    await agent.post('/api/accountsecurity/voice').expect(409, refused);
+    await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(409, refused);
+    await agent.post('/api/accountsecurity/onetouch').expect(409, refused);
+    await agent.get('/api/protected').expect(403);
   });
 });
 

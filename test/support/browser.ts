@@ -80,8 +80,8 @@ export interface BrowserSuite {
   /** The test's context and its first page (fresh for each test). */
   readonly context: BrowserContext;
   readonly page: Page;
-  /** Another watched context (own cookies, own clock), closed after the test. */
-  newContext(): Promise<BrowserContext>;
+  /** Another watched context (own cookies, own clock), closed after the test; `baseURL` defaults to the suite's app. */
+  newContext(baseURL?: string): Promise<BrowserContext>;
   /** A watched page in a context (the test's by default). */
   newPage(context?: BrowserContext): Promise<Page>;
   /** Declares an HTTP error this test provokes on purpose (matched by status and path). */
@@ -155,9 +155,9 @@ export function useBrowser(): BrowserSuite {
     });
   };
 
-  const newContext = async () => {
+  const newContext = async (baseURL = app!.baseUrl) => {
     if (!browser) throw new Error('no browser');
-    const ctx = await browser.newContext({ baseURL: app!.baseUrl, viewport: { width: 960, height: 720 } });
+    const ctx = await browser.newContext({ baseURL, viewport: { width: 960, height: 720 } });
     // Runs before any page script, outside the page's CSP: reports violations to the console.
     await ctx.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
@@ -278,7 +278,7 @@ export async function waitFor<T>(
 
 /** The newest code sent to the national number `phone` (matched on its last four digits). */
 export async function codeSentTo(
-  app: SandboxApp,
+  app: AppAt,
   phone: string,
   channel: 'sms' | 'call',
   purpose: '2fa' | 'verification',
@@ -301,17 +301,22 @@ export async function authyIdOf(app: SandboxApp, username: string): Promise<stri
 }
 
 /** The current soft token of a sandbox user, from its TOTP secret (as an authenticator app does). */
-export async function softToken(app: SandboxApp, authyId: string): Promise<string> {
+export async function softToken(app: AppAt, authyId: string): Promise<string> {
   const { secret } = await getJson<{ secret: string }>(app.baseUrl, `/sandbox/users/${authyId}/totp.json`);
   return generateSync({ secret, epoch: Math.floor(Date.now() / 1000), period: 30, digits: 6, algorithm: 'sha1' });
 }
 
 /** The pending push request of a sandbox user. */
-export async function pendingApproval(app: SandboxApp, authyId: string): Promise<Approval> {
+export async function pendingApproval(app: AppAt, authyId: string): Promise<Approval> {
   return waitFor(`a pending push request for Authy id ${authyId}`, async () => {
     const list = await getJson<Approval[]>(app.baseUrl, '/sandbox/approvals.json');
     return list.find((a) => a.authy_id === authyId && a.status === 'pending');
   });
+}
+
+/** Where an app answers: the suite's sandbox app, or one started another way. */
+export interface AppAt {
+  baseUrl: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +339,7 @@ export function newUser(prefix: string, phoneBase: number): TestUser {
 }
 
 /** Registers `user` through the API (as the SPA does, CSRF token included), outside the browser. */
-export async function registerUser(app: SandboxApp, user: TestUser): Promise<void> {
+export async function registerUser(app: AppAt, user: TestUser): Promise<void> {
   const api = await playwrightRequest.newContext({ baseURL: app.baseUrl });
   try {
     await api.get('/');
@@ -357,9 +362,9 @@ export async function registerUser(app: SandboxApp, user: TestUser): Promise<voi
 /** The path of the page's URL. */
 export const pathOf = (page: Page) => new URL(page.url()).pathname;
 
-/** Waits until the SPA shows `urlPath` (ui-router changes the URL without a load). */
+/** Waits until the SPA shows `urlPath`, with or without a trailing slash (ui-router changes the URL without a load). */
 export async function waitForPath(page: Page, urlPath: string): Promise<void> {
-  await page.waitForURL((url) => url.pathname === urlPath, { timeout: 10_000 });
+  await page.waitForURL((url) => url.pathname === urlPath || url.pathname === `${urlPath}/`, { timeout: 10_000 });
 }
 
 /** Waits until AngularJS has no $http request in flight (its callbacks have then run). */
@@ -383,9 +388,30 @@ export async function reachProtected(page: Page, username: string): Promise<void
   if (!text.includes(username)) throw new Error(`/protected does not name ${username}: ${text.trim()}`);
 }
 
-/** Logs in through the login page (ends on /2fa). */
-export async function logIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto('/login');
+/** Fills the open registration form (the default country, unless the test chose one) and sends it; ends on /2fa. */
+export async function submitRegistration(page: Page, user: TestUser): Promise<void> {
+  await page.fill('#username', user.username);
+  await page.fill('#email', user.email);
+  await page.fill('#phone_number', user.phone);
+  await page.fill('#password', user.password);
+  await page.fill('#password2', user.password);
+  await page.click('#register');
+  await waitForPath(page, '/2fa');
+}
+
+/** On /2fa: asks for an SMS, types the code the sandbox received, and ends on /protected. */
+export async function passWithSms(page: Page, app: AppAt, user: TestUser): Promise<void> {
+  await page.click('#sms');
+  const code = await codeSentTo(app, user.phone, 'sms', '2fa');
+  await page.fill('#token', code);
+  await page.click('#verify');
+  await waitForPath(page, '/protected');
+  await page.locator('#protected-content').waitFor();
+}
+
+/** Logs in through the login page at `path` (ends on /2fa). */
+export async function logIn(page: Page, user: TestUser, path = '/login'): Promise<void> {
+  await page.goto(path);
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#login');

@@ -1,3 +1,4 @@
+import dotenv from 'dotenv';
 import { loadConfig } from '../../server/config';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
@@ -80,4 +81,10 @@ test("PUBLIC_URL loses its trailing slash; TRUST_PROXY reads Express's hop count
   for (const bad of ['yes', 'loopback, proxy.example.com', '10.0.0.0/33', '1.2.3']) {
     expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY /);
   }
+});
+
+test("a .env written for `source .env` (the original's `export VAR='...'` lines) reads as plain assignments", () => {
+  const parsed = dotenv.parse("export ACCOUNT_SECURITY_API_KEY='ENTER_SECRET_HERE'\nexport PORT=1337\n");
+  expect(parsed).toEqual({ ACCOUNT_SECURITY_API_KEY: 'ENTER_SECRET_HERE', PORT: '1337' });
+  expect(loadConfig(parsed)).toMatchObject({ authyApiKey: 'ENTER_SECRET_HERE', port: 1337 });
 });
