@@ -45,7 +45,7 @@ export async function backfillUsernameKeys(users: UserModel, logger: Logger): Pr
     logger.warn(
       { users: shared },
       `${shared} user(s) have a username that differs only in case from an older user's; ` +
-        'they log in with their exact spelling only (README, "Usernames")',
+        'they log in with their exact spelling only (README, "Your own MongoDB")',
     );
   }
 }

@@ -1,5 +1,9 @@
 import dotenv from 'dotenv';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../server/config';
+import { LIMIT_VARIABLES } from '../../server/limits/limits';
+import { REPO_ROOT } from '../../server/paths';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
   const c = loadConfig({});
@@ -87,4 +91,18 @@ test("a .env written for `source .env` (the original's `export VAR='...'` lines)
   const parsed = dotenv.parse("export ACCOUNT_SECURITY_API_KEY='ENTER_SECRET_HERE'\nexport PORT=1337\n");
   expect(parsed).toEqual({ ACCOUNT_SECURITY_API_KEY: 'ENTER_SECRET_HERE', PORT: '1337' });
   expect(loadConfig(parsed)).toMatchObject({ authyApiKey: 'ENTER_SECRET_HERE', port: 1337 });
+});
+
+test('every LIMIT_* variable is in .env.example with its default, and in the README table', () => {
+  const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const defaults = loadConfig({}).limits;
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES)) {
+    const line = new RegExp(`^${name}=(.+)$`, 'm').exec(example);
+    expect([name, line && loadConfig({ [name]: line[1] }).limits[key as keyof typeof defaults]]).toEqual([
+      name,
+      defaults[key as keyof typeof defaults],
+    ]);
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+  }
 });
