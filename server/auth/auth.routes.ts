@@ -90,19 +90,12 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
       const result = await passwords.verify(password, user.hashed_password);
       return result.ok ? { user, result } : null;
     };
-    const failed = (outcome: unknown) => outcome === null;
-    const outcome = await limiter.guard(
-      limits.loginFailuresPerIp,
-      address,
-      () =>
-        limiter.guard(
-          limits.loginFailuresPerUser,
-          key,
-          () => limiter.guard(limits.loginFailures, `${key}|${address}`, check, failed),
-          failed,
-        ),
-      failed,
-    );
+    const places = [
+      [limits.loginFailuresPerIp, address],
+      [limits.loginFailuresPerUser, key],
+      [limits.loginFailures, `${key}|${address}`],
+    ] as const;
+    const outcome = await limiter.guardAll(places, check, (result) => result === null);
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {

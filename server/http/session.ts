@@ -8,6 +8,7 @@ import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import type { MongoClient } from 'mongodb';
 import type { ExpirySpec } from '../db/expiry';
+import { HttpError } from './errors';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 /** Seconds during which an unchanged session is not written back just to extend it. */
@@ -52,6 +53,21 @@ class SessionStore extends MongoStore {
     this.update(sid, { expires: expiresOf(data), lastModified: new Date() }, callback);
   }
 
+  /**
+   * A new id (login, 2FA) for a session loaded from the store only while that session still
+   * exists: a request in flight when logout ended it gets a 401, not a fresh session.
+   */
+  override regenerate(req: Request, callback: (err?: unknown) => void): void {
+    const loaded = !(req.session as StoredSession)[CREATED_HERE];
+    this.collectionP
+      .then((sessions) => sessions.deleteOne({ _id: req.sessionID }))
+      .then(({ deletedCount }) => {
+        if (loaded && deletedCount === 0) return callback(new HttpError(401, 'Your session has ended. Please log in again.'));
+        (this as unknown as { generate: (req: Request) => void }).generate(req);
+        callback();
+      }, callback);
+  }
+
   /** An update without upsert: a session that is gone stays gone, and that is no error. */
   private update(sid: string, fields: Record<string, unknown>, callback: (err?: unknown) => void): void {
     this.collectionP
@@ -84,7 +100,7 @@ export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: IDLE_TIMEOUT_MS },
   });
-  // express-session installs `generate` (new sessions and regenerate()) on the store: mark what it makes.
+  // express-session installs `generate` (new sessions, and new ids) on the store: mark what it makes.
   const sessionStore = store as unknown as { generate: (req: Request) => void };
   const generate = sessionStore.generate;
   sessionStore.generate = (req) => {

@@ -99,4 +99,15 @@ export class AttemptLimiter {
     if (!counts(result)) await place.release();
     return result;
   }
+
+  /** `guard` with a place in each of several windows, taken in order (the first refusal wins). */
+  guardAll<T>(places: readonly (readonly [Limit, string])[], attempt: () => Promise<T>, counts: (result: T) => boolean): Promise<T> {
+    const nested = places.reduceRight<() => Promise<T>>(
+      (inner, [limit, key]) =>
+        () =>
+          this.guard(limit, key, inner, counts),
+      attempt,
+    );
+    return nested();
+  }
 }

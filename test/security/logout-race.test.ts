@@ -117,3 +117,40 @@ test('a request that only touches its session (a pending push status) while logo
   expect(await sessions().countDocuments({ _id: sidOf(cookie) as never })).toBe(0);
   await request(t.app).get('/api/protected').set('Cookie', cookie).expect(401);
 });
+
+test('a push approved while logout happens: the request in flight gets a 401, not a new session', async () => {
+  const { agent } = await registeredAgent(t.app, 'race-approve', 9604);
+  const cookie = sessionCookie({ headers: (await agent.agent.post('/api/loggedIn').expect(200)).headers })!;
+  const token = sessionToken(TEST_SESSION_SECRET, sidOf(cookie));
+  const headers = { Cookie: `${cookie}; XSRF-TOKEN=${token}`, 'X-XSRF-TOKEN': token };
+  authyScope().post('/onetouch/json/users/9604/approval_requests').reply(200, replies.approvalCreated('race-uuid-4'));
+  await request(t.app).post('/api/accountsecurity/onetouch').set(headers).expect(200);
+
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const asked = new Promise<void>((resolve) => (reached = resolve));
+  authyScope()
+    .get('/onetouch/json/approval_requests/race-uuid-4')
+    .reply(async () => {
+      reached();
+      await gate;
+      return [200, replies.approvalStatus('race-uuid-4', 'approved')];
+    });
+  const status = request(t.app)
+    .post('/api/accountsecurity/onetouchstatus')
+    .set(headers)
+    .then((r) => r);
+  await asked;
+  await agent.get('/api/logout').expect(200);
+  const before = await sessions().countDocuments({ 'session.login.username': 'race-approve' });
+  release();
+  const res = await status;
+  expect(res.status).toBe(401);
+  // No new session: at most the old (dead) id's cookie renewed.
+  expect(await sessions().countDocuments({ 'session.login.username': 'race-approve' })).toBe(before);
+  for (const c of [cookie, sessionCookie(res) ?? cookie]) {
+    await request(t.app).get('/api/protected').set('Cookie', c).expect(401);
+    expect((await request(t.app).post('/api/loggedIn').set('Cookie', c).expect(200)).body).toEqual({ url: '/login' });
+  }
+});
