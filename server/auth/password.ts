@@ -51,7 +51,7 @@ const LEGACY_FORMAT = /^[A-Za-z0-9+/]{43}=$/;
 export const isLegacyHash = (stored: string) => LEGACY_FORMAT.test(stored);
 
 /** A legacy digest wrapped in scrypt, `scrypt-sha256$N$r$p$salt$hash`: salted at rest without the password. */
-export function wrapLegacyHash(digest: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
+export async function wrapLegacyHash(digest: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
   if (!isLegacyHash(digest)) throw new Error('not a legacy SHA-256 hash');
   return scryptHash('scrypt-sha256', digest, params);
 }
