@@ -20,6 +20,9 @@ import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
 import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
+import { PasskeyStore } from './passkeys/passkey-store';
+import { passkeyRoutes } from './passkeys/passkeys.routes';
+import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR } from './paths';
 import { siteRoutes } from './site.routes';
 import { protectedRoutes } from './protected/protected.routes';
@@ -62,6 +65,8 @@ export function createApp(deps: AppDeps): Express {
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
   const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
+  const passkeys = new PasskeyStore(connection, now);
+  const relyingParty = relyingPartyOf(config.publicUrl);
 
   const app = express();
   app.disable('x-powered-by');
@@ -75,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
   app.use('/api', noStore, requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
-  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined }));
+  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
   // The callback is signed by Authy and carries no session or CSRF token.
   app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
   app.use(
@@ -91,8 +96,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
   app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now, usersReady }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget, now }));
   app.use('/api/verification', verificationRoutes({ authy, limiter, limits, sendBudget }));
+  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);
 

@@ -11,6 +11,7 @@ import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
 import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
 import type { Logger } from './logger';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 import { CALLBACK_PATH } from './twofa/callback.routes';
@@ -32,7 +33,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;

@@ -8,6 +8,7 @@ import { readOrCreateSecret } from './data-dir';
 import { connectDatabase } from './db/connect';
 import { resolveDatabase } from './db/resolve';
 import { createLogger } from './logger';
+import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
 import { startServer } from './start-server';
 
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
     publicDir: PUBLIC_DIR,
   });
   if (sandboxMode) logger.warn(sandboxBanner(config, running.port));
+  if (!relyingPartyOf(config.publicUrl))
+    logger.warn(`PUBLIC_URL ${config.publicUrl} is an IP address: passkeys are off (browsers refuse them there).`);
   logger.info(`Account Security Quickstart listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${running.port}`);
 
   const shutdown = async (signal: string) => {

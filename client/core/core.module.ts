@@ -5,6 +5,7 @@ import { registerCsrfRetry } from './csrf-retry';
 import { registerGuards } from './guards';
 import { messagesComponent } from './messages.component';
 import { NoticeService } from './notice.service';
+import { PasskeyService, webAuthnBrowser } from './passkeys.service';
 import { phoneFieldsComponent } from './phone-fields.component';
 import { resourceLinksComponent } from './resource-links.component';
 import { SiteService } from './site.service';
@@ -23,6 +24,8 @@ export default angular
   .config(registerCsrfRetry)
   .service('api', ApiService)
   .service('notice', NoticeService)
+  .constant('webAuthnBrowser', webAuthnBrowser)
+  .service('passkeys', PasskeyService)
   .service('site', SiteService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)

@@ -26,6 +26,8 @@ const DEFINITIONS = {
   sendsGlobal: { env: 'LIMIT_SENDS_GLOBAL', name: 'sends-global', value: '1000/1h' },
   /** Wrong phone verification codes per number. */
   phoneFailures: { env: 'LIMIT_PHONE_FAILURES', name: 'phone-failures', value: '5/15m' },
+  /** Passkey sign-ins started per client address (they have no username to count against). */
+  passkeySignIns: { env: 'LIMIT_PASSKEY_SIGNINS_PER_IP', name: 'passkey-signins-ip', value: '30/15m' },
 } as const;
 
 export type LimitName = keyof typeof DEFINITIONS;

@@ -20,6 +20,7 @@ export interface TwoFactorDeps {
   limiter: AttemptLimiter;
   limits: Limits;
   sendBudget: SendBudget;
+  now: () => number;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
@@ -28,7 +29,7 @@ export const PUSH_TTL_SECONDS = 120;
 /** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, authy, limiter, limits, sendBudget, now }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus'], requireLoginApi);
 
@@ -81,7 +82,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits, send
       (ok) => !ok,
     );
     if (!valid) throw new HttpError(401, 'That token is not valid.', 'token');
-    await passSecondFactor(req);
+    await passSecondFactor(req, now());
     res.json({ success: true });
   });
 
@@ -117,7 +118,7 @@ export function twoFactorRoutes({ users, approvals, authy, limiter, limits, send
         status = await authy.getApprovalStatus(uuid);
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
-      if (status === 'approved') await passSecondFactor(req);
+      if (status === 'approved') await passSecondFactor(req, now());
       if (status !== 'pending') settlePush(req, uuid, status);
     }
     res.json({ success: true, approval_request: { uuid, status } });

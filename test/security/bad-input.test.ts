@@ -1,4 +1,5 @@
 // Bad input of every shape, on every route: 400/401/403/404/409/413/415/429, never a 5xx.
+import { randomUUID } from 'node:crypto';
 import nock from 'nock';
 import request from 'supertest';
 import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
@@ -23,6 +24,9 @@ const ROUTES: Record<string, string[]> = {
   '/api/accountsecurity/onetouchstatus': [],
   '/api/verification/start': ['phone_number', 'country_code', 'via'],
   '/api/verification/verify': ['phone_number', 'country_code', 'token'],
+  '/api/passkeys/authentication': ['id', 'rawId', 'type', 'response'],
+  '/api/passkeys/sign-in': ['id', 'rawId', 'type', 'response'],
+  '/api/passkeys/registration': [],
 };
 
 /** Authy answers everything plausibly, so a body that gets through validation still ends in 2xx/4xx. */
@@ -31,7 +35,8 @@ function fakeAuthy() {
   authy.post('/protected/json/users/new').reply(200, replies.userCreated(9999));
   authy.get(/\/protected\/json\/(sms|call)\//).reply(200, replies.smsSent);
   authy.get(/\/protected\/json\/verify\//).reply(401, replies.tokenInvalid);
-  authy.post(/\/onetouch\/json\/users\/.*\/approval_requests/).reply(200, replies.approvalCreated('fuzz-uuid'));
+  // A fresh uuid each time, as Authy gives (the app stores each request under its uuid).
+  authy.post(/\/onetouch\/json\/users\/.*\/approval_requests/).reply(200, () => replies.approvalCreated(randomUUID()));
   authy.get(/\/onetouch\/json\/approval_requests\//).reply(200, replies.approvalStatus('fuzz-uuid', 'pending'));
   authy.post('/protected/json/phones/verification/start').reply(200, replies.verificationStarted);
   authy.get(/\/protected\/json\/phones\/verification\/check/).reply(401, replies.verificationWrong);
@@ -40,7 +45,7 @@ function fakeAuthy() {
 const OPERATORS = [{ $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'sleep(1000)' }, { $in: ['a'] }, { $exists: true }];
 
 /** A value each field accepts, so that only the field under test is wrong. */
-const VALID: Record<string, string> = {
+const VALID: Record<string, unknown> = {
   username: 'valid_user',
   email: 'valid@example.com',
   password: 'correct horse battery',
@@ -48,6 +53,10 @@ const VALID: Record<string, string> = {
   phone_number: '415-555-2671',
   token: '1234567',
   via: 'sms',
+  id: 'AAAAAAAAAAAAAAAAAAAAAA',
+  rawId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
 };
 
 describe.each(Object.entries(ROUTES).filter(([, fields]) => fields.length > 0))('%s', (route, fields) => {

@@ -19,6 +19,12 @@ const STATE_CHANGING = [
   '/api/accountsecurity/onetouchstatus',
   '/api/verification/start',
   '/api/verification/verify',
+  '/api/passkeys/registration/options',
+  '/api/passkeys/registration',
+  '/api/passkeys/authentication/options',
+  '/api/passkeys/authentication',
+  '/api/passkeys/sign-in/options',
+  '/api/passkeys/sign-in',
 ];
 
 const cookieValue = (res: request.Response, name: string) =>
@@ -31,6 +37,16 @@ test.each(STATE_CHANGING)('POST %s without a token is a 403 that says so', async
   const res = await request(t.app).post(url).send({}).expect(403);
   expect(res.body.error).toMatch(/CSRF/);
   expect(res.headers['x-xsrf-rejected']).toBe('true');
+});
+
+test.each(['patch', 'delete'] as const)('%s /api/passkeys/:id (rename, remove) without a token is a 403', async (method) => {
+  const { agent } = await registeredAgent(t.app, `csrf-${method}`, 9005);
+  const res = await agent.agent[method]('/api/passkeys/some-id').send({ name: 'x' }).expect(403);
+  expect(res.body.error).toMatch(/CSRF/);
+  // With its token, the same request gets past CSRF (and is refused for the missing 2FA).
+  await agent[method]('/api/passkeys/some-id')
+    .send({ name: 'x' })
+    .expect(403, { error: 'Please complete two-factor authentication first.' });
 });
 
 test('the read-only POSTs (loggedIn, test) need no token', async () => {

@@ -1,6 +1,6 @@
 // Browser tests: Debian's Chromium driven by playwright-core against the real app in sandbox
-// mode (test/support/sandbox-app.ts) serving the built SPA. One browser per test file, a fresh
-// context per test. Every page a test opens is watched: a console error, an uncaught exception,
+// mode (test/support/sandbox-app.ts) serving the built SPA, opened at its PUBLIC_URL
+// (http://localhost:<port>). One browser per test file, a fresh context per test. Every page a test opens is watched: a console error, an uncaught exception,
 // a CSP violation, an alert()/confirm() box or a 5xx answer fails the test in afterEach. An HTTP
 // error the test provokes on purpose (401 for a wrong password…) is declared with `allowHttp`.
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error'];
+const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error', 'passkeys'];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -155,7 +155,7 @@ export function useBrowser(): BrowserSuite {
     });
   };
 
-  const newContext = async (baseURL = app!.baseUrl) => {
+  const newContext = async (baseURL = app!.publicUrl) => {
     if (!browser) throw new Error('no browser');
     const ctx = await browser.newContext({ baseURL, viewport: { width: 960, height: 720 } });
     // Runs before any page script, outside the page's CSP: reports violations to the console.

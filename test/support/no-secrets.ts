@@ -17,6 +17,9 @@ const FORBIDDEN: [string, RegExp][] = [
     new RegExp(['correct horse battery', 'old password'].map((p) => escapeRegExp(legacySha256(p))).join('|')),
   ],
   ['a token the tests sent', /\b(1234567|7654321|0000000)\b/],
+  // The start of every P-256 private key in PKCS#8 (how Chromium's virtual authenticator exports
+  // them): a passkey's private key never leaves the authenticator.
+  ['a passkey private key', /MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHB/],
 ];
 
 function escapeRegExp(text: string): string {

@@ -1,5 +1,7 @@
 // The app as `npm start` runs it with no key: sandbox mode, on a real loopback port, its Authy
-// client calling its own /sandbox/api over HTTP. For the sandbox and browser tests.
+// client calling its own /sandbox/api over HTTP. For the sandbox and browser tests. Its
+// PUBLIC_URL is http://localhost:<port>, as `npm start`'s default: browsers refuse passkeys on
+// an IP address, so the browser tests browse that origin.
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer } from '../../server/start-server';
@@ -9,18 +11,21 @@ import { openTestDatabase, type TestDatabase } from './db';
 export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
 
 export interface SandboxApp {
+  /** Where the server listens, http://127.0.0.1:<port> (for requests from the tests themselves). */
   baseUrl: string;
+  /** Its PUBLIC_URL, by default http://localhost:<port>: where browsers open it. */
+  publicUrl: string;
   db: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
 }
 
-/** `publicUrl`: PUBLIC_URL (default: the loopback URL the server listens at). */
+/** `publicUrl`: PUBLIC_URL (default: http://localhost:<port>). */
 export async function startSandboxApp(options: { built?: boolean; now?: () => number; publicUrl?: string } = {}): Promise<SandboxApp> {
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: options.publicUrl ?? url }),
+    config: ({ url }) => testConfig({ publicUrl: options.publicUrl ?? localhostUrl(url) }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
@@ -35,6 +40,7 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
   });
   return {
     baseUrl: running.url,
+    publicUrl: options.publicUrl ?? localhostUrl(running.url),
     db,
     logs,
     close: async () => {
@@ -43,3 +49,6 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
     },
   };
 }
+
+/** The same server by the name `localhost` (the only host name a loopback server has). */
+export const localhostUrl = (url: string) => url.replace('//127.0.0.1:', '//localhost:');
