@@ -32,13 +32,13 @@ const browserOptions = {
 /** @type {import('esbuild').BuildOptions} */
 const serverOptions = {
   absWorkingDir: root,
-  entryPoints: ['server/index.ts'],
+  entryPoints: ['server/index.ts', 'server/upgrade-legacy-hashes.ts'],
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   packages: 'external',
-  outfile: path.join(out, 'server', 'index.js'),
+  outdir: path.join(out, 'server'),
   sourcemap: true,
   logLevel: 'warning',
 };

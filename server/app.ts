@@ -1,11 +1,12 @@
 // createApp(deps): the whole Express app, wired from its parts, with no side effects beyond
 // what deps hold. The order of the middleware is the design: see docs/architecture.md.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { authRoutes } from './auth/auth.routes';
 import { loginSessionMiddleware } from './auth/login-session';
 import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
+import { backfillUsernameKeys, onceSucceeded } from './auth/username-key';
 import type { Config } from './config';
 import { csrfProtection } from './http/csrf';
 import { apiNotFound, errorHandler, HttpError } from './http/errors';
@@ -16,6 +17,7 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
+import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
 import { PasskeyStore } from './passkeys/passkey-store';
 import { passkeyRoutes } from './passkeys/passkeys.routes';
@@ -44,6 +46,12 @@ export interface AppDeps {
   now?: () => number;
 }
 
+/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { config, connection, provider, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -54,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
+  const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
+  const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
 
@@ -68,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
   app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
   // The push callback is signed by the provider and carries no session or CSRF token.
   app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
@@ -84,9 +94,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(loginSessionMiddleware(now));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
-  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, now }));
-  app.use('/api/verification', verificationRoutes({ provider, limiter, limits }));
+  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now, usersReady }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }));
+  app.use('/api/verification', verificationRoutes({ provider, limiter, limits, sendBudget }));
   app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);

@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { ExpirySpec } from './db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
 import type { Logger } from './logger';
 import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
 import type { TwoFactorProvider } from './providers/provider';
@@ -38,7 +39,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
@@ -73,6 +74,7 @@ export function composeApp(o: ComposeOptions): Express {
           apiKey: o.sandboxKey,
           callbackUrl: o.config.publicUrl + AUTHY_CALLBACK_PATH,
           verify: { ...sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
+          allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
           now: now && (() => new Date(now())),

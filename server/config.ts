@@ -1,5 +1,7 @@
 // Configuration from the environment, validated once. A bad value throws an Error naming the
 // variable; only server/index.ts turns that into an exit.
+import ipaddr from 'ipaddr.js';
+import { compile as compileTrust } from 'proxy-addr';
 import { z } from 'zod';
 import { limitsFrom, type Limits } from './limits/limits';
 
@@ -31,7 +33,8 @@ export interface Config {
   verifySandboxAuthToken?: string;
   sessionSecret?: string;
   publicUrl: string;
-  trustProxy: boolean | number | string;
+  /** Express `trust proxy`: off, a hop count, or a list of addresses, CIDR ranges and range names. */
+  trustProxy: false | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Attempt limits (LIMIT_* variables). */
   limits: Limits;
@@ -64,15 +67,31 @@ const schema = z.object({
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
+  SANDBOX_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
   HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-/** Express's `trust proxy`: true/false, a hop count, or a list of addresses. */
-function parseTrustProxy(value: string | undefined): boolean | number | string {
+/**
+ * Express's `trust proxy` forms: a hop count, or addresses, CIDR ranges and the names loopback,
+ * linklocal and uniquelocal, comma-separated. `true` would take the client's address from
+ * whatever X-Forwarded-For the client sends, and so make every per-address limit useless.
+ */
+function parseTrustProxy(value: string | undefined): false | number | string {
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') {
+    throw new Error(
+      'Invalid configuration: TRUST_PROXY must not be true (any client could then choose its address); give the hop count or the addresses of your proxies, e.g. 1 or loopback',
+    );
+  }
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  try {
+    compileTrust(value.split(',').map((part) => part.trim()));
+  } catch {
+    throw new Error(
+      'Invalid configuration: TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    );
+  }
   return value;
 }
 
@@ -105,13 +124,22 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
   return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
 }
 
+/** localhost, 127.0.0.0/8 or ::1. */
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.parse(host).range() === 'loopback';
+}
+
+/** Variables that must not be set but blank: a secret that did not arrive is a mistake, not a wish for the sandbox. */
+const NOT_BLANK = ['ACCOUNT_SECURITY_API_KEY', ...TWILIO_VARIABLES] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  for (const name of TWILIO_VARIABLES) {
+  for (const name of NOT_BLANK) {
     if (env[name] !== undefined && env[name].trim() === '') {
-      throw new Error(`Invalid configuration: ${name} is set but empty (remove the line, or give it a value)`);
+      throw new Error(`Invalid configuration: ${name} is set but blank (remove the line, or give it a value; unset means the sandbox)`);
     }
   }
-  // Empty or blank values count as unset (a .env line such as `PORT=`).
+  // Other empty or blank values count as unset (a .env line such as `PORT=`).
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const trimmed = value?.trim();
@@ -133,8 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     throw new Error('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
   }
-  // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless HOST says otherwise.
+  // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless asked twice.
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
+  if (sandbox && !isLoopback(host) && e.SANDBOX_ALLOW_REMOTE !== 'true') {
+    throw new Error(
+      `Invalid configuration: HOST ${host} is not loopback, and the sandbox shows every code to whoever reaches it; use 127.0.0.1, or set SANDBOX_ALLOW_REMOTE=true if you mean it`,
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,

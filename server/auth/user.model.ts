@@ -20,6 +20,8 @@ export interface ProviderRecord {
 
 export interface User extends ProviderRecord {
   username: string;
+  /** The username in lower case: unique, so usernames are unique whatever their case (auth/username-key.ts). */
+  usernameKey?: string;
   email: string;
   hashed_password: string;
   /** E.164, e.g. +14155550100. Users written by the original quickstart have none. */
@@ -39,6 +41,8 @@ const verifySchema = new Schema<VerifyRecord>(
 const userSchema = new Schema<User>(
   {
     username: { type: String, required: true, unique: true },
+    // Sparse: users written before the key existed have none until they get one at start.
+    usernameKey: { type: String, unique: true, sparse: true },
     email: { type: String, required: true },
     hashed_password: { type: String, required: true },
     authyId: { type: String },

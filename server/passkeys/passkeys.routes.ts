@@ -19,6 +19,7 @@ import { HttpError } from '../http/errors';
 import { requireLoginApi, requireTwoFactorApi } from '../http/guards';
 import { bodyOf, requireString } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
 import type { Logger } from '../logger';
 import { authenticationOptions, checkAssertion, checkRegistration, registrationOptions, userHandleOf, type Refusal } from './ceremonies';
@@ -204,7 +205,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   // count against but the client address, so every ceremony started counts.
   router.post('/sign-in/options', async (req: Request, res: Response) => {
     const rp = relyingParty();
-    await limiter.reserve(limits.passkeySignIns, req.ip ?? 'unknown');
+    await limiter.reserve(limits.passkeySignIns, clientAddressKey(req));
     const options = await authenticationOptions(rp, 'required');
     offerChallenge(req, 'sign-in', options);
     res.json(options);

@@ -1,6 +1,6 @@
 // The Authy API behind the provider boundary: the original quickstart's calls (authy/authy-api.ts)
 // and its signed OneTouch callback, with the same answers and JSON as before the boundary existed.
-import express from 'express';
+import { parseFormBody } from '../http/json-body';
 import { createAuthyApi, type AuthyApiOptions } from '../authy/authy-api';
 import { isValidSignature } from '../authy/signature';
 import { HttpError } from '../http/errors';
@@ -58,7 +58,7 @@ export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider
 
     callback: {
       path: AUTHY_CALLBACK_PATH,
-      parseBody: express.urlencoded({ extended: true, limit: '10kb' }),
+      parseBody: parseFormBody(),
       isSigned(req, url) {
         const signature = req.get('x-authy-signature');
         const nonce = req.get('x-authy-signature-nonce');

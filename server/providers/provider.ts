@@ -37,7 +37,7 @@ export interface PushCallback {
   /** Where it arrives (mounted before sessions and CSRF). */
   path: string;
   /** Its body parser (the provider's encoding). */
-  parseBody: RequestHandler;
+  parseBody: RequestHandler | RequestHandler[];
   /** Whether the signature holds for `url`, the callback URL built from PUBLIC_URL (never from forwarded headers). */
   isSigned(req: Request, url: string): boolean;
   /** What makes this delivery unique (accepted once), or undefined when the body has none. */

@@ -6,7 +6,7 @@
 //   app can create), answered through the signed Verify webhook or read by polling.
 // In sandbox mode `baseUrl` points the library's own request path at the embedded Verify.
 import { randomBytes } from 'node:crypto';
-import express from 'express';
+import { parseFormBody } from '../http/json-body';
 import twilio from 'twilio';
 import { isApprovalStatus } from '../../common/approval-status';
 import { formatInternational, maskE164 } from '../../common/phone-number';
@@ -149,7 +149,7 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
     callback: {
       path: VERIFY_WEBHOOK_PATH,
       // Verify posts form-encoded; keys stay flat ("challenge_details"), as the signature covers them.
-      parseBody: express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 50 }),
+      parseBody: parseFormBody(false),
       isSigned(req, url) {
         const signature = req.get('x-twilio-signature');
         const params = (req.body ?? {}) as Record<string, unknown>;

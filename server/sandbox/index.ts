@@ -8,6 +8,7 @@ import type { TwilioVerifyCredentials } from '../config';
 import type { ExpirySpec } from '../db/expiry';
 import type { Logger } from '../logger';
 import { apiRoutes } from './api';
+import { sandboxHostGuard } from './host-guard';
 import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, ensureSandboxIndexes, sandboxModels } from './models';
 import { SandboxService } from './service';
 import { verifyApiRoutes } from './verify/api';
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   /** Where the built sandbox.html lives (dist/public). */
   publicDir: string;
   logger: Logger;
+  /** Besides the loopback names, the hosts of these URLs may reach the sandbox (PUBLIC_URL, where it listens). */
+  allowedUrls?: readonly string[];
   /** Injectable clock for tests. */
   now?: () => Date;
 }
@@ -52,6 +55,7 @@ export function createSandbox(opts: SandboxOptions): Router {
   });
 
   const router = Router();
+  router.use(sandboxHostGuard(opts.allowedUrls ?? []));
   router.use(async (_req, _res, next) => {
     await ready;
     next();

@@ -9,8 +9,10 @@ import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
 import type { TwoFactorProvider } from '../providers/provider';
+import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 
 export interface TwoFactorDeps {
@@ -19,16 +21,17 @@ export interface TwoFactorDeps {
   provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
+  sendBudget: SendBudget;
   now: () => number;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
 export const PUSH_TTL_SECONDS = 120;
 
-/** Every send that went out counts against the budget (a failed one throws and is not counted). */
+/** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, provider, limiter, limits, now }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
@@ -49,17 +52,24 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, n
     return user;
   }
 
+  /** An SMS or a call: the user's, the number's, the address's and the app's budgets (limits/send-budget.ts). */
+  const phoneSend = (req: Request, user: { id: string; phone?: string }) => ({
+    userId: user.id,
+    number: user.phone,
+    address: clientAddressKey(req),
+  });
+
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => provider.sendCode(user, 'sms'), sentOk);
+    const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, 'sms'));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const sent = await limiter.guard(limits.sends, user.id, () => provider.sendCode(user, 'call'), sentOk);
+    const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, 'call'));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
 
@@ -92,7 +102,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, n
     res.json({ enrol: { qr_code: qrCode, otpauth_url: pending.otpauthUri } });
   });
 
-  // POST /api/accountsecurity/onetouch
+  // POST /api/accountsecurity/onetouch: a push to the Authy app costs no SMS or call, so only
+  // the user's budget applies.
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
     const request = {

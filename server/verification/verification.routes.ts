@@ -4,8 +4,10 @@ import { markPhoneVerified } from '../auth/login-session';
 import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
 import type { TwoFactorProvider } from '../providers/provider';
+import type { SendBudget } from '../limits/send-budget';
 
 function phoneOf(req: Request) {
   const body = bodyOf(req);
@@ -16,21 +18,19 @@ export interface VerificationDeps {
   provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
+  sendBudget: SendBudget;
 }
 
-export function verificationRoutes({ provider, limiter, limits }: VerificationDeps): Router {
+export function verificationRoutes({ provider, limiter, limits, sendBudget }: VerificationDeps): Router {
   const router = Router();
 
   // POST /api/verification/start
   router.post('/start', async (req: Request, res: Response) => {
     const { body, phone } = phoneOf(req);
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
-    const message = await limiter.guard(
-      limits.phoneStarts,
-      phone.e164,
-      () => provider.startPhoneVerification(phone, via),
-      () => true,
-    );
+    // Anyone may ask, for any number: the number's, the address's (also in distinct numbers) and the app's budgets.
+    const send = { number: phone.e164, address: clientAddressKey(req), anyNumber: true };
+    const message = await sendBudget.guard(send, () => provider.startPhoneVerification(phone, via));
     res.json({ success: true, message });
   });
 

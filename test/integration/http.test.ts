@@ -92,7 +92,7 @@ test('/readyz is a 503 when the database cannot be reached', async () => {
 });
 
 test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie is Secure and __Host- prefixed', async () => {
-  const secure = await createTestApp({ config: testConfig({ publicUrl: 'https://2fa.example.com', trustProxy: true }) });
+  const secure = await createTestApp({ config: testConfig({ publicUrl: 'https://2fa.example.com', trustProxy: 1 }) });
   try {
     const person = validPerson('secure-cookie').body;
     authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(4242));

@@ -160,3 +160,37 @@ test('GETs and the signed Authy callback need no token', async () => {
   // The callback is refused for its missing signature (401), not for CSRF (403).
   await request(t.app).post(CALLBACK_PATH).send({}).expect(401);
 });
+
+describe('whatever the case of the path or a trailing slash (Express routes them all the same)', () => {
+  const VARIANTS = [
+    '/API/accountsecurity/sms',
+    '/api/AccountSecurity/SMS',
+    '/api/accountsecurity/sms/',
+    '/API/ACCOUNTSECURITY/VOICE/',
+    '/Api/Verification/Start',
+    '/api/user/register/',
+    '/API/LOGIN',
+  ];
+
+  test.each(VARIANTS)('POST %s without a token is a 403, and nothing is sent', async (url) => {
+    // A logged-in victim's browser, tricked into posting (it sends the session cookie, not the header).
+    const { agent } = await registeredAgent(t.app, `csrf-case-${VARIANTS.indexOf(url)}`, 9100 + VARIANTS.indexOf(url));
+    const res = await agent.agent.post(url).send({ phone_number: '415-555-2671', country_code: '1', via: 'sms' });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatch(/CSRF/);
+  });
+
+  test('the read-only POSTs stay exempt in any case; the signed callback stays exempt (401 for a missing signature)', async () => {
+    await request(t.app).post('/API/LOGGEDIN/').expect(200, { url: '/login' });
+    for (const url of [CALLBACK_PATH.toUpperCase(), `${CALLBACK_PATH}/`, '/API/accountsecurity/OneTouch/Callback/']) {
+      await request(t.app).post(url).send({ uuid: 'x', status: 'approved' }).expect(401);
+      await request(t.app).post(url).type('form').send('uuid=x&status=approved').expect(401);
+    }
+  });
+
+  test('other state-changing methods need the token as well', async () => {
+    for (const method of ['put', 'patch', 'delete'] as const) {
+      await request(t.app)[method]('/api/accountsecurity/sms').send({}).expect(403);
+    }
+  });
+});

@@ -3,14 +3,16 @@
 // at 2FA and its timeouts. The provider changes what the app calls, never these.
 import request from 'supertest';
 import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
-import { useTestApp, verifyTestProvider } from '../support/app';
+import { limitsFrom } from '../../server/limits/limits';
+import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
 import { client, get, post } from '../support/http';
 import { registeredVerifyAgent, sessionCookie } from '../support/users';
 import { verifyPaths, verifyReplies, verifyScope, verifySids } from '../support/verify-nock';
 
 let clock = Date.now();
 const now = () => clock;
-const t = useTestApp({ now, provider: verifyTestProvider(now) });
+// The real default limits (tests elsewhere relax them: every test registers from one address).
+const t = useTestApp({ now, provider: verifyTestProvider(now), config: testConfig({ limits: limitsFrom({}) }) });
 
 const WINDOW_MS = 15 * 60 * 1000;
 const E164 = '+14155552671';

@@ -31,9 +31,23 @@ export const FIXTURE_PUBLIC_DIR = path.join(__dirname, '..', 'fixtures', 'public
 /** Cheap scrypt for tests (the production cost is checked in the password unit tests). */
 export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 
-/** The configuration tests run with: loadConfig's defaults (sandbox mode), PUBLIC_URL as the origin. */
+/**
+ * Test files register many people from one address (127.0.0.1), mostly with one phone number:
+ * the budgets per address, per number and of the whole app are raised so they do not get in
+ * the way. The tests of those limits (test/security/) configure the real defaults,
+ * `limitsFrom({})`, or their own numbers.
+ */
+export const RELAXED_LIMITS = {
+  LIMIT_REGISTRATIONS_PER_IP: '100000/1h',
+  LIMIT_SENDS_PER_NUMBER: '100000/1h',
+  LIMIT_SENDS_PER_IP: '100000/1h',
+  LIMIT_NUMBERS_PER_IP: '100000/1h',
+  LIMIT_SENDS_GLOBAL: '100000/1h',
+};
+
+/** The configuration tests run with: loadConfig's defaults (sandbox mode) but RELAXED_LIMITS, PUBLIC_URL as the origin. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ NODE_ENV: 'test' }), publicUrl: PUBLIC_URL, ...overrides };
+  return { ...loadConfig({ NODE_ENV: 'test', ...RELAXED_LIMITS }), publicUrl: PUBLIC_URL, ...overrides };
 }
 
 export class LogCapture extends Writable {

@@ -3,12 +3,13 @@
 // credentials made of them), the session secret, a password, a hash or a code the tests used.
 // Checked after each file over everything it produced.
 import http from 'node:http';
+import { legacySha256 } from '../../server/auth/password';
 import { sandboxTwilioAccount } from '../../server/sandbox/verify/credentials';
 import { TEST_API_KEY, TEST_SESSION_SECRET, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, allLogs } from './app';
 import { SANDBOX_KEY, SANDBOX_TWILIO_TOKEN } from './sandbox-app';
 
 const sandboxAccount = sandboxTwilioAccount(SANDBOX_TWILIO_TOKEN);
-const literal = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+const literal = (s: string) => new RegExp(escapeRegExp(s));
 const basic = (user: string, password: string) => literal(Buffer.from(`${user}:${password}`).toString('base64'));
 
 /** The sandbox's Verify API answers with its account SID, as Twilio's does. */
@@ -25,12 +26,20 @@ const FORBIDDEN: [string, RegExp, ((url: string) => boolean)?][] = [
   ["the sandbox's Basic credentials", basic(sandboxAccount.accountSid, SANDBOX_TWILIO_TOKEN)],
   ['the session secret', new RegExp(TEST_SESSION_SECRET)],
   ['a test password', /correct horse battery|old password|wrong-\d-password/],
-  ['a password hash', /scrypt\$\d+\$/],
+  ['a password hash', /scrypt(-sha256)?\$\d+\$/],
+  [
+    'a legacy (SHA-256) hash of a test password',
+    new RegExp(['correct horse battery', 'old password'].map((p) => escapeRegExp(legacySha256(p))).join('|')),
+  ],
   ['a token the tests sent', /\b(1234567|7654321|0000000)\b/],
   // The start of every P-256 private key in PKCS#8 (how Chromium's virtual authenticator exports
   // them): a passkey's private key never leaves the authenticator.
   ['a passkey private key', /MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHB/],
 ];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
 
 const bodies: { url: string; body: string }[] = [];
 // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as is, and called with .apply(this) below

@@ -18,19 +18,22 @@ export interface SandboxApp {
   provider: ProviderName;
   /** Where the server listens, http://127.0.0.1:<port> (for requests from the tests themselves). */
   baseUrl: string;
-  /** Its PUBLIC_URL, http://localhost:<port>: where browsers open it. */
+  /** Its PUBLIC_URL, by default http://localhost:<port>: where browsers open it. */
   publicUrl: string;
   db: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
 }
 
-export async function startSandboxApp(options: { built?: boolean; now?: () => number; provider?: ProviderName } = {}): Promise<SandboxApp> {
+/** `publicUrl`: PUBLIC_URL (default: http://localhost:<port>); `provider`: the API the app talks to (default authy). */
+export async function startSandboxApp(
+  options: { built?: boolean; now?: () => number; provider?: ProviderName; publicUrl?: string } = {},
+): Promise<SandboxApp> {
   const provider = options.provider ?? 'authy';
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: localhostUrl(url), provider }),
+    config: ({ url }) => testConfig({ publicUrl: options.publicUrl ?? localhostUrl(url), provider }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
@@ -47,7 +50,7 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
   return {
     provider,
     baseUrl: running.url,
-    publicUrl: localhostUrl(running.url),
+    publicUrl: options.publicUrl ?? localhostUrl(running.url),
     db,
     logs,
     close: async () => {

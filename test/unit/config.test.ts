@@ -1,5 +1,9 @@
 import dotenv from 'dotenv';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../server/config';
+import { LIMIT_VARIABLES } from '../../server/limits/limits';
+import { REPO_ROOT } from '../../server/paths';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
   const c = loadConfig({});
@@ -58,6 +62,8 @@ test.each([
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
   [{ AUTHY_SANDBOX_KEY: 'short' }, 'AUTHY_SANDBOX_KEY'],
+  [{ SANDBOX_ALLOW_REMOTE: 'yes' }, 'SANDBOX_ALLOW_REMOTE'],
+  [{ LIMIT_SENDS_GLOBAL: '1000' }, 'LIMIT_SENDS_GLOBAL'],
 ])('a bad value stops start-up with an error naming the variable: %j', (env, name) => {
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
 });
@@ -68,11 +74,17 @@ test('production refuses the sandbox and a generated session secret', () => {
   expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', SESSION_SECRET: 'x'.repeat(32) }).nodeEnv).toBe('production');
 });
 
-test('PUBLIC_URL loses its trailing slash; TRUST_PROXY reads booleans, hop counts and lists', () => {
+test("PUBLIC_URL loses its trailing slash; TRUST_PROXY reads Express's hop counts and lists", () => {
   expect(loadConfig({ PUBLIC_URL: 'https://2fa.example.com/' }).publicUrl).toBe('https://2fa.example.com');
-  expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
   expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  const list = 'loopback, linklocal, uniquelocal, 10.0.0.0/8, 192.0.2.7, 2001:db8::/32, 172.16.0.0/255.240.0.0';
+  expect(loadConfig({ TRUST_PROXY: list }).trustProxy).toBe(list);
+  expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^Invalid configuration: TRUST_PROXY must not be true[^\n]*$/);
+  for (const bad of ['yes', 'loopback, proxy.example.com', '10.0.0.0/33', '1.2.3']) {
+    expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY /);
+  }
 });
 
 describe('the 2FA provider', () => {
@@ -128,7 +140,7 @@ describe('the 2FA provider', () => {
   });
 
   test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {
-    expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but empty`));
+    expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but blank`));
   });
 
   test.each([
@@ -157,4 +169,18 @@ test("a .env written for `source .env` (the original's `export VAR='...'` lines)
   const parsed = dotenv.parse("export ACCOUNT_SECURITY_API_KEY='ENTER_SECRET_HERE'\nexport PORT=1337\n");
   expect(parsed).toEqual({ ACCOUNT_SECURITY_API_KEY: 'ENTER_SECRET_HERE', PORT: '1337' });
   expect(loadConfig(parsed)).toMatchObject({ authyApiKey: 'ENTER_SECRET_HERE', port: 1337 });
+});
+
+test('every LIMIT_* variable is in .env.example with its default, and in the README table', () => {
+  const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const defaults = loadConfig({}).limits;
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES)) {
+    const line = new RegExp(`^${name}=(.+)$`, 'm').exec(example);
+    expect([name, line && loadConfig({ [name]: line[1] }).limits[key as keyof typeof defaults]]).toEqual([
+      name,
+      defaults[key as keyof typeof defaults],
+    ]);
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+  }
 });
