@@ -4,6 +4,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { APPROVAL_STATUSES, type ApprovalStatus, type FinalApprovalStatus } from '../../common/approval-status';
 import { claimOnce, claimsExpiry, claimsModel, type Claim } from '../db/claim';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { HttpError } from '../http/errors';
 import type { ExpirySpec } from '../db/expiry';
 import { modelOn } from '../db/model-on';
 
@@ -49,8 +51,17 @@ export class ApprovalStore {
     this.claims = claimsModel(connection, CLAIMS_COLLECTION);
   }
 
+  /**
+   * Records a request the provider just created. A uuid we already hold (the provider answered
+   * with an old one) is the provider's fault, not a crash: a 502.
+   */
   async create(uuid: string, userId: string): Promise<void> {
-    await this.approvals.create({ uuid, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
+    try {
+      await this.approvals.create({ uuid, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HttpError(502, 'The 2FA provider answered with a push request it had given before.');
+      throw err;
+    }
   }
 
   /** The request if it belongs to this user. */

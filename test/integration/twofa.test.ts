@@ -117,6 +117,14 @@ describe('push (OneTouch)', () => {
     await agent.post('/api/accountsecurity/onetouchstatus').expect(404);
   });
 
+  test('Authy answering with a uuid it gave before is a 502, not a 500; the first request keeps its record', async () => {
+    const { agent, uuid } = await pushPending('pushtwice', 7009);
+    authyScope().post('/onetouch/json/users/7009/approval_requests').reply(200, replies.approvalCreated(uuid));
+    const res = await agent.post('/api/accountsecurity/onetouch').expect(502);
+    expect(res.body).toEqual({ error: 'The 2FA provider answered with a push request it had given before.' });
+    expect(await t.db.connection.collection('approval_requests').countDocuments({ uuid })).toBe(1);
+  });
+
   test('the status answer carries uuid and status only (the original returned the API key)', async () => {
     const { agent, uuid } = await pushPending('pushshape', 7002);
     authyScope()
