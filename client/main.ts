@@ -18,6 +18,8 @@ function configure($locationProvider: ILocationProvider, $compileProvider: IComp
   $compileProvider.commentDirectivesEnabled(false);
   $compileProvider.cssClassDirectivesEnabled(false);
   $urlServiceProvider.rules.otherwise('/');
+  // The soft token's otpauth:// link (/2fa, while it waits for its first code) opens the authenticator app.
+  $compileProvider.aHrefSanitizationTrustedUrlList(/^\s*(https?|mailto|tel|otpauth):/);
   // $http already sends the XSRF-TOKEN cookie back as X-XSRF-TOKEN (same origin only): keep it.
 }
 configure.$inject = ['$locationProvider', '$compileProvider', '$urlServiceProvider'];

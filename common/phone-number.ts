@@ -46,10 +46,8 @@ export function normalizePhone(callingCodeText: string, number: string, country?
   const parsed = country
     ? parsePhoneNumberFromString(number, country)
     : parsePhoneNumberFromString(number, { defaultCallingCode: callingCode });
-  if (!parsed || parsed.countryCallingCode !== callingCode) {
-    return { ok: false, error: `Phone number is not a valid +${callingCode} number.` };
-  }
-  if (!(country ? parsed.isValid() && parsed.country === country : parsed.isValid())) {
+  const valid = parsed?.countryCallingCode === callingCode && parsed.isValid() && (!country || parsed.country === country);
+  if (!parsed || !valid) {
     const where = country ? (regionNames?.of(country) ?? country) : `+${callingCode}`;
     return { ok: false, error: `Phone number is not a valid ${where} number.` };
   }
@@ -59,4 +57,18 @@ export function normalizePhone(callingCodeText: string, number: string, country?
 /** "+14155550100" → "+1 415 555 0100", for people to read. */
 export function formatInternational(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/** Authy's masked cellphone: all but the last four digits hidden, "+1-XXX-XXX-1234". */
+export function maskCellphone(callingCode: string, national: string): string {
+  const last = national.slice(-4);
+  const hidden = 'X'.repeat(Math.max(national.length - last.length, 0));
+  const groups = hidden.match(/X{1,3}/g) ?? [];
+  return ['+' + callingCode, ...groups, last].join('-');
+}
+
+/** The same mask from an E.164 number. */
+export function maskE164(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed ? maskCellphone(parsed.countryCallingCode, parsed.nationalNumber) : `…${e164.slice(-4)}`;
 }

@@ -1,6 +1,8 @@
+// @ts-check
 // Bundles the SPA and the sandbox page (browser) and the server (Node) with esbuild.
-// Browser assets get content hashes so they can be cached for a year; index.html is rewritten to them.
-import { build } from 'esbuild';
+// Browser assets get content hashes so they can be cached for a year; the HTML pages are
+// rewritten to them. `--watch` rebuilds on every change (npm run dev).
+import { build, context } from 'esbuild';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import path from 'node:path';
@@ -8,63 +10,106 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist');
 const publicDir = path.join(out, 'public');
+const assetsDir = path.join(publicDir, 'assets');
+const watch = process.argv.includes('--watch');
 
-await rm(out, { recursive: true, force: true });
-await mkdir(publicDir, { recursive: true });
-
-const browser = await build({
+/** @type {import('esbuild').BuildOptions} */
+const browserOptions = {
   absWorkingDir: root,
   entryPoints: { app: 'client/main.ts', sandbox: 'client/sandbox/sandbox.ts', styles: 'client/styles.css' },
   bundle: true,
-  minify: true,
-  sourcemap: false,
+  minify: !watch,
+  sourcemap: watch ? 'inline' : false,
   target: ['es2020'],
   format: 'iife',
-  outdir: path.join(publicDir, 'assets'),
+  outdir: assetsDir,
   entryNames: '[name]-[hash]',
   loader: { '.html': 'text', '.svg': 'file', '.woff2': 'file' },
   metafile: true,
   logLevel: 'warning',
-});
+};
 
-// Map entry names to their hashed file names for the HTML pages.
-const assets = {};
-for (const [file, meta] of Object.entries(browser.metafile.outputs)) {
-  const name = meta.entryPoint ? path.basename(file).replace(/-[A-Z0-9]+(\.\w+)$/, '$1') : null;
-  if (name) assets[name] = '/assets/' + path.basename(file);
-}
-for (const page of ['index.html', 'sandbox/sandbox.html']) {
-  let html = await readFile(path.join(root, 'client', page), 'utf8');
-  html = html.replace(/\{\{asset:([\w.]+)\}\}/g, (_, name) => {
-    if (!assets[name]) throw new Error(`build: ${page} names an unknown asset ${name}`);
-    return assets[name];
-  });
-  await writeFile(path.join(publicDir, path.basename(page)), html);
-}
-
-// Precompressed copies, served to browsers that accept them (no compression work per request).
-const assetsDir = path.join(publicDir, 'assets');
-for (const file of await readdir(assetsDir)) {
-  if (!/\.(js|css|svg)$/.test(file)) continue;
-  const content = await readFile(path.join(assetsDir, file));
-  await writeFile(path.join(assetsDir, file + '.gz'), zlib.gzipSync(content, { level: 9 }));
-  await writeFile(
-    path.join(assetsDir, file + '.br'),
-    zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }),
-  );
-}
-
-await build({
+/** @type {import('esbuild').BuildOptions} */
+const serverOptions = {
   absWorkingDir: root,
-  entryPoints: ['server/index.ts'],
+  entryPoints: ['server/index.ts', 'server/upgrade-legacy-hashes.ts'],
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   packages: 'external',
-  outfile: path.join(out, 'server', 'index.js'),
+  outdir: path.join(out, 'server'),
   sourcemap: true,
   logLevel: 'warning',
-});
+};
 
-console.log('build: wrote dist/ (' + Object.keys(assets).join(', ') + ')');
+/**
+ * After a browser build: the HTML pages point at the hashed files, stale files are removed,
+ * and every asset gets precompressed copies (served to browsers that accept them).
+ * @param {import('esbuild').Metafile} metafile
+ * @returns {Promise<string[]>} the entry names written
+ */
+async function finishBrowserBuild(metafile) {
+  /** @type {Record<string, string>} */
+  const assets = {};
+  const current = new Set();
+  for (const [file, meta] of Object.entries(metafile.outputs)) {
+    current.add(path.basename(file));
+    if (meta.entryPoint) assets[path.basename(file).replace(/-[A-Z0-9]+(\.\w+)$/, '$1')] = '/assets/' + path.basename(file);
+  }
+  for (const page of ['index.html', 'sandbox/sandbox.html']) {
+    const html = (await readFile(path.join(root, 'client', page), 'utf8')).replace(/\{\{asset:([\w.]+)\}\}/g, (_, name) => {
+      const asset = assets[/** @type {string} */ (name)];
+      if (!asset) throw new Error(`build: ${page} names an unknown asset ${String(name)}`);
+      return asset;
+    });
+    await writeFile(path.join(publicDir, path.basename(page)), html);
+  }
+  for (const file of await readdir(assetsDir)) {
+    const base = file.replace(/\.(gz|br)$/, '');
+    if (!current.has(base)) {
+      await rm(path.join(assetsDir, file), { force: true });
+      continue;
+    }
+    if (file !== base || !/\.(js|css|svg)$/.test(file)) continue;
+    const content = await readFile(path.join(assetsDir, file));
+    await writeFile(path.join(assetsDir, file + '.gz'), zlib.gzipSync(content, { level: watch ? 1 : 9 }));
+    const quality = watch ? 4 : 11;
+    await writeFile(
+      path.join(assetsDir, file + '.br'),
+      zlib.brotliCompressSync(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality } }),
+    );
+  }
+  return Object.keys(assets);
+}
+
+// A one-off build starts from nothing; a watching one keeps dist/ so the running server keeps its files.
+if (!watch) await rm(out, { recursive: true, force: true });
+await mkdir(assetsDir, { recursive: true });
+
+if (!watch) {
+  const browser = await build(browserOptions);
+  const names = await finishBrowserBuild(/** @type {import('esbuild').Metafile} */ (browser.metafile));
+  await build(serverOptions);
+  console.log('build: wrote dist/ (' + names.join(', ') + ')');
+} else {
+  /** @param {string} what @param {(result: import('esbuild').BuildResult) => Promise<void>} after */
+  const report = (what, after) => ({
+    name: `report-${what}`,
+    /** @param {import('esbuild').PluginBuild} b */
+    setup(b) {
+      b.onEnd(async (result) => {
+        if (result.errors.length > 0) return console.log(`build: ${what} has errors; waiting for a fix`);
+        await after(result);
+        console.log(`build: ${what} rebuilt`);
+      });
+    },
+  });
+  const browser = await context({
+    ...browserOptions,
+    plugins: [report('the SPA', (r) => finishBrowserBuild(/** @type {import('esbuild').Metafile} */ (r.metafile)).then(() => undefined))],
+  });
+  const server = await context({ ...serverOptions, plugins: [report('the server', async () => undefined)] });
+  await Promise.all([browser.watch(), server.watch()]);
+  console.log('build: watching client/, server/ and common/');
+}

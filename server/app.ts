@@ -1,12 +1,12 @@
 // createApp(deps): the whole Express app, wired from its parts, with no side effects beyond
 // what deps hold. The order of the middleware is the design: see docs/architecture.md.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import { authRoutes } from './auth/auth.routes';
 import { loginSessionMiddleware } from './auth/login-session';
 import { PasswordHasher, type ScryptParams } from './auth/password';
 import { userModel } from './auth/user.model';
-import type { AuthyApi } from './authy/authy-api';
+import { backfillUsernameKeys, onceSucceeded } from './auth/username-key';
 import type { Config } from './config';
 import { watchDatabase } from './db/availability';
 import { csrfProtection } from './http/csrf';
@@ -18,11 +18,17 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
+import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
+import { PasskeyStore } from './passkeys/passkey-store';
+import { passkeyRoutes } from './passkeys/passkeys.routes';
+import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR } from './paths';
+import { siteRoutes } from './site.routes';
 import { protectedRoutes } from './protected/protected.routes';
+import type { TwoFactorProvider } from './providers/provider';
 import { ApprovalStore } from './twofa/approval-store';
-import { CALLBACK_PATH, callbackRoutes } from './twofa/callback.routes';
+import { callbackRoutes } from './twofa/callback.routes';
 import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
 
@@ -30,9 +36,8 @@ export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
   isFerretDB: boolean;
-  authy: AuthyApi;
-  /** The key Authy (or the sandbox) signs callbacks with. */
-  apiKey: string;
+  /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
+  provider: TwoFactorProvider;
   sessionSecret: string;
   logger: Logger;
   /** The embedded Authy, mounted at /sandbox when present (sandbox mode only). */
@@ -42,8 +47,14 @@ export interface AppDeps {
   now?: () => number;
 }
 
+/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
-  const { config, connection, authy, logger } = deps;
+  const { config, connection, provider, logger } = deps;
   const now = deps.now ?? Date.now;
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
@@ -53,6 +64,10 @@ export function createApp(deps: AppDeps): Express {
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
   const database = watchDatabase(connection.getClient(), logger);
+  const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
+  const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
+  const passkeys = new PasskeyStore(connection, now);
+  const relyingParty = relyingPartyOf(config.publicUrl);
 
   const app = express();
   app.disable('x-powered-by');
@@ -65,9 +80,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', requireJsonBody([CALLBACK_PATH.replace(/^\/api/, '')]), parseJsonBody());
-  // The callback is signed by Authy and carries no session or CSRF token.
-  app.use(callbackRoutes({ apiKey: deps.apiKey, publicUrl: config.publicUrl, approvals }));
+  app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
+  // The push callback is signed by the provider and carries no session or CSRF token.
+  app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(
     createSessionMiddleware({
       client: connection.getClient(),
@@ -80,9 +96,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(loginSessionMiddleware(now));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
 
-  app.use('/api', authRoutes({ users, authy, limiter, limits, passwords, secureCookies: secure, now }));
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, authy, limiter, limits }));
-  app.use('/api/verification', verificationRoutes({ authy, limiter, limits }));
+  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now, usersReady }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }));
+  app.use('/api/verification', verificationRoutes({ provider, limiter, limits, sendBudget }));
+  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now }));
   app.use('/api', protectedRoutes());
   app.use('/api', apiNotFound);
 

@@ -13,6 +13,7 @@ export interface WorkerSetup {
   dbName?: string;
   sessionSecret: string;
   sandboxKey: string;
+  sandboxAuthToken: string;
 }
 
 export interface ClusterOptions {

@@ -1,28 +1,36 @@
-// Wires the app for a running server: a real Authy key, or the embedded sandbox that the app's
-// own Authy client reaches over HTTP at selfUrl (so production code paths run unchanged).
+// Wires the app for a running server: the 2FA provider the configuration names (Authy or Twilio
+// Verify), real or played by the embedded sandbox. In sandbox mode the provider's own client
+// reaches the sandbox over HTTP at selfUrl, so production code paths run unchanged.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
 import type { ScryptParams } from './auth/password';
-import { createAuthyApi } from './authy/authy-api';
 import type { Config } from './config';
 import type { ExpirySpec } from './db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
 import type { Logger } from './logger';
-import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX } from './sandbox';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
+import type { TwoFactorProvider } from './providers/provider';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
+import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
-import { CALLBACK_PATH } from './twofa/callback.routes';
 
 export interface ComposeOptions {
-  config: Pick<Config, 'authyApiKey' | 'authyApiUrl' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
+  config: Pick<
+    Config,
+    'provider' | 'sandbox' | 'authyApiKey' | 'authyApiUrl' | 'twilio' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'
+  >;
   connection: Connection;
   isFerretDB: boolean;
   logger: Logger;
   sessionSecret: string;
-  /** The sandbox's API key; used only without a real key. */
+  /** The sandbox's Authy API key and Twilio auth token; used only in sandbox mode. */
   sandboxKey: string;
-  /** Where this server itself is reachable (e.g. http://127.0.0.1:1337), for the sandbox's API. */
+  sandboxAuthToken: string;
+  /** Where this server itself is reachable (e.g. http://127.0.0.1:1337), for the sandbox's APIs. */
   selfUrl: string;
   publicDir: string;
   passwordParams?: ScryptParams;
@@ -31,31 +39,42 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...APPROVALS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
-export const isSandboxMode = (config: Pick<Config, 'authyApiKey'>) => config.authyApiKey === undefined;
+/** The provider the configuration names: its real API, or the sandbox's copy of it. */
+function createProvider(o: ComposeOptions): TwoFactorProvider {
+  const { config } = o;
+  if (config.provider === 'verify') {
+    const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);
+    return createVerifyProvider({ ...credentials, baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined, now: o.now });
+  }
+  return createAuthyProvider({
+    apiKey: config.authyApiKey ?? o.sandboxKey,
+    baseUrl: config.sandbox ? o.selfUrl + SANDBOX_AUTHY_PATH : config.authyApiUrl,
+  });
+}
 
 export function composeApp(o: ComposeOptions): Express {
-  const sandboxMode = isSandboxMode(o.config);
-  const apiKey = o.config.authyApiKey ?? o.sandboxKey;
   const now = o.now;
   return createApp({
     config: o.config,
     connection: o.connection,
     isFerretDB: o.isFerretDB,
-    authy: createAuthyApi({ apiKey, baseUrl: sandboxMode ? `${o.selfUrl}/sandbox/api` : o.config.authyApiUrl }),
-    apiKey,
+    provider: createProvider(o),
     sessionSecret: o.sessionSecret,
     logger: o.logger,
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
-    sandbox: sandboxMode
+    // The sandbox serves both APIs whichever one the app talks to.
+    sandbox: o.config.sandbox
       ? createSandbox({
           connection: o.connection,
-          apiKey,
-          callbackUrl: o.config.publicUrl + CALLBACK_PATH,
+          apiKey: o.sandboxKey,
+          callbackUrl: o.config.publicUrl + AUTHY_CALLBACK_PATH,
+          verify: { ...sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
+          allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
           now: now && (() => new Date(now())),

@@ -1,21 +1,41 @@
 // Configuration from the environment, validated once. A bad value throws an Error naming the
 // variable; only server/index.ts turns that into an exit.
 import { availableParallelism } from 'node:os';
+import ipaddr from 'ipaddr.js';
+import { compile as compileTrust } from 'proxy-addr';
 import { z } from 'zod';
 import { limitsFrom, type Limits } from './limits/limits';
+
+export type ProviderName = 'authy' | 'verify';
+
+/** A Twilio account's Verify Service: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, VERIFY_SERVICE_SID. */
+export interface TwilioVerifyCredentials {
+  accountSid: string;
+  authToken: string;
+  serviceSid: string;
+}
 
 export interface Config {
   port: number;
   host: string;
   nodeEnv: 'development' | 'production' | 'test';
   mongodbUri?: string;
-  /** Real Authy key; when absent the app runs against its embedded sandbox. */
+  /** Which 2FA API the app talks to: Authy, or Twilio Verify v2. */
+  provider: ProviderName;
+  /** No real credentials: the embedded sandbox plays both APIs and the app talks to it. */
+  sandbox: boolean;
+  /** Real Authy key (provider authy, not sandbox). */
   authyApiKey?: string;
   authyApiUrl: string;
   sandboxKey?: string;
+  /** Real Twilio Verify credentials (provider verify, not sandbox). */
+  twilio?: TwilioVerifyCredentials;
+  /** The sandbox's Twilio auth token (VERIFY_SANDBOX_AUTH_TOKEN); generated when absent. */
+  verifySandboxAuthToken?: string;
   sessionSecret?: string;
   publicUrl: string;
-  trustProxy: boolean | number | string;
+  /** Express `trust proxy`: off, a hop count, or a list of addresses, CIDR ranges and range names. */
+  trustProxy: false | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Attempt limits (LIMIT_* variables). */
   limits: Limits;
@@ -44,9 +64,15 @@ const schema = z.object({
   ACCOUNT_SECURITY_API_KEY: optional,
   AUTHY_API_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
   AUTHY_SANDBOX_KEY: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  TWILIO_ACCOUNT_SID: optional.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), 'must be AC followed by 32 hex digits'),
+  TWILIO_AUTH_TOKEN: optional.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters'),
+  VERIFY_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
+  VERIFY_SANDBOX_AUTH_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  TWOFA_PROVIDER: z.enum(['authy', 'verify']).optional(),
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
+  SANDBOX_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
   HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   WEB_CONCURRENCY: z
     .string()
@@ -57,16 +83,74 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-/** Express's `trust proxy`: true/false, a hop count, or a list of addresses. */
-function parseTrustProxy(value: string | undefined): boolean | number | string {
+/**
+ * Express's `trust proxy` forms: a hop count, or addresses, CIDR ranges and the names loopback,
+ * linklocal and uniquelocal, comma-separated. `true` would take the client's address from
+ * whatever X-Forwarded-For the client sends, and so make every per-address limit useless.
+ */
+function parseTrustProxy(value: string | undefined): false | number | string {
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') {
+    throw new Error(
+      'Invalid configuration: TRUST_PROXY must not be true (any client could then choose its address); give the hop count or the addresses of your proxies, e.g. 1 or loopback',
+    );
+  }
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  try {
+    compileTrust(value.split(',').map((part) => part.trim()));
+  } catch {
+    throw new Error(
+      'Invalid configuration: TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    );
+  }
   return value;
 }
 
+/** Together they select Twilio Verify; one without the others is a mistake, not "unset". */
+const TWILIO_VARIABLES = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'] as const;
+
+type Parsed = z.infer<typeof schema>;
+
+/** Which API the app talks to, and whether through the sandbox; throws when the credentials say two things. */
+function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; twilio?: TwilioVerifyCredentials } {
+  const given = TWILIO_VARIABLES.filter((name) => e[name] !== undefined);
+  if (given.length > 0 && given.length < TWILIO_VARIABLES.length) {
+    const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
+    throw new Error(`Invalid configuration: ${missing.join(' and ')} must be set with ${given.join(' and ')} to use Twilio Verify`);
+  }
+  const twilio =
+    e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.VERIFY_SERVICE_SID
+      ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, serviceSid: e.VERIFY_SERVICE_SID }
+      : undefined;
+  const authy = e.ACCOUNT_SECURITY_API_KEY !== undefined;
+  if (!authy && !twilio) return { provider: e.TWOFA_PROVIDER ?? 'authy', sandbox: true };
+  if (authy && twilio && !e.TWOFA_PROVIDER) {
+    throw new Error('Invalid configuration: TWOFA_PROVIDER must be authy or verify when both Authy and Twilio Verify credentials are set');
+  }
+  const provider = e.TWOFA_PROVIDER ?? (twilio ? 'verify' : 'authy');
+  if (provider === 'verify' && !twilio) {
+    throw new Error('Invalid configuration: TWOFA_PROVIDER=verify needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID');
+  }
+  if (provider === 'authy' && !authy) throw new Error('Invalid configuration: TWOFA_PROVIDER=authy needs ACCOUNT_SECURITY_API_KEY');
+  return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
+}
+
+/** localhost, 127.0.0.0/8 or ::1. */
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.parse(host).range() === 'loopback';
+}
+
+/** Variables that must not be set but blank: a secret that did not arrive is a mistake, not a wish for the sandbox. */
+const NOT_BLANK = ['ACCOUNT_SECURITY_API_KEY', ...TWILIO_VARIABLES] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // Empty or blank values count as unset (a .env line such as `PORT=`).
+  for (const name of NOT_BLANK) {
+    if (env[name] !== undefined && env[name].trim() === '') {
+      throw new Error(`Invalid configuration: ${name} is set but blank (remove the line, or give it a value; unset means the sandbox)`);
+    }
+  }
+  // Other empty or blank values count as unset (a .env line such as `PORT=`).
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const trimmed = value?.trim();
@@ -78,26 +162,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
   }
   const e = parsed.data;
-  const sandbox = e.ACCOUNT_SECURITY_API_KEY === undefined;
+  const { provider, sandbox, twilio } = chooseProvider(e);
   if (sandbox && e.NODE_ENV === 'production') {
     throw new Error(
-      'Invalid configuration: ACCOUNT_SECURITY_API_KEY is required when NODE_ENV=production (the sandbox is for development only)',
+      'Invalid configuration: ACCOUNT_SECURITY_API_KEY, or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID, ' +
+        'are required when NODE_ENV=production (the sandbox is for development only)',
     );
   }
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     throw new Error('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
   }
-  // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless HOST says otherwise.
+  // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless asked twice.
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
+  if (sandbox && !isLoopback(host) && e.SANDBOX_ALLOW_REMOTE !== 'true') {
+    throw new Error(
+      `Invalid configuration: HOST ${host} is not loopback, and the sandbox shows every code to whoever reaches it; use 127.0.0.1, or set SANDBOX_ALLOW_REMOTE=true if you mean it`,
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
     host,
     nodeEnv: e.NODE_ENV,
     mongodbUri: e.MONGODB_URI ?? e.MONGO_CONNECTION,
-    authyApiKey: e.ACCOUNT_SECURITY_API_KEY,
+    provider,
+    sandbox,
+    authyApiKey: provider === 'authy' ? e.ACCOUNT_SECURITY_API_KEY : undefined,
     authyApiUrl: (e.AUTHY_API_URL ?? 'https://api.authy.com').replace(/\/$/, ''),
     sandboxKey: e.AUTHY_SANDBOX_KEY,
+    twilio,
+    verifySandboxAuthToken: e.VERIFY_SANDBOX_AUTH_TOKEN,
     sessionSecret: e.SESSION_SECRET,
     publicUrl,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -6,28 +6,18 @@ import cluster from 'node:cluster';
 import path from 'node:path';
 import pretty from 'pino-pretty';
 import { startCluster, type WorkerSetup } from './cluster';
-import { isSandboxMode } from './compose';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
 import { closeConnection, connectWhenReachable } from './db/connect';
 import { resolveDatabase } from './db/resolve';
 import { createLogger, type Logger } from './logger';
+import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './paths';
 import { DEFAULT_GRACE_MS, startServer } from './start-server';
+import { providerLine, sandboxBanner } from './startup-messages';
 
 const DATA_DIR = path.join(REPO_ROOT, '.data');
 const PREFIX = 'account-security-quickstart:';
-
-function sandboxBanner(config: Config, port: number): string {
-  return [
-    '',
-    '  SANDBOX MODE: no ACCOUNT_SECURITY_API_KEY is set, so the app talks to its embedded Authy.',
-    `  Codes and push requests appear at http://localhost:${port}/sandbox ("the phone") and in this log.`,
-    '  Set ACCOUNT_SECURITY_API_KEY to use the real Authy API. Never expose sandbox mode to the internet.',
-    `  Listening on ${config.host} only${config.host === '127.0.0.1' ? ' (set HOST to change)' : ''}.`,
-    '',
-  ].join('\n');
-}
 
 function listeningLine(config: Config, port: number, workers: number): string {
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
@@ -76,6 +66,7 @@ async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 't
     logger,
     sessionSecret: setup.sessionSecret,
     sandboxKey: setup.sandboxKey,
+    sandboxAuthToken: setup.sandboxAuthToken,
     publicDir: PUBLIC_DIR,
   });
   return {
@@ -111,6 +102,7 @@ async function main(): Promise<void> {
       : undefined,
   );
   if (cluster.isWorker) return runWorker(config, logger);
+  const sandboxMode = config.sandbox;
 
   // `stop` is set once the app serves; until then a dead embedded database just ends start-up.
   const app: { stop?: (failure?: string) => Promise<void> } = {};
@@ -133,7 +125,8 @@ async function main(): Promise<void> {
     databaseUri: database.uri,
     dbName: config.mongodbUri ? undefined : 'account_security',
     sessionSecret: config.sessionSecret ?? readOrCreateSecret(DATA_DIR, 'session-secret'),
-    sandboxKey: isSandboxMode(config) ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
+    sandboxKey: sandboxMode ? (config.sandboxKey ?? readOrCreateSecret(DATA_DIR, 'sandbox-api-key')) : '',
+    sandboxAuthToken: sandboxMode ? (config.verifySandboxAuthToken ?? readOrCreateSecret(DATA_DIR, 'sandbox-twilio-auth-token')) : '',
   };
 
   let port: number;
@@ -165,7 +158,10 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   onStopSignals(logger, () => app.stop!());
-  if (isSandboxMode(config)) logger.warn(sandboxBanner(config, port));
+  if (sandboxMode) logger.warn(sandboxBanner(config, port));
+  logger.info({ provider: config.provider, sandbox: sandboxMode }, providerLine(config));
+  if (!relyingPartyOf(config.publicUrl))
+    logger.warn(`PUBLIC_URL ${config.publicUrl} is an IP address: passkeys are off (browsers refuse them there).`);
   logger.info(listeningLine(config, port, config.webConcurrency));
 }
 

@@ -1,10 +1,10 @@
-// Starts the app on a port: listen first (in sandbox mode the app's Authy client calls this very
+// Starts the app on a port: listen first (in sandbox mode the app's 2FA client calls this very
 // server, so it needs the real port), then wire the app, then keep expired documents swept.
 // Used by server/index.ts, the tests and the benchmark alike.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { composeApp, expiringCollections, isSandboxMode, type ComposeOptions } from './compose';
+import { composeApp, expiringCollections, type ComposeOptions } from './compose';
 import { ensureExpiry, type ExpiryHandle } from './db/expiry';
 
 type ServerConfig = ComposeOptions['config'];
@@ -71,7 +71,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   let expiry: ExpiryHandle;
   try {
-    expiry = await ensureExpiry(o.connection, o.isFerretDB, expiringCollections(isSandboxMode(config)), {
+    expiry = await ensureExpiry(o.connection, o.isFerretDB, expiringCollections(config.sandbox), {
       intervalMs: o.sweepIntervalMs,
       onError: (err) => o.logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
     });

@@ -1,5 +1,12 @@
 import type { IHttpResponse, IHttpService, IPromise } from 'angular';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/browser';
 import type { ApprovalStatus } from '../../common/approval-status';
+import type { PasskeyList, PasskeySummary } from '../../common/passkey-info';
 
 /** Every error body of the API: a sentence, and the field a 400 is about. */
 export interface ApiErrorBody {
@@ -27,6 +34,12 @@ export interface CodeSent {
 export interface ApprovalResponse {
   success: boolean;
   approval_request: { uuid: string; status?: ApprovalStatus };
+}
+
+/** A soft token waiting for its first code: its QR code (a data: URL) and otpauth:// URI. */
+export interface SoftTokenEnrolment {
+  qr_code: string;
+  otpauth_url: string;
 }
 
 export interface PhoneNumber {
@@ -81,6 +94,11 @@ export class ApiService {
     return this.post('/api/accountsecurity/verify', { token });
   }
 
+  /** The soft token to set up at /2fa (until its first code verifies it), or null. */
+  softTokenEnrolment(): IPromise<SoftTokenEnrolment | null> {
+    return this.$http.get<{ enrol: SoftTokenEnrolment | null }>('/api/accountsecurity/softtoken').then((res) => res.data.enrol);
+  }
+
   createOneTouch(): IPromise<ApprovalResponse> {
     return this.post<ApprovalResponse>('/api/accountsecurity/onetouch');
   }
@@ -99,6 +117,50 @@ export class ApiService {
 
   getProtected(): IPromise<ProtectedContent> {
     return this.$http.get<ProtectedContent>('/api/protected').then((res) => res.data);
+  }
+
+  listPasskeys(): IPromise<PasskeyList> {
+    return this.$http.get<PasskeyList>('/api/passkeys').then((res) => res.data);
+  }
+
+  /** Whether the logged-in person has a passkey (for /2fa's "Use a passkey"). */
+  hasPasskey(): IPromise<boolean> {
+    return this.$http.get<{ available: boolean }>('/api/passkeys/available').then((res) => res.data.available);
+  }
+
+  passkeyRegistrationOptions(): IPromise<PublicKeyCredentialCreationOptionsJSON> {
+    return this.post('/api/passkeys/registration/options');
+  }
+
+  registerPasskey(response: RegistrationResponseJSON): IPromise<PasskeySummary> {
+    return this.post<{ passkey: PasskeySummary }>('/api/passkeys/registration', response).then((body) => body.passkey);
+  }
+
+  renamePasskey(id: string, name: string): IPromise<PasskeySummary> {
+    return this.$http
+      .patch<{ passkey: PasskeySummary }>(`/api/passkeys/${encodeURIComponent(id)}`, { name })
+      .then((res) => res.data.passkey);
+  }
+
+  removePasskey(id: string): IPromise<void> {
+    return this.$http.delete(`/api/passkeys/${encodeURIComponent(id)}`).then(() => undefined);
+  }
+
+  /** Options for a passkey as the second factor (or a fresh check after it). */
+  passkeyCheckOptions(): IPromise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.post('/api/passkeys/authentication/options');
+  }
+
+  verifyPasskey(response: AuthenticationResponseJSON): IPromise<{ success: boolean }> {
+    return this.post('/api/passkeys/authentication', response);
+  }
+
+  passkeySignInOptions(): IPromise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.post('/api/passkeys/sign-in/options');
+  }
+
+  signInWithPasskey(response: AuthenticationResponseJSON): IPromise<{ success: boolean }> {
+    return this.post('/api/passkeys/sign-in', response);
   }
 
   private post<T>(url: string, body: object = {}): IPromise<T> {

@@ -1,22 +1,36 @@
 import angular from 'angular';
-import uiRouter from '@uirouter/angularjs';
+import uiRouter, { type UrlService } from '@uirouter/angularjs';
 import { ApiService } from './api.service';
 import { registerBusyRetry } from './busy-retry';
 import { registerCsrfRetry } from './csrf-retry';
 import { registerGuards } from './guards';
 import { messagesComponent } from './messages.component';
 import { NoticeService } from './notice.service';
+import { PasskeyService, webAuthnBrowser } from './passkeys.service';
 import { phoneFieldsComponent } from './phone-fields.component';
+import { resourceLinksComponent } from './resource-links.component';
+import { SiteService } from './site.service';
 import { registerPageTitle } from './page-title';
 
-/** Shared services, the guards, and the components the pages share (messages, phone fields). */
+/** Shared services, the guards, and the components the pages share (messages, phone fields, resource links). */
+/** The original's URLs end in a slash (/register/, /login/): both forms open a page. Set before any state exists. */
+function lenientUrls($urlServiceProvider: UrlService): void {
+  $urlServiceProvider.config.strictMode(false);
+}
+lenientUrls.$inject = ['$urlServiceProvider'];
+
 export default angular
   .module('app.core', [uiRouter])
+  .config(lenientUrls)
   .config(registerCsrfRetry)
   .config(registerBusyRetry)
   .service('api', ApiService)
   .service('notice', NoticeService)
+  .constant('webAuthnBrowser', webAuthnBrowser)
+  .service('passkeys', PasskeyService)
+  .service('site', SiteService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)
+  .component('resourceLinks', resourceLinksComponent)
   .run(registerGuards)
   .run(registerPageTitle).name;

@@ -1,16 +1,56 @@
-import type { IComponentOptions } from 'angular';
+import type { IAugmentedJQuery, IComponentOptions } from 'angular';
+import type { CountryCode } from 'libphonenumber-js';
+import { countries, normalizePhone, type Country } from '../../common/phone-number';
 import type { PhoneNumber } from './api.service';
-import { CALLING_CODES } from './country-codes';
 import template from './phone-fields.html';
 
+const ALL_COUNTRIES = countries();
+export const DEFAULT_COUNTRY: CountryCode = 'US';
+/** The calling code pages start with (the default country's). */
+export const DEFAULT_CALLING_CODE = '1';
+
 class PhoneFieldsController {
-  readonly countries = CALLING_CODES;
+  static $inject = ['$element'];
   phone!: PhoneNumber;
+  country: Country = ALL_COUNTRIES.find((c) => c.iso === DEFAULT_COUNTRY)!;
+  search = '';
+  /** What the number will be sent as, or what is wrong with it ('' while empty). */
+  e164 = '';
+  problem = '';
+
+  constructor(private readonly $element: IAugmentedJQuery) {}
+
+  $onInit(): void {
+    const matching = ALL_COUNTRIES.filter((c) => c.callingCode === this.phone.country_code);
+    this.country = matching.find((c) => c.iso === DEFAULT_COUNTRY) ?? matching[0] ?? this.country;
+    this.changed();
+  }
+
+  /** Countries whose name or calling code matches the search; the chosen one always stays listed. */
+  countries(): Country[] {
+    const q = this.search.trim().toLowerCase().replace(/^\+/, '');
+    if (!q) return ALL_COUNTRIES;
+    return ALL_COUNTRIES.filter((c) => c === this.country || c.name.toLowerCase().includes(q) || c.callingCode.startsWith(q));
+  }
+
+  /** Keeps the API's `country_code` in step, and checks the number for the chosen country as it is typed. */
+  changed(): void {
+    this.phone.country_code = this.country.callingCode;
+    const number = (this.phone.phone_number ?? '').trim();
+    const check = number ? normalizePhone(this.country.callingCode, number, this.country.iso) : undefined;
+    this.e164 = check?.ok ? check.e164 : '';
+    this.problem = check && !check.ok ? check.error : '';
+    // The browser then refuses to submit the form, and says why.
+    const input = this.$element[0].querySelector<HTMLInputElement>('#phone_number');
+    input?.setCustomValidity(this.problem);
+  }
 }
 
 /**
- * `<phone-fields phone="$ctrl.user">`: `#country_code` (a select; option values are the bare
- * digits) and `#phone_number`, editing the given object's fields inside the enclosing form.
+ * `<phone-fields phone="$ctrl.user">`: a searchable country select (`#country_code`, every
+ * country libphonenumber-js knows) and `#phone_number`, checked for that country as it is typed,
+ * with the E.164 form it will be sent as. Edits the given object's `country_code` (the calling
+ * code's digits, as the API takes it) and `phone_number`.
  */
 export const phoneFieldsComponent: IComponentOptions = {
   bindings: { phone: '<' },

@@ -9,12 +9,12 @@ export class RequestState {
   /** The field a 400 named, so the page can focus it. */
   field?: string;
 
-  /** Tracks one request; a rejection becomes `error`, so the page stays usable. */
-  run<T>(request: IPromise<T>, onSuccess: (value: T) => void): IPromise<void> {
+  /** Tracks one request; a rejection becomes `error` (in `describe`'s words), so the page stays usable. */
+  run<T>(request: IPromise<T>, onSuccess: (value: T) => void, describe: (rejection: unknown) => string = errorMessage): IPromise<void> {
     this.busy = true;
     this.clear();
     return request
-      .then(onSuccess, (rejection: unknown) => this.fail(errorMessage(rejection), errorField(rejection)))
+      .then(onSuccess, (rejection: unknown) => this.fail(describe(rejection), errorField(rejection)))
       .finally(() => {
         this.busy = false;
       });

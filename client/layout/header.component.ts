@@ -4,6 +4,7 @@ import uiRouter from '@uirouter/angularjs';
 import type { StateService } from '@uirouter/angularjs';
 import core from '../core/core.module';
 import type { NoticeService } from '../core/notice.service';
+import type { SiteService } from '../core/site.service';
 import template from './header.html';
 
 /** The states under each nav link, so the link stays highlighted through its whole flow. */
@@ -13,11 +14,19 @@ const SECTIONS: Record<string, readonly string[]> = {
 };
 
 class HeaderController {
-  static $inject = ['notice', '$state'];
+  static $inject = ['notice', '$state', 'site'];
+  /** The Sandbox link shows only when the server runs its sandbox. */
+  sandbox = false;
+
   constructor(
     readonly notice: NoticeService,
     private readonly $state: StateService,
+    private readonly site: SiteService,
   ) {}
+
+  $onInit(): void {
+    void this.site.load().then((info) => (this.sandbox = info.sandbox));
+  }
 
   inSection(section: string): boolean {
     const current = this.$state.current.name;

@@ -2,8 +2,10 @@ import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, ProtectedContent } from '../core/api.service';
 import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
+import angular from 'angular';
 import template from './protected.html';
 import { pageModule } from '../core/page-module';
+import { passkeyListComponent } from './passkey-list.component';
 
 class ProtectedController {
   static $inject = ['api', '$state'];
@@ -34,13 +36,17 @@ class ProtectedController {
   }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; Logout. */
-export default pageModule(
-  {
-    name: 'protected',
-    url: '/protected',
-    component: 'protectedPage',
-    data: { requires: '2fa', title: 'Protected' },
-  },
-  { controller: ProtectedController, template },
-);
+/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys; Logout. */
+export default angular
+  .module(
+    pageModule(
+      {
+        name: 'protected',
+        url: '/protected',
+        component: 'protectedPage',
+        data: { requires: '2fa', title: 'Protected' },
+      },
+      { controller: ProtectedController, template },
+    ),
+  )
+  .component('passkeyList', passkeyListComponent).name;

@@ -1,14 +1,14 @@
 import type { IAugmentedJQuery } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, Registration } from '../core/api.service';
-import { DEFAULT_COUNTRY_CODE } from '../core/country-codes';
+import { DEFAULT_CALLING_CODE } from '../core/phone-fields.component';
 import { RequestState } from '../core/request-state';
 import template from './register.html';
 import { pageModule } from '../core/page-module';
 
 class RegisterController {
   static $inject = ['api', '$state', '$element'];
-  user: Registration = { username: '', email: '', password: '', country_code: DEFAULT_COUNTRY_CODE, phone_number: '' };
+  user: Registration = { username: '', email: '', password: '', country_code: DEFAULT_CALLING_CODE, phone_number: '' };
   password2 = '';
   readonly state = new RequestState();
 

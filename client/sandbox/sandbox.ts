@@ -1,27 +1,36 @@
 // The sandbox page ("the phone"): polls the sandbox's JSON every 2 s and shows the inbox, each
-// user's soft token and the pending push requests with Approve and Deny. Plain DOM, no inline
-// script or style (the app's CSP forbids them); all data goes in with textContent.
+// soft token and the pending push requests with Approve and Deny, from the Authy and the Verify
+// sandbox alike. Plain DOM, no inline script or style (the app's CSP forbids them); all data
+// goes in with textContent.
 export {};
 
 interface InboxItem {
   to: string;
   channel: 'sms' | 'call';
-  purpose: '2fa' | 'verification';
+  /** Verify's codes serve logins and phone verification alike. */
+  purpose: '2fa' | 'verification' | 'verify';
   code: string;
   sent_at: string;
 }
 
+/** An Authy approval request (authy_id) or a Verify push challenge (identity). */
 interface Approval {
   uuid: string;
-  authy_id: string;
+  authy_id?: string;
+  identity?: string;
   message: string;
   status: 'pending' | 'approved' | 'denied' | 'expired';
   created_at: string;
 }
 
+/** An Authy user's soft token, or a Verify TOTP factor (identity, factor_sid, name, status). */
 interface SandboxUser {
-  authy_id: string;
-  cellphone: string;
+  authy_id?: string;
+  cellphone?: string;
+  identity?: string;
+  factor_sid?: string;
+  name?: string;
+  status?: 'unverified' | 'verified';
   created_at: string;
   otpauth_url: string;
   qr_code: string;
@@ -44,6 +53,14 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString();
+/** A Verify identity is 32 hex digits: its start tells them apart. */
+const short = (id: string) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
+
+const PURPOSES: Record<InboxItem['purpose'], string> = {
+  '2fa': 'two-factor login',
+  verification: 'phone verification',
+  verify: 'Verify (login or phone verification)',
+};
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(BASE + path, { cache: 'no-store', headers: { Accept: 'application/json' } });
@@ -113,7 +130,7 @@ function renderApprovals(list: Approval[]) {
       'tr',
       { id: `approval-${a.uuid}` },
       el('td', { textContent: time(a.created_at) }),
-      el('td', { textContent: a.authy_id }),
+      el('td', { textContent: a.authy_id ? `Authy ID ${a.authy_id}` : `Verify ${short(a.identity ?? '')}` }),
       el('td', { textContent: a.message }),
       el('td', { className: `status status-${a.status}`, textContent: a.status }),
       cell,
@@ -136,7 +153,7 @@ function renderInbox(items: InboxItem[]) {
       el('td', { textContent: time(m.sent_at) }),
       el('td', { textContent: m.to }),
       el('td', { textContent: m.channel === 'sms' ? 'SMS' : 'Voice call' }),
-      el('td', { textContent: m.purpose === '2fa' ? 'two-factor login' : 'phone verification' }),
+      el('td', { textContent: PURPOSES[m.purpose] ?? m.purpose }),
       el('td', {}, el('code', { className: 'code', textContent: m.code })),
     ),
   );
@@ -147,37 +164,54 @@ function renderInbox(items: InboxItem[]) {
 
 interface UserCard {
   card: HTMLElement;
+  about: HTMLElement;
   code: HTMLElement;
   left: HTMLElement;
 }
 const userCards = new Map<string, UserCard>();
 
+/** The card's key and title: the Authy ID, or the Verify factor. */
+const userKey = (u: SandboxUser) => u.authy_id ?? u.factor_sid ?? '';
+const userTitle = (u: SandboxUser) => (u.authy_id ? `Authy ID ${u.authy_id}` : `Verify: ${u.name ?? ''} (${short(u.identity ?? '')})`);
+
 function userCard(u: SandboxUser): UserCard {
-  const code = el('code', { className: 'code totp-code', id: `totp-${u.authy_id}` });
+  const key = userKey(u);
+  const code = el('code', { className: 'code totp-code', id: `totp-${key}` });
   const left = el('span', { className: 'muted' });
   const link = el('a', { href: u.otpauth_url, textContent: 'otpauth:// link' });
+  const about = el('p', { className: 'muted' });
   const card = el(
     'div',
-    { className: 'card sandbox-user', id: `user-${u.authy_id}` },
-    el('h3', { textContent: `Authy ID ${u.authy_id}` }),
-    el('p', { className: 'muted', textContent: u.cellphone }),
-    el('img', { src: u.qr_code, alt: `QR code of the soft token of Authy ID ${u.authy_id}` }),
+    { className: 'card sandbox-user', id: `user-${key}` },
+    el('h3', { textContent: userTitle(u) }),
+    about,
+    el('img', { src: u.qr_code, alt: `QR code of the soft token of ${userTitle(u)}` }),
     el('p', {}, 'Current code: ', code, ' ', left),
     el('p', { className: 'muted' }, 'Cannot scan? Open the ', link, ' on the device with your authenticator app.'),
   );
-  return { card, code, left };
+  return { card, about, code, left };
 }
+
+/** An Authy user's masked phone; a Verify factor's state (the app shows its QR code on /2fa until its first code). */
+const userAbout = (u: SandboxUser) =>
+  u.authy_id
+    ? (u.cellphone ?? '')
+    : u.status === 'verified'
+      ? 'TOTP factor, verified.'
+      : 'TOTP factor, waiting for its first code (its QR code is on /2fa).';
 
 function renderUsers(users: SandboxUser[]) {
   const container = $('users');
   const seen = new Set<string>();
   const cards = users.map((u) => {
-    seen.add(u.authy_id);
-    let entry = userCards.get(u.authy_id);
+    const key = userKey(u);
+    seen.add(key);
+    let entry = userCards.get(key);
     if (!entry) {
       entry = userCard(u);
-      userCards.set(u.authy_id, entry);
+      userCards.set(key, entry);
     }
+    entry.about.textContent = userAbout(u);
     entry.code.textContent = u.totp.code;
     entry.left.textContent = `(${u.totp.seconds_left} s left)`;
     return entry.card;

@@ -1,6 +1,7 @@
-import type { ITimeoutService } from 'angular';
+import type { IQService, ITimeoutService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
-import type { ApiService, CodeSent } from '../core/api.service';
+import type { ApiService, CodeSent, SoftTokenEnrolment } from '../core/api.service';
+import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
 import type { PushOutcome } from './push-poller';
@@ -14,16 +15,22 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
 };
 
 class TwofaController {
-  static $inject = ['api', '$state', '$timeout'];
+  static $inject = ['api', 'passkeys', '$state', '$timeout', '$q'];
   token = '';
   pushCanRetry = false;
+  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
+  enrolment: SoftTokenEnrolment | null = null;
+  /** "Use a passkey" shows only for someone who has one, where passkeys work. */
+  passkeyOffered = false;
   readonly state = new RequestState();
   readonly push: PushPoller;
 
   constructor(
     private readonly api: ApiService,
+    private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
+    private readonly $q: IQService,
   ) {
     this.push = new PushPoller(
       $timeout,
@@ -32,8 +39,25 @@ class TwofaController {
     );
   }
 
+  $onInit(): void {
+    // Not knowing is not an error: the page works without the QR code (codes, push).
+    this.api.softTokenEnrolment().then(
+      (enrolment) => (this.enrolment = enrolment),
+      () => undefined,
+    );
+    // Not worth an error on the page: without an answer, the other channels remain.
+    void this.$q
+      .all([this.passkeys.unavailableReason(), this.api.hasPasskey()])
+      .then(([reason, has]) => (this.passkeyOffered = reason === '' && has))
+      .catch(() => undefined);
+  }
+
   $onDestroy(): void {
     this.push.stop();
+  }
+
+  usePasskey(): void {
+    this.state.run(this.passkeys.check(), () => this.passed(), passkeyErrorMessage);
   }
 
   sms(): void {
@@ -52,7 +76,7 @@ class TwofaController {
     this.pushCanRetry = false;
     this.state
       .run(this.api.createOneTouch(), () => {
-        this.state.succeed('Push request sent: approve it in the Authy app.');
+        this.state.succeed('Push request sent: approve it on your phone.');
         this.push.start();
       })
       .then(() => {
@@ -81,7 +105,7 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
-/** `/2fa`: the second factor by token, SMS, voice or push. */
+/** `/2fa`: the second factor by token, SMS, voice, push or a passkey. */
 export default pageModule(
   {
     name: 'twofa',

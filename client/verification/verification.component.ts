@@ -1,13 +1,14 @@
 import type { StateService } from '@uirouter/angularjs';
+import { formatInternational, normalizePhone } from '../../common/phone-number';
 import type { ApiService, Channel, PhoneNumber } from '../core/api.service';
-import { DEFAULT_COUNTRY_CODE } from '../core/country-codes';
+import { DEFAULT_CALLING_CODE } from '../core/phone-fields.component';
 import { RequestState } from '../core/request-state';
 import template from './verification.html';
 import { pageModule } from '../core/page-module';
 
 class VerificationController {
   static $inject = ['api', '$state'];
-  phone: PhoneNumber = { country_code: DEFAULT_COUNTRY_CODE, phone_number: '' };
+  phone: PhoneNumber = { country_code: DEFAULT_CALLING_CODE, phone_number: '' };
   via: Channel = 'sms';
   code = '';
   /** True once a code was sent: the page asks for it. */
@@ -27,11 +28,14 @@ class VerificationController {
     });
   }
 
+  /** The number as people read it, e.g. "+1 415 555 0100". */
+  get number(): string {
+    const check = normalizePhone(this.phone.country_code, this.phone.phone_number);
+    return check.ok ? formatInternational(check.e164) : `+${this.phone.country_code} ${this.phone.phone_number}`;
+  }
+
   check(): void {
-    this.state.run(
-      this.api.checkVerification(this.phone, this.code),
-      () => void this.$state.go('verified', { phone: `+${this.phone.country_code} ${this.phone.phone_number}` }),
-    );
+    this.state.run(this.api.checkVerification(this.phone, this.code), () => void this.$state.go('verified', { phone: this.number }));
   }
 
   changeNumber(): void {

@@ -1,31 +1,35 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
-import type { AuthyApi } from '../authy/authy-api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from '../http/guards';
 import { sessionCookieName } from '../http/session';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
+import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
 import type { UserModel } from './user.model';
+import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  authy: AuthyApi;
+  provider: TwoFactorProvider;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;
   secureCookies: boolean;
   now: () => number;
+  /** Settles once every user has its username key (auth/username-key.ts). */
+  usersReady: () => Promise<void>;
 }
 
 const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, authy, limiter, limits, passwords, secureCookies, now }: AuthRoutesDeps): Router {
+export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
@@ -38,15 +42,26 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
     }
-    if (await users.exists({ username })) throw new HttpError(409, 'That username is already taken.', 'username');
+    await usersReady();
+    const key = usernameKey(username);
+    if (await users.exists({ usernameKey: key })) throw new HttpError(409, 'That username is already taken.', 'username');
 
-    // Authy first, then one insert: a refusal or a crash in between leaves no user without an
-    // Authy id (FerretDB has no transactions to roll back with).
-    const hashed = await passwords.hash(password);
-    const authyId = await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode });
+    // Every field is valid: now the costly part, within the address's budget. A registration
+    // refused by the busy hasher cost nothing and gives its place back.
+    const place = await limiter.reserve(limits.registrationsPerIp, clientAddressKey(req));
+    let hashed: string;
+    try {
+      hashed = await passwords.hash(password);
+    } catch (err) {
+      await place.release();
+      throw err;
+    }
+    // The provider first, then one insert: a refusal or a crash in between leaves no user
+    // without its provider's record (FerretDB has no transactions to roll back with).
+    const record = await provider.register({ username, email, phone });
     let user;
     try {
-      user = await users.create({ username, email, hashed_password: hashed, authyId, phone: phone.e164 });
+      user = await users.create({ username, usernameKey: key, email, hashed_password: hashed, phone: phone.e164, ...record });
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;
@@ -60,12 +75,14 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
     const body = bodyOf(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
-    // Failures count per username+IP and per IP, for known and unknown usernames alike; each
-    // attempt holds its places while the password is checked, and gives them back on success.
-    const ip = req.ip ?? 'unknown';
-    const userKey = `${username.toLowerCase()}|${ip}`;
+    // Failures count per username+address, per address and per username, for known and unknown
+    // usernames alike; each attempt holds its places while the password is checked, and gives
+    // them back on success.
+    const address = clientAddressKey(req);
+    const key = usernameKey(username);
+    await usersReady();
     const check = async () => {
-      const user = await users.findOne({ username });
+      const user = await findByUsername(users, username);
       if (!user) {
         await passwords.burn(password);
         return null;
@@ -73,17 +90,16 @@ export function authRoutes({ users, authy, limiter, limits, passwords, secureCoo
       const result = await passwords.verify(password, user.hashed_password);
       return result.ok ? { user, result } : null;
     };
-    const failed = (outcome: unknown) => outcome === null;
-    const outcome = await limiter.guard(
-      limits.loginFailuresPerIp,
-      ip,
-      () => limiter.guard(limits.loginFailures, userKey, check, failed),
-      failed,
-    );
+    const places = [
+      [limits.loginFailuresPerIp, address],
+      [limits.loginFailuresPerUser, key],
+      [limits.loginFailures, `${key}|${address}`],
+    ] as const;
+    const outcome = await limiter.guardAll(places, check, (result) => result === null);
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {
-      // The original's unsalted SHA-256 (or a weaker scrypt) is replaced on this login.
+      // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.
       const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }

@@ -1,8 +1,8 @@
 // The login state of a session, and the only code that reads or writes it. A login has one
 // stage: 'password' (first factor passed, 2FA pending) or 'complete' (2FA passed). The stage
 // lives inside the login record, so "2FA passed but not logged in" cannot be written. Beside
-// it: the phone verified in this session, and the push request of this login.
-// See docs/architecture.md, "The login state".
+// it: the phone verified in this session, the push request of this login, and the pending
+// passkey challenge. See docs/architecture.md, "The login state".
 import type { Request, RequestHandler } from 'express';
 import type { FinalApprovalStatus } from '../../common/approval-status';
 import { HttpError } from '../http/errors';
@@ -14,6 +14,9 @@ export type LoginState = { stage: 'anonymous' } | { stage: 'password' | 'complet
 
 /** A login ends after this long, however active it was. */
 export const ABSOLUTE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+
+/** What a passkey challenge is for: enrolling one, a second factor (or a fresh check), or a sign-in without a password. */
+export type PasskeyPurpose = 'register' | 'second-factor' | 'sign-in';
 
 /** Where this session's login stands: the one reader of the login record. */
 export function loginStage(req: Request): LoginState {
@@ -34,15 +37,57 @@ export function startLogin(req: Request, user: { id: string; username: string },
   });
 }
 
-/** Second factor accepted: a new session id for the new privilege; the login and a verified phone are kept. */
-export async function passSecondFactor(req: Request): Promise<void> {
+/**
+ * Second factor accepted (also a fresh check after 2FA): a new session id for the new
+ * privilege; the login and a verified phone are kept, and `checkedAt` records when.
+ */
+export async function passSecondFactor(req: Request, now: number): Promise<void> {
   const login = req.session?.login;
   if (!login) throw new HttpError(401, 'Please log in first.');
   const phone = req.session.verifiedPhone;
   await regenerateSession(req, (s) => {
-    s.login = { ...login, stage: 'complete' };
+    s.login = { ...login, stage: 'complete', checkedAt: now };
     if (phone !== undefined) s.verifiedPhone = phone;
   });
+}
+
+/**
+ * A passkey with user verification accepted, without a password: possession of the key and
+ * the verified user (PIN or biometrics) are two factors, so the login starts complete.
+ */
+export function startPasskeyLogin(req: Request, user: { id: string; username: string }, now: number): Promise<void> {
+  return regenerateSession(req, (s) => {
+    s.login = { userId: user.id, username: user.username, stage: 'complete', startedAt: now, checkedAt: now };
+  });
+}
+
+/** When this login last passed a second-factor check (2FA, a passkey), if it has. */
+export function lastSecondFactorCheck(req: Request): number | undefined {
+  const login = req.session?.login;
+  return login?.stage === 'complete' ? login.checkedAt : undefined;
+}
+
+/** Keeps the challenge of a passkey ceremony, bound to this session (and to its login, if any). */
+export function rememberPasskeyChallenge(req: Request, purpose: PasskeyPurpose, challenge: string, expiresAt: number): void {
+  const userId = req.session.login?.userId;
+  // No undefined field: the store would keep it as null.
+  req.session.passkeyChallenge = userId === undefined ? { purpose, challenge, expiresAt } : { purpose, challenge, expiresAt, userId };
+}
+
+/**
+ * The pending challenge for `purpose`, removed from the session: each is offered once. Undefined
+ * when there is none, it is for something else, it expired, or the login changed since.
+ */
+export function takePasskeyChallenge(
+  req: Request,
+  purpose: PasskeyPurpose,
+  now: number,
+): { challenge: string; expiresAt: number } | undefined {
+  const pending = req.session?.passkeyChallenge;
+  if (!pending) return undefined;
+  delete req.session.passkeyChallenge;
+  const fits = pending.purpose === purpose && pending.expiresAt > now && (pending.userId ?? undefined) === req.session.login?.userId;
+  return fits ? { challenge: pending.challenge, expiresAt: pending.expiresAt } : undefined;
 }
 
 /** The phone verification demo succeeded for `phone`. */

@@ -1,7 +1,8 @@
 // Password hashes: scrypt with a per-user salt (OWASP: N=2^17, r=8, p=1). The stored form
 // carries its parameters, so cheaper test settings and future upgrades verify the same way.
-// The original quickstart stored unsalted SHA-256 (base64); such a hash is accepted once and
-// replaced at that login.
+// The original quickstart stored unsalted SHA-256 (base64). Such a hash is accepted and replaced
+// at the next login; `npm run upgrade-legacy-hashes` wraps the remaining ones at rest in scrypt
+// (`scrypt-sha256$…`: scrypt over the old digest), which is also replaced at the next login.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -26,11 +27,17 @@ function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<B
   );
 }
 
-/** Returns `scrypt$N$r$p$salt$hash` (base64 parts). */
-export async function hashPassword(password: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
+type Scheme = 'scrypt' | 'scrypt-sha256';
+
+async function scryptHash(scheme: Scheme, secret: string, params: ScryptParams): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const key = await scrypt(password, salt, params);
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await scrypt(secret, salt, params);
+  return [scheme, params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** Returns `scrypt$N$r$p$salt$hash` (base64 parts). */
+export function hashPassword(password: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
+  return scryptHash('scrypt', password, params);
 }
 
 /** The original quickstart's format: base64 of an unsalted SHA-256. */
@@ -40,23 +47,36 @@ export function legacySha256(password: string): string {
 
 const LEGACY_FORMAT = /^[A-Za-z0-9+/]{43}=$/;
 
+/** True for the original quickstart's unsalted SHA-256. */
+export const isLegacyHash = (stored: string) => LEGACY_FORMAT.test(stored);
+
+/** A legacy digest wrapped in scrypt, `scrypt-sha256$N$r$p$salt$hash`: salted at rest without the password. */
+export async function wrapLegacyHash(digest: string, params: ScryptParams = OWASP_SCRYPT): Promise<string> {
+  if (!isLegacyHash(digest)) throw new Error('not a legacy SHA-256 hash');
+  return scryptHash('scrypt-sha256', digest, params);
+}
+
 export interface VerifyResult {
   ok: boolean;
   /** True when the stored hash is legacy or weaker than `params`: store a fresh hash. */
   needsRehash: boolean;
 }
 
+/** Whether checking `stored` runs scrypt (and so takes a hash's time). */
+const isScryptHash = (stored: string) => /^scrypt(-sha256)?\$/.test(stored);
+
 export async function verifyPassword(password: string, stored: string, params: ScryptParams = OWASP_SCRYPT): Promise<VerifyResult> {
   const parts = stored.split('$');
-  if (parts.length === 6 && parts[0] === 'scrypt') {
+  if (parts.length === 6 && (parts[0] === 'scrypt' || parts[0] === 'scrypt-sha256')) {
     const [N, r, p] = parts.slice(1, 4).map(Number);
     const salt = Buffer.from(parts[4], 'base64');
     const expected = Buffer.from(parts[5], 'base64');
-    const actual = await scrypt(password, salt, { N, r, p });
+    const wrapped = parts[0] === 'scrypt-sha256';
+    const actual = await scrypt(wrapped ? legacySha256(password) : password, salt, { N, r, p });
     const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
-    return { ok, needsRehash: ok && (N < params.N || r < params.r || p < params.p) };
+    return { ok, needsRehash: ok && (wrapped || N < params.N || r < params.r || p < params.p) };
   }
-  if (LEGACY_FORMAT.test(stored)) {
+  if (isLegacyHash(stored)) {
     const ok = safeEqual(legacySha256(password), stored);
     return { ok, needsRehash: ok };
   }
@@ -100,8 +120,12 @@ export class PasswordHasher {
     return this.inTurn(() => hashPassword(password, this.params));
   }
 
-  verify(password: string, stored: string): Promise<VerifyResult> {
-    return this.inTurn(() => verifyPassword(password, stored, this.params));
+  async verify(password: string, stored: string): Promise<VerifyResult> {
+    const result = await this.inTurn(() => verifyPassword(password, stored, this.params));
+    // An unsalted SHA-256 (or an unreadable hash) is checked in microseconds: spend a scrypt too,
+    // so a wrong password takes as long for such a user as for any other.
+    if (!isScryptHash(stored)) await this.burn(password);
+    return result;
   }
 
   /**

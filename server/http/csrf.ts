@@ -1,4 +1,4 @@
-// CSRF protection for state-changing /api requests. The `XSRF-TOKEN` cookie holds an HMAC of the
+// CSRF protection for every state-changing request. The `XSRF-TOKEN` cookie holds an HMAC of the
 // session id (AngularJS's $http sends it back as `X-XSRF-TOKEN`); before there is a session
 // (login, registration, phone verification) it holds a random value with its own HMAC. A
 // token made for one session never passes for another, and a new one is issued whenever the
@@ -9,12 +9,13 @@ import onHeaders from 'on-headers';
 import { loginStage, verifiedPhone } from '../auth/login-session';
 import { safeEqual } from '../safe-equal';
 import { HttpError } from './errors';
+import { routedPath } from './routed-path';
 
 export const CSRF_COOKIE = 'XSRF-TOKEN';
 export const CSRF_HEADER = 'x-xsrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** POSTs that only read (kept as POST for the original's API): a forged one learns nothing. */
-const READ_ONLY_POSTS = new Set(['/api/loggedIn', '/api/test']);
+const READ_ONLY_POSTS = new Set(['/api/loggedin', '/api/test']);
 /** Tells the SPA that its token was stale; the response carries a fresh one, so it may retry once. */
 export const CSRF_REJECTED_HEADER = 'X-XSRF-Rejected';
 
@@ -59,7 +60,8 @@ export function csrfProtection({ secret, secure }: { secret: string; secure: boo
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
 
-    if (SAFE_METHODS.has(req.method) || !req.path.startsWith('/api/') || READ_ONLY_POSTS.has(req.path)) return next();
+    // Every other method on every path needs the token (the signed callback is mounted before this).
+    if (SAFE_METHODS.has(req.method) || (req.method === 'POST' && READ_ONLY_POSTS.has(routedPath(req.path)))) return next();
     const headerToken = req.get(CSRF_HEADER);
     if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
       return next(

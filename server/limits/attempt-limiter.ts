@@ -22,12 +22,23 @@ export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: ATTEMP
 interface Attempt {
   _id: string;
   key: string;
+  /** Set when the limit counts distinct values (e.g. phone numbers) rather than attempts. */
+  value?: string;
   expiresAt: Date;
 }
 
 /** An attempt that holds a place in its window; `release()` gives the place back. */
 export interface Reservation {
   release(): Promise<void>;
+  /** Places held in the window, this one included. */
+  count: number;
+}
+
+export interface ReserveOptions {
+  /** Count distinct values in the window instead of attempts: a repeat of a counted value is free. */
+  value?: string;
+  /** 503 for a limit of the whole service (the client did nothing wrong); 429 otherwise. */
+  status?: 429 | 503;
 }
 
 export class AttemptLimiter {
@@ -47,25 +58,33 @@ export class AttemptLimiter {
    * `max` places are held. Keep the place for an attempt that counts (a send, a failure);
    * release it for one that does not (a success).
    */
-  async reserve(limit: Limit, key: string): Promise<Reservation> {
+  async reserve(limit: Limit, key: string, options: ReserveOptions = {}): Promise<Reservation> {
     this.indexed ??= this.attempts.createIndex({ key: 1, expiresAt: 1 });
     await this.indexed;
     const now = this.now();
     const fullKey = `${limit.name}:${key}`;
     const _id = randomUUID();
-    await this.attempts.insertOne({ _id, key: fullKey, expiresAt: new Date(now + limit.windowMs) });
+    const { value, status = 429 } = options;
+    await this.attempts.insertOne({
+      _id,
+      key: fullKey,
+      expiresAt: new Date(now + limit.windowMs),
+      ...(value === undefined ? {} : { value }),
+    });
     const release = async () => {
       await this.attempts.deleteOne({ _id });
     };
     const live = { key: fullKey, expiresAt: { $gt: new Date(now) } };
-    if ((await this.attempts.countDocuments(live)) > limit.max) {
+    const count = value === undefined ? await this.attempts.countDocuments(live) : (await this.attempts.distinct('value', live)).length;
+    if (count > limit.max) {
       await release();
       const oldest = await this.attempts.find(live).sort({ expiresAt: 1 }).limit(1).next();
       const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
       const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
-      throw new HttpError(429, `Too many attempts. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
+      const message = status === 503 ? 'The service is busy' : 'Too many attempts';
+      throw new HttpError(status, `${message}. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
     }
-    return { release };
+    return { release, count };
   }
 
   /** Runs `attempt` holding a place; the place is kept only when `counts(result)` says so. */
@@ -81,5 +100,16 @@ export class AttemptLimiter {
     }
     if (!counts(result)) await place.release();
     return result;
+  }
+
+  /** `guard` with a place in each of several windows, taken in order (the first refusal wins). */
+  guardAll<T>(places: readonly (readonly [Limit, string])[], attempt: () => Promise<T>, counts: (result: T) => boolean): Promise<T> {
+    const nested = places.reduceRight<() => Promise<T>>(
+      (inner, [limit, key]) =>
+        () =>
+          this.guard(limit, key, inner, counts),
+      attempt,
+    );
+    return nested();
   }
 }

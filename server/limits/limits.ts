@@ -1,5 +1,6 @@
 // The attempt limits and their numbers. Each is configurable from the environment as
 // "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the defaults are below.
+// "Per client address" means per IPv4 address, or per IPv6 /64 (limits/client-address.ts).
 import type { Limit } from './attempt-limiter';
 
 const DEFINITIONS = {
@@ -9,12 +10,24 @@ const DEFINITIONS = {
   loginFailures: { env: 'LIMIT_LOGIN_FAILURES', name: 'login-failures', value: '5/15m' },
   /** Failed logins per client address, whatever the username. */
   loginFailuresPerIp: { env: 'LIMIT_LOGIN_FAILURES_PER_IP', name: 'login-failures-ip', value: '100/1d' },
+  /** Failed logins per username, whatever the address (so rotating addresses gains nothing). */
+  loginFailuresPerUser: { env: 'LIMIT_LOGIN_FAILURES_PER_USER', name: 'login-failures-user', value: '10/15m' },
+  /** Registrations (each costs a password hash and an Authy user) per client address. */
+  registrationsPerIp: { env: 'LIMIT_REGISTRATIONS_PER_IP', name: 'registrations-ip', value: '10/1h' },
   /** SMS, calls and push requests cost money: one budget per user for all three. */
   sends: { env: 'LIMIT_SENDS_PER_USER', name: 'sends', value: '5/15m' },
-  /** Phone verification codes sent per number. */
-  phoneStarts: { env: 'LIMIT_PHONE_STARTS', name: 'phone-starts', value: '5/15m' },
+  /** SMS and calls to one phone number, across all accounts, 2FA and phone verification alike. */
+  sendsPerNumber: { env: 'LIMIT_SENDS_PER_NUMBER', name: 'sends-number', value: '5/15m' },
+  /** SMS and calls asked for from one client address. */
+  sendsPerIp: { env: 'LIMIT_SENDS_PER_IP', name: 'sends-ip', value: '20/1h' },
+  /** Distinct phone numbers one client address may start a phone verification for. */
+  numbersPerIp: { env: 'LIMIT_NUMBERS_PER_IP', name: 'numbers-ip', value: '10/1h' },
+  /** SMS and calls from the whole app: past it, 503 (a warning is logged at 80 %). */
+  sendsGlobal: { env: 'LIMIT_SENDS_GLOBAL', name: 'sends-global', value: '1000/1h' },
   /** Wrong phone verification codes per number. */
   phoneFailures: { env: 'LIMIT_PHONE_FAILURES', name: 'phone-failures', value: '5/15m' },
+  /** Passkey sign-ins started per client address (they have no username to count against). */
+  passkeySignIns: { env: 'LIMIT_PASSKEY_SIGNINS_PER_IP', name: 'passkey-signins-ip', value: '30/15m' },
 } as const;
 
 export type LimitName = keyof typeof DEFINITIONS;

@@ -174,7 +174,7 @@ export function sandboxModels(connection: Connection): SandboxModels {
   };
 }
 
-/** The indexes the sandbox needs (expiresAt's is the sweeper's: EXPIRING_COLLECTIONS). */
-export async function ensureSandboxIndexes(models: SandboxModels): Promise<void> {
-  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
+/** The indexes the sandbox's models declare (expiresAt's is the sweeper's: EXPIRING_COLLECTIONS). */
+export async function ensureSandboxIndexes(...groups: object[]): Promise<void> {
+  await Promise.all(groups.flatMap((models) => Object.values(models) as Model<unknown>[]).map((m) => m.createIndexes()));
 }

@@ -15,7 +15,7 @@ import { buildCallback, sendCallback } from './callback';
 import { errors } from './errors';
 import type { Channel, Pair, SandboxApproval, SandboxCode, SandboxModels, SandboxUser, SandboxVerification } from './models';
 import { displayPhone, maskCellphone } from './phone';
-import { matchTotp, newTotpSecret, TOTP_PERIOD_S } from './totp';
+import { newTotpSecret, useTotpStep } from './totp';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const SMS_CODE_LENGTH = 7;
@@ -144,19 +144,11 @@ export class SandboxService {
     return this.useTotpStep(user, token, now);
   }
 
-  /**
-   * A TOTP within ±1 step, newer than the last one used. Claiming the step makes it single-use;
-   * burning the two steps before it means an older code cannot follow a newer one, whatever the
-   * interleaving of concurrent requests.
-   */
+  /** A TOTP within ±1 step, newer than the last one used, accepted once (totp.ts). */
   private async useTotpStep(user: WithId<SandboxUser>, token: string, now: Date): Promise<boolean> {
-    const step = matchTotp(user.secret, token, now, user.totpLastStep);
+    const claim = (id: string, until: Date) => this.claim(id, until);
+    const step = await useTotpStep(claim, user._id.toHexString(), user.secret, token, now, user.totpLastStep);
     if (step === null) return false;
-    const key = (s: number) => `totp:${user._id.toHexString()}:${s}`;
-    // A step can be in the ±1 window until two steps after it: keep its claim that long.
-    const until = (s: number) => new Date((s + 3) * TOTP_PERIOD_S * 1000);
-    if (!(await this.claim(key(step), until(step)))) return false;
-    await Promise.all([this.claim(key(step - 1), until(step - 1)), this.claim(key(step - 2), until(step - 2))]);
     // The last step used, for display and as a first filter (monotonic on MongoDB; best effort on FerretDB).
     await this.m.users.updateOne({ _id: user._id, totpLastStep: trusted({ $lt: step }) }, { $set: { totpLastStep: step } });
     return true;

@@ -42,6 +42,30 @@ export function matchTotp(secret: string, token: string, date: Date, afterStep: 
   }
 }
 
+/**
+ * Accepts `token` once: the step it belongs to is claimed (a claim has one winner), and so are
+ * the two before it, so an older code cannot follow a newer one whatever the interleaving of
+ * concurrent requests. `claim(id, until)` inserts a claim; `owner` keeps owners' steps apart.
+ * Returns the step used, or null.
+ */
+export async function useTotpStep(
+  claim: (id: string, until: Date) => Promise<boolean>,
+  owner: string,
+  secret: string,
+  token: string,
+  now: Date,
+  afterStep: number,
+): Promise<number | null> {
+  const step = matchTotp(secret, token, now, afterStep);
+  if (step === null) return null;
+  const key = (s: number) => `totp:${owner}:${s}`;
+  // A step can be in the ±1 window until two steps after it: keep its claim that long.
+  const until = (s: number) => new Date((s + 3) * TOTP_PERIOD_S * 1000);
+  if (!(await claim(key(step), until(step)))) return null;
+  await Promise.all([claim(key(step - 1), until(step - 1)), claim(key(step - 2), until(step - 2))]);
+  return step;
+}
+
 export function otpauthUrl(secret: string, label: string): string {
   return generateURI({ issuer: ISSUER, label, secret, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_S });
 }

@@ -1,6 +1,6 @@
-// "The phone": the page at /sandbox and the JSON it (and scripts and tests) read. Only in sandbox
-// mode, which binds to loopback. Codes and TOTP secrets are shown here on purpose; the API key
-// never is.
+// "The phone": the page at /sandbox and the JSON it (and scripts and tests) read, for the Authy
+// and the Verify sandbox alike. Only in sandbox mode, which binds to loopback. Codes and TOTP
+// secrets are shown here on purpose; the API key, auth token and account SID never are.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
@@ -8,9 +8,10 @@ import QRCode from 'qrcode';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
 import type { Logger } from '../logger';
-import { maskCellphone } from './phone';
+import { displayE164, maskCellphone } from './phone';
 import type { SandboxService } from './service';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';
+import type { VerifySandbox } from './verify/service';
 
 const QR_CACHE_MAX = 200;
 
@@ -34,18 +35,21 @@ const sameOrigin: RequestHandler = (req, res, next) => {
   res.status(403).json({ success: false, message: 'Cross-site requests are refused.' });
 };
 
-export function viewRoutes(service: SandboxService, opts: { publicDir: string; logger: Logger }): Router {
+/** A Verify challenge's sid (YC…), as opposed to an Authy approval request's uuid. */
+const isChallengeSid = (id: string) => /^YC[0-9a-f]{32}$/.test(id);
+
+export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts: { publicDir: string; logger: Logger }): Router {
   const views = Router();
   const qrCache = new Map<string, string>();
-  let page: string | undefined;
 
   const label = (authyId: string) => `Authy ${authyId}`;
-  async function qrCode(authyId: string, url: string): Promise<string> {
-    let qr = qrCache.get(authyId);
+  /** QR codes by owner (an Authy id or a factor sid): each owner's secret never changes. */
+  async function qrCode(owner: string, url: string): Promise<string> {
+    let qr = qrCache.get(owner);
     if (!qr) {
       qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'L', margin: 2, scale: 5 });
       if (qrCache.size >= QR_CACHE_MAX) qrCache.clear();
-      qrCache.set(authyId, qr);
+      qrCache.set(owner, qr);
     }
     return qr;
   }
@@ -55,76 +59,112 @@ export function viewRoutes(service: SandboxService, opts: { publicDir: string; l
     next();
   });
 
-  // GET /sandbox: the built page (dist/public/sandbox.html).
+  // GET /sandbox: the built page (dist/public/sandbox.html), read each time so a rebuild (npm run dev) shows at once.
   views.get('/', async (_req, res) => {
-    if (page === undefined) {
-      try {
-        page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
-      } catch {
-        res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
-        return;
-      }
+    let page: string;
+    try {
+      page = await readFile(path.join(opts.publicDir, 'sandbox.html'), 'utf8');
+    } catch {
+      res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
+      return;
     }
     res.type('html').send(page);
   });
 
-  // GET /sandbox/inbox.json: codes "sent", newest first.
+  const newestFirst = <T extends { sent_at?: string; created_at?: string }>(list: T[]) =>
+    list.sort((a, b) => (b.sent_at ?? b.created_at ?? '').localeCompare(a.sent_at ?? a.created_at ?? ''));
+
+  // GET /sandbox/inbox.json: codes "sent", newest first. Verify's have purpose "verify": Verify
+  // sends login codes and phone verification codes alike.
   views.get('/inbox.json', async (_req, res) => {
-    const messages = await service.inbox();
-    res.json(messages.map((m) => ({ to: m.to, channel: m.channel, purpose: m.purpose, code: m.code, sent_at: m.sentAt.toISOString() })));
+    const [authy, verified] = await Promise.all([service.inbox(), verify.inbox()]);
+    const items = [
+      ...authy.map((m) => ({ to: m.to, channel: m.channel, purpose: m.purpose, code: m.code, sent_at: m.sentAt.toISOString() })),
+      ...verified.map((m) => ({
+        to: displayE164(m.to),
+        channel: m.channel,
+        purpose: 'verify',
+        code: m.code,
+        sent_at: m.sentAt.toISOString(),
+      })),
+    ];
+    res.json(newestFirst(items).slice(0, 50));
   });
 
-  // GET /sandbox/users.json: each user's soft token (QR code and current code) for the page.
+  // GET /sandbox/users.json: each soft token (QR code and current code) for the page: Authy
+  // users, and Verify TOTP factors (with their status: unverified until the app's first code).
   views.get('/users.json', async (_req, res) => {
     const now = service.clock();
-    const users = await service.users();
-    const out = await Promise.all(
-      users.map(async (u) => {
-        const url = otpauthUrl(u.secret, label(u.authyId));
-        return {
-          authy_id: u.authyId,
-          cellphone: maskCellphone(u.countryCode, u.cellphone),
-          created_at: u.createdAt.toISOString(),
-          otpauth_url: url,
-          qr_code: await qrCode(u.authyId, url),
-          totp: { code: totpAt(u.secret, now), seconds_left: totpSecondsLeft(now) },
-        };
-      }),
-    );
-    res.json(out);
+    const totp = (secret: string) => ({ code: totpAt(secret, now), seconds_left: totpSecondsLeft(now) });
+    const [users, factors] = await Promise.all([service.users(), verify.totpFactors()]);
+    const authy = users.map(async (u) => {
+      const url = otpauthUrl(u.secret, label(u.authyId));
+      return {
+        authy_id: u.authyId,
+        cellphone: maskCellphone(u.countryCode, u.cellphone),
+        created_at: u.createdAt.toISOString(),
+        otpauth_url: url,
+        qr_code: await qrCode(u.authyId, url),
+        totp: totp(u.secret),
+      };
+    });
+    const verified = factors.map(async (f) => {
+      const url = otpauthUrl(f.secret ?? '', f.friendlyName);
+      return {
+        identity: f.identity,
+        factor_sid: f.sid,
+        name: f.friendlyName,
+        status: f.status,
+        created_at: f.createdAt.toISOString(),
+        otpauth_url: url,
+        qr_code: await qrCode(f.sid, url),
+        totp: totp(f.secret ?? ''),
+      };
+    });
+    res.json(newestFirst<{ created_at: string }>(await Promise.all([...authy, ...verified])));
   });
 
-  // GET /sandbox/users/:authyId/totp.json → {secret, otpauth_url}
-  views.get('/users/:authyId/totp.json', async (req, res) => {
-    const user = await service.findUser(param(req, 'authyId'));
-    if (!user) {
-      res.status(404).json({ success: false, message: 'User not found.' });
-      return;
-    }
-    res.json({ secret: user.secret, otpauth_url: otpauthUrl(user.secret, label(user.authyId)) });
+  // GET /sandbox/users/:id/totp.json → {secret, otpauth_url}: an Authy id, or a Verify identity.
+  views.get('/users/:id/totp.json', async (req, res) => {
+    const id = param(req, 'id');
+    const user = await service.findUser(id);
+    const factor = user ? null : await verify.totpFactorOf(id);
+    if (user) res.json({ secret: user.secret, otpauth_url: otpauthUrl(user.secret, label(user.authyId)) });
+    else if (factor?.secret) res.json({ secret: factor.secret, otpauth_url: otpauthUrl(factor.secret, factor.friendlyName) });
+    else res.status(404).json({ success: false, message: 'User not found.' });
   });
 
-  // GET /sandbox/approvals.json: push requests, newest first, with their current status.
+  // GET /sandbox/approvals.json: push requests (Authy approval requests and Verify push
+  // challenges), newest first, with their current status.
   views.get('/approvals.json', async (_req, res) => {
-    const list = await service.approvals();
-    res.json(
-      list.map((a) => ({
+    const [authy, challenges] = await Promise.all([service.approvals(), verify.pushChallenges()]);
+    const items = [
+      ...authy.map((a) => ({
         uuid: a.uuid,
         authy_id: a.authyId,
         message: a.message,
         status: a.effectiveStatus,
         created_at: a.createdAt.toISOString(),
       })),
-    );
+      ...challenges.map((c) => ({
+        uuid: c.sid,
+        identity: c.identity,
+        message: c.message ?? '',
+        status: c.effectiveStatus,
+        created_at: c.createdAt.toISOString(),
+      })),
+    ];
+    res.json(newestFirst(items).slice(0, 50));
   });
 
-  // POST /sandbox/approvals/:uuid/approve and /deny
+  // POST /sandbox/approvals/:uuid/approve and /deny (a uuid, or a Verify challenge's sid)
   for (const [action, status] of [
     ['approve', 'approved'],
     ['deny', 'denied'],
   ] as const) {
     views.post(`/approvals/:uuid/${action}`, sameOrigin, async (req, res) => {
-      const result = await service.decide(param(req, 'uuid'), status);
+      const id = param(req, 'uuid');
+      const result = isChallengeSid(id) ? await verify.decide(id, status) : await service.decide(id, status);
       if (result === 'not-found') res.status(404).json({ success: false, message: 'Approval request not found.' });
       else if (result === 'not-pending') res.status(409).json({ success: false, message: 'This approval request is no longer pending.' });
       else res.json({ success: true });

@@ -1,9 +1,11 @@
-// Push approval requests we created, and the one-time claims that make a callback nonce usable
-// once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
+// Push approval requests we created, and the one-time claims that make a callback delivery
+// (an Authy nonce, a Verify event) usable once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
 // date (swept on FerretDB, TTL index on MongoDB).
 import { Schema, type Connection, type Model } from 'mongoose';
 import { APPROVAL_STATUSES, type ApprovalStatus, type FinalApprovalStatus } from '../../common/approval-status';
 import { claimOnce, claimsExpiry, claimsModel, type Claim } from '../db/claim';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { HttpError } from '../http/errors';
 import type { ExpirySpec } from '../db/expiry';
 import { modelOn } from '../db/model-on';
 
@@ -34,7 +36,7 @@ export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
 
 /** Our record of a request outlives Authy's ttl a little, so a late poll still finds the outcome. */
 const RECORD_LIFETIME_MS = 12 * 60 * 1000;
-/** Nonces are remembered this long; Authy signs each callback with a fresh one. */
+/** Deliveries are remembered this long; each callback carries a fresh nonce or event id. */
 const CLAIM_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export class ApprovalStore {
@@ -49,8 +51,17 @@ export class ApprovalStore {
     this.claims = claimsModel(connection, CLAIMS_COLLECTION);
   }
 
+  /**
+   * Records a request the provider just created. A uuid we already hold (the provider answered
+   * with an old one) is the provider's fault, not a crash: a 502.
+   */
   async create(uuid: string, userId: string): Promise<void> {
-    await this.approvals.create({ uuid, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
+    try {
+      await this.approvals.create({ uuid, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new HttpError(502, 'The 2FA provider answered with a push request it had given before.');
+      throw err;
+    }
   }
 
   /** The request if it belongs to this user. */
@@ -66,8 +77,9 @@ export class ApprovalStore {
     return claimOnce(this.claims, id, new Date(this.now() + CLAIM_LIFETIME_MS));
   }
 
-  acceptNonce(nonce: string): Promise<boolean> {
-    return this.claim(`nonce:${nonce}`);
+  /** True the first time a callback delivery (its provider's unique id) is seen. */
+  acceptDelivery(id: string): Promise<boolean> {
+    return this.claim(id);
   }
 
   /** Moves a request from pending to its final status; false if it already left pending. */

@@ -1,49 +1,36 @@
-// POST /api/accountsecurity/onetouch/callback: Authy (or the sandbox) tells us a push request
-// was answered. The signature is checked against the URL we publish, never one built from
-// forwarded headers; each nonce is accepted once; a request moves from pending at most once.
-import express, { Router, type Request, type Response } from 'express';
-import { isValidSignature } from '../authy/signature';
+// The provider tells us a push request was answered (Authy's OneTouch callback, Verify's webhook).
+// The provider checks its signature against the URL we publish, never one built from forwarded
+// headers; each delivery is accepted once; a request moves from pending at most once.
+import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../http/errors';
+import type { PushCallback } from '../providers/provider';
 import type { ApprovalStore } from './approval-store';
 
-export const CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
-
 export interface CallbackDeps {
-  apiKey: string;
+  callback: PushCallback;
   publicUrl: string;
   approvals: ApprovalStore;
 }
 
-const FINAL_STATUSES = new Set(['approved', 'denied']);
-
-export function callbackRoutes({ apiKey, publicUrl, approvals }: CallbackDeps): Router {
+export function callbackRoutes({ callback, publicUrl, approvals }: CallbackDeps): Router {
   const router = Router();
-  const url = publicUrl + CALLBACK_PATH;
+  const url = publicUrl + callback.path;
 
-  router.post(CALLBACK_PATH, express.urlencoded({ extended: true, limit: '10kb' }), async (req: Request, res: Response) => {
-    const signature = req.get('x-authy-signature');
-    const nonce = req.get('x-authy-signature-nonce');
-    if (
-      !signature ||
-      !nonce ||
-      nonce.length > 128 ||
-      !isValidSignature(apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)
-    ) {
-      throw new HttpError(401, 'The callback signature is not valid.');
-    }
-    if (!(await approvals.acceptNonce(nonce))) throw new HttpError(409, 'This callback was already received.');
-    const { uuid, status } = req.body as { uuid?: unknown; status?: unknown };
-    if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) {
-      throw new HttpError(400, 'The callback has no valid uuid and status.');
-    }
-    if (!(await approvals.exists(uuid))) throw new HttpError(404, 'Unknown approval request.');
-    if (!(await approvals.finalize(uuid, status as 'approved' | 'denied'))) {
-      throw new HttpError(409, 'This approval request was already answered.');
+  router.post(callback.path, callback.parseBody, async (req: Request, res: Response) => {
+    if (!callback.isSigned(req, url)) throw new HttpError(401, 'The callback signature is not valid.');
+    const delivery = callback.deliveryId(req);
+    if (delivery === undefined) throw new HttpError(400, 'The callback has no id.');
+    if (!(await approvals.acceptDelivery(delivery))) throw new HttpError(409, 'This callback was already received.');
+    const answer = callback.answer(req.body);
+    if (answer === undefined) throw new HttpError(400, 'The callback has no valid uuid and status.');
+    if (answer !== 'ignored') {
+      if (!(await approvals.exists(answer.id))) throw new HttpError(404, 'Unknown approval request.');
+      if (!(await approvals.finalize(answer.id, answer.status))) throw new HttpError(409, 'This approval request was already answered.');
     }
     res.json({ success: true });
   });
 
-  // Authy signs POSTs only; anything else is refused rather than half-verified.
-  router.all(CALLBACK_PATH, (_req, _res, next) => next(new HttpError(405, 'Use POST.')));
+  // Providers sign POSTs only; anything else is refused rather than half-verified.
+  router.all(callback.path, (_req, _res, next) => next(new HttpError(405, 'Use POST.')));
   return router;
 }

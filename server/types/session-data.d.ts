@@ -12,10 +12,20 @@ declare module 'express-session' {
       stage: 'password' | 'complete';
       /** When this login began (ms since epoch), for the absolute timeout. */
       startedAt: number;
+      /** When a second factor was last checked (ms since epoch): removing a passkey needs a recent one. */
+      checkedAt?: number;
     };
     /** The phone number verified in this session (phone verification demo). */
     verifiedPhone: string;
     /** The push request of this login, and its final answer once known. */
     push: { uuid: string; status?: FinalApprovalStatus };
+    /** The challenge of the passkey ceremony in progress (single use; see server/passkeys/). */
+    passkeyChallenge: {
+      purpose: 'register' | 'second-factor' | 'sign-in';
+      challenge: string;
+      expiresAt: number;
+      /** The login it was issued to; none for a sign-in. */
+      userId?: string;
+    };
   }
 }

@@ -3,6 +3,7 @@
 import {
   authyIdOf,
   codeSentTo,
+  httpSettled,
   logIn,
   newUser,
   reachProtected,
@@ -21,13 +22,11 @@ test('register → SMS code → /protected → logout → /protected is refused'
   const u = user();
   await page.goto('/');
   await page.click('#choose-2fa');
-  await waitForPath(page, '/login');
-  await page.click('#to-register');
   await waitForPath(page, '/register');
 
   await page.fill('#username', u.username);
   await page.fill('#email', u.email);
-  await page.selectOption('#country_code', '1');
+  await page.selectOption('#country_code', 'US');
   await page.fill('#phone_number', u.phone);
   await page.fill('#password', u.password);
   await page.fill('#password2', u.password);
@@ -77,6 +76,9 @@ test('login → soft token from the TOTP secret → /protected', async () => {
   await registerUser(app, u);
   const authyId = await authyIdOf(app, u.username);
   await logIn(page, u);
+  // The Authy app enrols itself: /2fa shows no QR code (Verify's is in verify.test.ts).
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
   await page.fill('#token', await softToken(app, authyId));
   await page.click('#verify');
   await reachProtected(page, u.username);

@@ -24,20 +24,22 @@ describe('phone verification', () => {
     await page.goto('/');
     await page.click('#choose-verification');
     await waitForPath(page, '/verification');
-    await page.selectOption('#country_code', '1');
+    await page.selectOption('#country_code', 'US');
     await page.fill('#phone_number', phone);
     await page.check(via === 'sms' ? '#via-sms' : '#via-call');
     await page.click('#send-code');
     await statusShown(page);
     await page.locator('#code').waitFor();
-    expect(await page.textContent('label[for=code]')).toContain(`+1 ${phone}`);
+    const written = `+1 ${phone.replace(/-/g, ' ')}`; // 415-555-0123 → +1 415 555 0123
+    expect(await page.textContent('label[for=code]')).toContain(written);
     if (via === 'sms') await h.screenshot('verification-code');
     const code = await codeSentTo(h.app, phone, via, 'verification');
     expect(code).toMatch(/^\d{4}$/);
     await page.fill('#code', code);
     await page.click('#verify-code');
     await waitForPath(page, '/verified');
-    expect(await page.textContent('#verified-message')).toContain(`+1 ${phone}`);
+    expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your Phone!');
+    expect(await page.textContent('#verified-phone')).toContain(written);
   }
 
   test('by SMS → /verified (and /verified then loads directly)', async () => {
@@ -68,9 +70,6 @@ describe('keyboard only', () => {
     await page.goto('/');
     await tabTo(page, '#choose-2fa');
     await press(page, 'Enter');
-    await waitForPath(page, '/login');
-    await tabTo(page, '#to-register');
-    await press(page, 'Enter');
     await waitForPath(page, '/register');
     expect(await unlabelledFields(page)).toEqual([]);
 
@@ -78,8 +77,9 @@ describe('keyboard only', () => {
     await type(page, u.username);
     await tabExpect(page, 'email');
     await type(page, u.email);
+    await tabExpect(page, 'country_search');
     await tabExpect(page, 'country_code');
-    expect(await page.inputValue('#country_code')).toBe('1');
+    expect(await page.inputValue('#country_code')).toBe('US');
     await tabExpect(page, 'phone_number');
     await type(page, u.phone);
     await tabExpect(page, 'password');
@@ -133,7 +133,7 @@ describe('keyboard only', () => {
     expect(await unlabelledFields(page)).toEqual([]);
 
     await tabTo(page, '#country_code');
-    expect(await page.inputValue('#country_code')).toBe('1');
+    expect(await page.inputValue('#country_code')).toBe('US');
     await tabExpect(page, 'phone_number');
     await type(page, phone);
     await tabExpect(page, 'via-sms');

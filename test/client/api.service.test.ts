@@ -97,6 +97,17 @@ describe('ApiService', () => {
     expect(second.value).toBe('pending');
   });
 
+  test('softTokenEnrolment reads the QR code of a soft token waiting for its first code, or null', () => {
+    const enrol = { qr_code: 'data:image/png;base64,AAAA', otpauth_url: 'otpauth://totp/x?secret=ABC' };
+    backend.expectGET('/api/accountsecurity/softtoken').respond(200, { enrol });
+    backend.expectGET('/api/accountsecurity/softtoken').respond(200, { enrol: null });
+    const waiting = track(api.softTokenEnrolment());
+    const none = track(api.softTokenEnrolment());
+    backend.flush();
+    expect(waiting.value).toEqual(enrol);
+    expect(none.value).toBeNull();
+  });
+
   test('a refusal rejects with the response, which errorMessage turns into a sentence', () => {
     backend.expectPOST('/api/accountsecurity/sms').respond(429, { error: 'Too many attempts.' }, { 'Retry-After': '60' });
     const sms = track(api.requestSms().catch((r: unknown) => errorMessage(r)));

@@ -2,7 +2,7 @@
 import { client, get, post } from '../support/http';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
-import { createAuthyApi } from '../../server/authy/authy-api';
+import { createAuthyProvider } from '../../server/providers/authy';
 import { createTestApp, useTestApp } from '../support/app';
 import { authyError, authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie, validPerson } from '../support/users';
@@ -102,7 +102,7 @@ describe('POST /api/user/register', () => {
 
   test('Authy unreachable is a 502 and leaves no user', async () => {
     // A real refused connection: nothing listens on port 1.
-    const down = await createTestApp({ authy: createAuthyApi({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1' }) });
+    const down = await createTestApp({ provider: createAuthyProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1' }) });
     try {
       const res = await post(down.app, '/api/user/register').send(validPerson('down').body).expect(502);
       expect(res.body.error).toMatch(/cannot be reached/);

@@ -92,7 +92,7 @@ test('/readyz is a 503 when the database cannot be reached', async () => {
 });
 
 test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie is Secure and __Host- prefixed', async () => {
-  const secure = await createTestApp({ config: testConfig({ publicUrl: 'https://2fa.example.com', trustProxy: true }) });
+  const secure = await createTestApp({ config: testConfig({ publicUrl: 'https://2fa.example.com', trustProxy: 1 }) });
   try {
     const person = validPerson('secure-cookie').body;
     authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(4242));
@@ -109,3 +109,17 @@ test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie i
     await secure.close();
   }
 });
+
+test('GET /api/config says whether the sandbox runs and where passkeys work, and nothing more', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({ sandbox: false, passkeyOrigin: 'http://localhost:1337' });
+});
+
+test.each(['/register/', '/login/', '/verification/', '/2fa/', '/protected/', '/verified/'])(
+  "%s (the original's URLs end in a slash) is served or guarded like the page without it",
+  async (url) => {
+    const withSlash = await get(t.app, url);
+    const without = await get(t.app, url.slice(0, -1));
+    expect([withSlash.status, withSlash.headers.location]).toEqual([without.status, without.headers.location]);
+    expect([200, 302]).toContain(withSlash.status);
+  },
+);

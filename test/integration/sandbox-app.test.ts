@@ -23,7 +23,7 @@ async function register(username: string): Promise<{ agent: Client; authyId: str
     .send({ username, email: `${username}@example.com`, password: 'correct horse battery', country_code: '1', phone_number: phone })
     .expect(200);
   const user = await userModel(s.db.connection).findOne({ username }).lean();
-  return { agent, authyId: user!.authyId, phone };
+  return { agent, authyId: user!.authyId!, phone };
 }
 
 /** The newest code "sent" to a number ending in these digits. */

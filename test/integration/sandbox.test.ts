@@ -13,7 +13,7 @@ import { generateSync } from 'otplib';
 import { isValidSignature } from '../../server/authy/signature';
 import { createLogger } from '../../server/logger';
 import { LogCapture, registerLogs } from '../support/app';
-import { createSandbox, EXPIRING_COLLECTIONS } from '../../server/sandbox';
+import { createSandbox, EXPIRING_COLLECTIONS, sandboxTwilioAccount } from '../../server/sandbox';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
 const API_KEY = 'sandbox-test-key-0123456789abcdef';
@@ -58,6 +58,7 @@ beforeAll(async () => {
       connection: db.connection,
       apiKey: API_KEY,
       callbackUrl: base + CALLBACK_PATH,
+      verify: { ...sandboxTwilioAccount('sandbox-twilio-token-0123456789abcdef'), webhookUrl: `${base}/hooks/verify` },
       publicDir,
       logger: createLogger('info', logs),
       now,
@@ -168,6 +169,9 @@ describe('the page, users.json and what they never show', () => {
       { collection: 'sandbox_verifications', field: 'expiresAt' },
       { collection: 'sandbox_approvals', field: 'expiresAt' },
       { collection: 'sandbox_claims', field: 'expiresAt' },
+      { collection: 'sandbox_verify_challenges', field: 'expiresAt' },
+      { collection: 'sandbox_verify_verifications', field: 'expiresAt' },
+      { collection: 'sandbox_verify_messages', field: 'expiresAt' },
     ]);
   });
 });

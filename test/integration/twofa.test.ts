@@ -1,10 +1,11 @@
 // The second factor: SMS, voice, token verify, push, and the signed callback.
 import request from 'supertest';
-import { get, post } from '../support/http';
+import { client, get, post } from '../support/http';
+import { legacySha256 } from '../../server/auth/password';
 import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
 import { signCallback } from '../../server/authy/signature';
-import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { PUBLIC_URL, TEST_API_KEY, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';
@@ -53,6 +54,25 @@ describe('codes by SMS and call', () => {
     await agent.post('/api/accountsecurity/onetouch').expect(401);
     expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
   });
+
+  test('a user the original saved half-way (authyId null) gets a clear 409 on every channel', async () => {
+    // As the original's registration wrote it before Authy answered: mongoose's __v, an unsalted SHA-256 hash.
+    await t.db.connection.collection('users').insertOne({
+      username: 'halfway',
+      hashed_password: legacySha256('old password'),
+      email: 'halfway@example.com',
+      authyId: null,
+      __v: 0,
+    });
+    const agent = client(t.app);
+    await agent.post('/api/login').send({ username: 'halfway', password: 'old password' }).expect(200);
+    const refused = { error: 'This account has no Authy id; please register again.' };
+    await agent.post('/api/accountsecurity/sms').expect(409, refused);
+    await agent.post('/api/accountsecurity/voice').expect(409, refused);
+    await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(409, refused);
+    await agent.post('/api/accountsecurity/onetouch').expect(409, refused);
+    await agent.get('/api/protected').expect(403);
+  });
 });
 
 describe('POST /api/accountsecurity/verify', () => {
@@ -95,6 +115,14 @@ describe('push (OneTouch)', () => {
   test('no request pending is a 404', async () => {
     const { agent } = await registeredAgent(t.app, 'nopush', 7001);
     await agent.post('/api/accountsecurity/onetouchstatus').expect(404);
+  });
+
+  test('Authy answering with a uuid it gave before is a 502, not a 500; the first request keeps its record', async () => {
+    const { agent, uuid } = await pushPending('pushtwice', 7009);
+    authyScope().post('/onetouch/json/users/7009/approval_requests').reply(200, replies.approvalCreated(uuid));
+    const res = await agent.post('/api/accountsecurity/onetouch').expect(502);
+    expect(res.body).toEqual({ error: 'The 2FA provider answered with a push request it had given before.' });
+    expect(await t.db.connection.collection('approval_requests').countDocuments({ uuid })).toBe(1);
   });
 
   test('the status answer carries uuid and status only (the original returned the API key)', async () => {
@@ -187,6 +215,7 @@ describe('push (OneTouch)', () => {
       const forged = 'https://localhost:1337' + CALLBACK_PATH;
       await request(t.app)
         .post(CALLBACK_PATH)
+        .set('Host', 'localhost:1337')
         .set('X-Forwarded-Proto', 'https')
         .set('X-Authy-Signature-Nonce', nonce)
         .set('X-Authy-Signature', signCallback(TEST_API_KEY, { nonce, method: 'POST', url: forged, body }))

@@ -1,9 +1,11 @@
 // Phone verification: start by SMS or call, check the code, /verified opens.
 import { client, get, post } from '../support/http';
-import { useTestApp } from '../support/app';
+import { limitsFrom } from '../../server/limits/limits';
+import { testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 
-const t = useTestApp();
+// The real limits: the per-number budget is part of what is tested here.
+const t = useTestApp({ config: testConfig({ limits: limitsFrom({}) }) });
 
 const phone = { phone_number: '415-555-2671', country_code: '+1' };
 

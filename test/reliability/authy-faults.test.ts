@@ -7,7 +7,7 @@ import { CookieAccessInfo } from 'cookiejar';
 import type { Express } from 'express';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
-import { createAuthyApi } from '../../server/authy/authy-api';
+import { createAuthyProvider } from '../../server/providers/authy';
 import { CSRF_COOKIE } from '../../server/http/csrf';
 import { createTestApp, TEST_API_KEY, useTestApp, type TestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   resetter = net.createServer((socket) => socket.resetAndDestroy());
   await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(resetter.address() as net.AddressInfo).port}`;
-  resetApp = await createTestApp({ authy: createAuthyApi({ apiKey: TEST_API_KEY, baseUrl, timeoutMs: 2000 }) }, { db: t.db });
+  resetApp = await createTestApp({ provider: createAuthyProvider({ apiKey: TEST_API_KEY, baseUrl, timeoutMs: 2000 }) }, { db: t.db });
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => resetter.close(() => resolve()));

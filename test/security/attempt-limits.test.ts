@@ -1,14 +1,16 @@
 // Attempt limits live in MongoDB: shared by sessions and by app processes, with a window that
 // a controllable clock can pass.
 import nock from 'nock';
-import { createTestApp, useTestApp } from '../support/app';
+import { limitsFrom } from '../../server/limits/limits';
+import { createTestApp, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, post } from '../support/http';
 import { registeredAgent } from '../support/users';
 
 let clock = Date.now();
 const now = () => clock;
-const t = useTestApp({ now });
+const config = testConfig({ limits: limitsFrom({}) });
+const t = useTestApp({ now, config });
 
 const WINDOW_MS = 15 * 60 * 1000;
 
@@ -72,7 +74,7 @@ describe('token verification: 5 failures per user per 15 min', () => {
   });
 
   test('two app instances on one database share the count', async () => {
-    const other = await createTestApp({ now }, { db: t.db });
+    const other = await createTestApp({ now, config }, { db: t.db });
     try {
       const { agent: onA } = await registeredAgent(t.app, 'twoapps', 8102);
       const onB = client(other.app);
@@ -130,7 +132,7 @@ describe('sends cost money: 5 per user per 15 min across SMS, voice and push', (
   });
 });
 
-describe('phone verification: 5 starts and 5 wrong codes per number per 15 min', () => {
+describe('phone verification: 5 sends and 5 wrong codes per number per 15 min', () => {
   const phone = { phone_number: '415-555-0000', country_code: '1' };
 
   test('the 6th start is a 429', async () => {

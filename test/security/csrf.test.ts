@@ -2,7 +2,7 @@
 // XSRF-TOKEN cookie, bound to the caller's session (or, before one exists, signed by us).
 import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
-import { CALLBACK_PATH } from '../../server/twofa/callback.routes';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client } from '../support/http';
 import { registeredAgent } from '../support/users';
@@ -19,6 +19,12 @@ const STATE_CHANGING = [
   '/api/accountsecurity/onetouchstatus',
   '/api/verification/start',
   '/api/verification/verify',
+  '/api/passkeys/registration/options',
+  '/api/passkeys/registration',
+  '/api/passkeys/authentication/options',
+  '/api/passkeys/authentication',
+  '/api/passkeys/sign-in/options',
+  '/api/passkeys/sign-in',
 ];
 
 const cookieValue = (res: request.Response, name: string) =>
@@ -31,6 +37,16 @@ test.each(STATE_CHANGING)('POST %s without a token is a 403 that says so', async
   const res = await request(t.app).post(url).send({}).expect(403);
   expect(res.body.error).toMatch(/CSRF/);
   expect(res.headers['x-xsrf-rejected']).toBe('true');
+});
+
+test.each(['patch', 'delete'] as const)('%s /api/passkeys/:id (rename, remove) without a token is a 403', async (method) => {
+  const { agent } = await registeredAgent(t.app, `csrf-${method}`, 9005);
+  const res = await agent.agent[method]('/api/passkeys/some-id').send({ name: 'x' }).expect(403);
+  expect(res.body.error).toMatch(/CSRF/);
+  // With its token, the same request gets past CSRF (and is refused for the missing 2FA).
+  await agent[method]('/api/passkeys/some-id')
+    .send({ name: 'x' })
+    .expect(403, { error: 'Please complete two-factor authentication first.' });
 });
 
 test('the read-only POSTs (loggedIn, test) need no token', async () => {
@@ -143,4 +159,38 @@ test('GETs and the signed Authy callback need no token', async () => {
   await request(t.app).get('/api/logout').expect(200);
   // The callback is refused for its missing signature (401), not for CSRF (403).
   await request(t.app).post(CALLBACK_PATH).send({}).expect(401);
+});
+
+describe('whatever the case of the path or a trailing slash (Express routes them all the same)', () => {
+  const VARIANTS = [
+    '/API/accountsecurity/sms',
+    '/api/AccountSecurity/SMS',
+    '/api/accountsecurity/sms/',
+    '/API/ACCOUNTSECURITY/VOICE/',
+    '/Api/Verification/Start',
+    '/api/user/register/',
+    '/API/LOGIN',
+  ];
+
+  test.each(VARIANTS)('POST %s without a token is a 403, and nothing is sent', async (url) => {
+    // A logged-in victim's browser, tricked into posting (it sends the session cookie, not the header).
+    const { agent } = await registeredAgent(t.app, `csrf-case-${VARIANTS.indexOf(url)}`, 9100 + VARIANTS.indexOf(url));
+    const res = await agent.agent.post(url).send({ phone_number: '415-555-2671', country_code: '1', via: 'sms' });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatch(/CSRF/);
+  });
+
+  test('the read-only POSTs stay exempt in any case; the signed callback stays exempt (401 for a missing signature)', async () => {
+    await request(t.app).post('/API/LOGGEDIN/').expect(200, { url: '/login' });
+    for (const url of [CALLBACK_PATH.toUpperCase(), `${CALLBACK_PATH}/`, '/API/accountsecurity/OneTouch/Callback/']) {
+      await request(t.app).post(url).send({ uuid: 'x', status: 'approved' }).expect(401);
+      await request(t.app).post(url).type('form').send('uuid=x&status=approved').expect(401);
+    }
+  });
+
+  test('other state-changing methods need the token as well', async () => {
+    for (const method of ['put', 'patch', 'delete'] as const) {
+      await request(t.app)[method]('/api/accountsecurity/sms').send({}).expect(403);
+    }
+  });
 });

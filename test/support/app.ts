@@ -1,6 +1,6 @@
-// Builds the real app on a fresh test database. Authy is either nock'ed (the real Authy URL,
-// intercepted) or the embedded sandbox reached over a real port. Logs are captured so tests
-// can check that no secret is ever written.
+// Builds the real app on a fresh test database. The 2FA API (Authy by default, or Twilio
+// Verify) is either nock'ed (its URL intercepted) or the embedded sandbox reached over a real
+// port. Logs are captured so tests can check that no secret is ever written.
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -8,9 +8,11 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/app';
 import type { ScryptParams } from '../../server/auth/password';
-import { createAuthyApi, type AuthyApi } from '../../server/authy/authy-api';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
+import { createAuthyProvider } from '../../server/providers/authy';
+import type { TwoFactorProvider } from '../../server/providers/provider';
+import { createVerifyProvider } from '../../server/providers/verify';
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
@@ -18,15 +20,34 @@ export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123456
 // nock 14's fake TLS socket is never `authorized`, which request (under authy-client) rejects
 // as an SSL error; so tests fake Authy on plain http. The paths and bodies are Authy's.
 export const AUTHY_URL = 'http://api.authy.test';
+/** Twilio's own host, which the `twilio` library calls and nock intercepts. */
+export const VERIFY_URL = 'https://verify.twilio.com';
+export const TEST_TWILIO_ACCOUNT_SID = `AC${'7e57ac'.repeat(5)}00`;
+export const TEST_TWILIO_AUTH_TOKEN = 'test-twilio-auth-token-0123456789abcdef';
+export const TEST_VERIFY_SERVICE_SID = `VA${'7e57'.repeat(8)}`;
 export const PUBLIC_URL = 'http://localhost:1337';
 /** A stand-in for dist/public, so API tests do not need a build. */
 export const FIXTURE_PUBLIC_DIR = path.join(__dirname, '..', 'fixtures', 'public');
 /** Cheap scrypt for tests (the production cost is checked in the password unit tests). */
 export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 
-/** The configuration tests run with: loadConfig's defaults (sandbox mode), PUBLIC_URL as the origin. */
+/**
+ * Test files register many people from one address (127.0.0.1), mostly with one phone number:
+ * the budgets per address, per number and of the whole app are raised so they do not get in
+ * the way. The tests of those limits (test/security/) configure the real defaults,
+ * `limitsFrom({})`, or their own numbers.
+ */
+export const RELAXED_LIMITS = {
+  LIMIT_REGISTRATIONS_PER_IP: '100000/1h',
+  LIMIT_SENDS_PER_NUMBER: '100000/1h',
+  LIMIT_SENDS_PER_IP: '100000/1h',
+  LIMIT_NUMBERS_PER_IP: '100000/1h',
+  LIMIT_SENDS_GLOBAL: '100000/1h',
+};
+
+/** The configuration tests run with: loadConfig's defaults (sandbox mode) but RELAXED_LIMITS, PUBLIC_URL as the origin. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ NODE_ENV: 'test' }), publicUrl: PUBLIC_URL, ...overrides };
+  return { ...loadConfig({ NODE_ENV: 'test', ...RELAXED_LIMITS }), publicUrl: PUBLIC_URL, ...overrides };
 }
 
 export class LogCapture extends Writable {
@@ -49,11 +70,25 @@ export function registerLogs(capture: LogCapture): LogCapture {
   return capture;
 }
 
+/** The app's Authy provider, talking to nock at AUTHY_URL. */
+export const authyTestProvider = () => createAuthyProvider({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
+
+/** The app's Verify provider, talking to nock at Twilio's host (nock 14 cannot answer keep-alive requests). */
+export const verifyTestProvider = (now?: () => number) =>
+  createVerifyProvider({
+    accountSid: TEST_TWILIO_ACCOUNT_SID,
+    authToken: TEST_TWILIO_AUTH_TOKEN,
+    serviceSid: TEST_VERIFY_SERVICE_SID,
+    timeoutMs: 2000,
+    keepAlive: false,
+    now,
+  });
+
 export interface TestApp {
   app: Express;
   db: TestDatabase;
   logs: LogCapture;
-  authy: AuthyApi;
+  provider: TwoFactorProvider;
   close(): Promise<void>;
 }
 
@@ -64,20 +99,19 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const db = options.db ?? (await openTestDatabase(options));
   const logs = registerLogs(new LogCapture());
-  const authy = overrides.authy ?? createAuthyApi({ apiKey: TEST_API_KEY, baseUrl: AUTHY_URL, timeoutMs: 2000 });
+  const provider = overrides.provider ?? authyTestProvider();
   const app = createApp({
     config: testConfig(),
     connection: db.connection,
     isFerretDB: db.isFerretDB,
-    authy,
-    apiKey: TEST_API_KEY,
+    provider,
     sessionSecret: TEST_SESSION_SECRET,
     logger: createLogger('info', logs),
     passwordParams: TEST_SCRYPT,
     publicDir: FIXTURE_PUBLIC_DIR,
     ...overrides,
   });
-  return { app, db, logs, authy, close: () => (options.db ? Promise.resolve() : db.close()) };
+  return { app, db, logs, provider, close: () => (options.db ? Promise.resolve() : db.close()) };
 }
 
 /** Starts a real HTTP server on a free loopback port; `build` gets its base URL first. */
@@ -125,8 +159,8 @@ export function useTestApp(overrides: Partial<AppDeps> = {}, options: { monitorC
     get logs() {
       return get().logs;
     },
-    get authy() {
-      return get().authy;
+    get provider() {
+      return get().provider;
     },
     close: () => get().close(),
   };

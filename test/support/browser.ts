@@ -1,6 +1,7 @@
 // Browser tests: Debian's Chromium driven by playwright-core against the real app in sandbox
-// mode (test/support/sandbox-app.ts) serving the built SPA. One browser per test file, a fresh
-// context per test. Every page a test opens is watched: a console error, an uncaught exception,
+// mode (test/support/sandbox-app.ts, on the Authy sandbox or with { provider: 'verify' } the
+// Verify one) serving the built SPA, opened at its PUBLIC_URL (http://localhost:<port>). One
+// browser per test file, a fresh context per test. Every page a test opens is watched: a console error, an uncaught exception,
 // a CSP violation, an alert()/confirm() box or a 5xx answer fails the test in afterEach. An HTTP
 // error the test provokes on purpose (401 for a wrong password…) is declared with `allowHttp`.
 import { execFileSync } from 'node:child_process';
@@ -8,13 +9,14 @@ import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } f
 import path from 'node:path';
 import { chromium, request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateSync } from 'otplib';
+import type { ProviderName } from '../../server/config';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error'];
+const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error', 'passkeys', 'verify-enrol'];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -80,8 +82,8 @@ export interface BrowserSuite {
   /** The test's context and its first page (fresh for each test). */
   readonly context: BrowserContext;
   readonly page: Page;
-  /** Another watched context (own cookies, own clock), closed after the test. */
-  newContext(): Promise<BrowserContext>;
+  /** Another watched context (own cookies, own clock), closed after the test; `baseURL` defaults to the suite's app. */
+  newContext(baseURL?: string): Promise<BrowserContext>;
   /** A watched page in a context (the test's by default). */
   newPage(context?: BrowserContext): Promise<Page>;
   /** Declares an HTTP error this test provokes on purpose (matched by status and path). */
@@ -106,7 +108,7 @@ const slug = (s: string) =>
  * Registers the hooks of a browser test file and returns the per-test handles. Call at the top
  * of a describe block (or file).
  */
-export function useBrowser(): BrowserSuite {
+export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSuite {
   let app: SandboxApp | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -155,9 +157,9 @@ export function useBrowser(): BrowserSuite {
     });
   };
 
-  const newContext = async () => {
+  const newContext = async (baseURL = app!.publicUrl) => {
     if (!browser) throw new Error('no browser');
-    const ctx = await browser.newContext({ baseURL: app!.baseUrl, viewport: { width: 960, height: 720 } });
+    const ctx = await browser.newContext({ baseURL, viewport: { width: 960, height: 720 } });
     // Runs before any page script, outside the page's CSP: reports violations to the console.
     await ctx.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
@@ -171,7 +173,7 @@ export function useBrowser(): BrowserSuite {
 
   beforeAll(async () => {
     await ensureBuilt();
-    app = await startSandboxApp({ built: true });
+    app = await startSandboxApp({ built: true, provider: options.provider });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 
@@ -242,14 +244,16 @@ export function useBrowser(): BrowserSuite {
 export interface InboxMessage {
   to: string;
   channel: 'sms' | 'call';
-  purpose: '2fa' | 'verification';
+  purpose: '2fa' | 'verification' | 'verify';
   code: string;
   sent_at: string;
 }
 
 export interface Approval {
   uuid: string;
-  authy_id: string;
+  /** An Authy approval request's user, or a Verify challenge's entity. */
+  authy_id?: string;
+  identity?: string;
   message: string;
   status: string;
   created_at: string;
@@ -278,10 +282,10 @@ export async function waitFor<T>(
 
 /** The newest code sent to the national number `phone` (matched on its last four digits). */
 export async function codeSentTo(
-  app: SandboxApp,
+  app: AppAt,
   phone: string,
   channel: 'sms' | 'call',
-  purpose: '2fa' | 'verification',
+  purpose: '2fa' | 'verification' | 'verify',
   after?: string,
 ): Promise<string> {
   const last4 = phone.replace(/\D/g, '').slice(-4);
@@ -300,18 +304,34 @@ export async function authyIdOf(app: SandboxApp, username: string): Promise<stri
   return id;
 }
 
-/** The current soft token of a sandbox user, from its TOTP secret (as an authenticator app does). */
-export async function softToken(app: SandboxApp, authyId: string): Promise<string> {
-  const { secret } = await getJson<{ secret: string }>(app.baseUrl, `/sandbox/users/${authyId}/totp.json`);
-  return generateSync({ secret, epoch: Math.floor(Date.now() / 1000), period: 30, digits: 6, algorithm: 'sha1' });
+/** The Verify entity the app stored for `username` (what the Verify sandbox knows the user by). */
+export async function verifyIdentityOf(app: SandboxApp, username: string): Promise<string> {
+  const user = await app.db.connection.collection('users').findOne({ username });
+  const identity: unknown = (user?.verify as { identity?: unknown } | undefined)?.identity;
+  if (typeof identity !== 'string' || identity === '') throw new Error(`no Verify entity stored for ${username}`);
+  return identity;
 }
 
-/** The pending push request of a sandbox user. */
-export async function pendingApproval(app: SandboxApp, authyId: string): Promise<Approval> {
-  return waitFor(`a pending push request for Authy id ${authyId}`, async () => {
+/**
+ * The soft token of a sandbox user (an Authy id or a Verify identity), from its TOTP secret as an
+ * authenticator app computes it; `stepsAhead` 1 for the next 30 s step (each step is accepted once).
+ */
+export async function softToken(app: AppAt, id: string, stepsAhead = 0): Promise<string> {
+  const { secret } = await getJson<{ secret: string }>(app.baseUrl, `/sandbox/users/${id}/totp.json`);
+  return generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30, period: 30, digits: 6, algorithm: 'sha1' });
+}
+
+/** The pending push request of a sandbox user (an Authy id or a Verify identity). */
+export async function pendingApproval(app: AppAt, id: string): Promise<Approval> {
+  return waitFor(`a pending push request for ${id}`, async () => {
     const list = await getJson<Approval[]>(app.baseUrl, '/sandbox/approvals.json');
-    return list.find((a) => a.authy_id === authyId && a.status === 'pending');
+    return list.find((a) => (a.authy_id === id || a.identity === id) && a.status === 'pending');
   });
+}
+
+/** Where an app answers: the suite's sandbox app, or one started another way. */
+export interface AppAt {
+  baseUrl: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +354,7 @@ export function newUser(prefix: string, phoneBase: number): TestUser {
 }
 
 /** Registers `user` through the API (as the SPA does, CSRF token included), outside the browser. */
-export async function registerUser(app: SandboxApp, user: TestUser): Promise<void> {
+export async function registerUser(app: AppAt, user: TestUser): Promise<void> {
   const api = await playwrightRequest.newContext({ baseURL: app.baseUrl });
   try {
     await api.get('/');
@@ -357,9 +377,9 @@ export async function registerUser(app: SandboxApp, user: TestUser): Promise<voi
 /** The path of the page's URL. */
 export const pathOf = (page: Page) => new URL(page.url()).pathname;
 
-/** Waits until the SPA shows `urlPath` (ui-router changes the URL without a load). */
+/** Waits until the SPA shows `urlPath`, with or without a trailing slash (ui-router changes the URL without a load). */
 export async function waitForPath(page: Page, urlPath: string): Promise<void> {
-  await page.waitForURL((url) => url.pathname === urlPath, { timeout: 10_000 });
+  await page.waitForURL((url) => url.pathname === urlPath || url.pathname === `${urlPath}/`, { timeout: 10_000 });
 }
 
 /** Waits until AngularJS has no $http request in flight (its callbacks have then run). */
@@ -383,9 +403,30 @@ export async function reachProtected(page: Page, username: string): Promise<void
   if (!text.includes(username)) throw new Error(`/protected does not name ${username}: ${text.trim()}`);
 }
 
-/** Logs in through the login page (ends on /2fa). */
-export async function logIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto('/login');
+/** Fills the open registration form (the default country, unless the test chose one) and sends it; ends on /2fa. */
+export async function submitRegistration(page: Page, user: TestUser): Promise<void> {
+  await page.fill('#username', user.username);
+  await page.fill('#email', user.email);
+  await page.fill('#phone_number', user.phone);
+  await page.fill('#password', user.password);
+  await page.fill('#password2', user.password);
+  await page.click('#register');
+  await waitForPath(page, '/2fa');
+}
+
+/** On /2fa: asks for an SMS, types the code the sandbox received, and ends on /protected. */
+export async function passWithSms(page: Page, app: AppAt, user: TestUser): Promise<void> {
+  await page.click('#sms');
+  const code = await codeSentTo(app, user.phone, 'sms', '2fa');
+  await page.fill('#token', code);
+  await page.click('#verify');
+  await waitForPath(page, '/protected');
+  await page.locator('#protected-content').waitFor();
+}
+
+/** Logs in through the login page at `path` (ends on /2fa). */
+export async function logIn(page: Page, user: TestUser, path = '/login'): Promise<void> {
+  await page.goto(path);
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#login');

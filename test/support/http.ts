@@ -27,6 +27,14 @@ export function client(app: Express | string) {
       const csrf = token();
       return agent.post(url).set('X-XSRF-TOKEN', csrf);
     },
+    patch: (url: string) => {
+      const csrf = token();
+      return agent.patch(url).set('X-XSRF-TOKEN', csrf);
+    },
+    delete: (url: string) => {
+      const csrf = token();
+      return agent.delete(url).set('X-XSRF-TOKEN', csrf);
+    },
   };
 }
 

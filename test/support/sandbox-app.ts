@@ -1,5 +1,9 @@
-// The app as `npm start` runs it with no key: sandbox mode, on a real loopback port, its Authy
-// client calling its own /sandbox/api over HTTP. For the sandbox and browser tests.
+// The app as `npm start` runs it with no credentials: sandbox mode, on a real loopback port, its
+// Authy client (or with provider 'verify', its Twilio Verify client) calling its own sandbox over
+// HTTP. For the sandbox and browser tests. Its PUBLIC_URL is http://localhost:<port>, as
+// `npm start`'s default: browsers refuse passkeys on an IP address, so the browser tests browse
+// that origin.
+import type { ProviderName } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer } from '../../server/start-server';
@@ -7,19 +11,29 @@ import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
+/** The sandbox's Twilio auth token (its account and service SIDs derive from it). */
+export const SANDBOX_TWILIO_TOKEN = 'sandbox-twilio-token-0123456789abcdef';
 
 export interface SandboxApp {
+  provider: ProviderName;
+  /** Where the server listens, http://127.0.0.1:<port> (for requests from the tests themselves). */
   baseUrl: string;
+  /** Its PUBLIC_URL, by default http://localhost:<port>: where browsers open it. */
+  publicUrl: string;
   db: TestDatabase;
   logs: LogCapture;
   close(): Promise<void>;
 }
 
-export async function startSandboxApp(options: { built?: boolean; now?: () => number } = {}): Promise<SandboxApp> {
+/** `publicUrl`: PUBLIC_URL (default: http://localhost:<port>); `provider`: the API the app talks to (default authy). */
+export async function startSandboxApp(
+  options: { built?: boolean; now?: () => number; provider?: ProviderName; publicUrl?: string } = {},
+): Promise<SandboxApp> {
+  const provider = options.provider ?? 'authy';
   const db = await openTestDatabase();
   const logs = registerLogs(new LogCapture());
   const running = await startServer({
-    config: ({ url }) => testConfig({ publicUrl: url }),
+    config: ({ url }) => testConfig({ publicUrl: options.publicUrl ?? localhostUrl(url), provider }),
     port: 0,
     host: '127.0.0.1',
     connection: db.connection,
@@ -27,13 +41,16 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
     logger: createLogger('info', logs),
     sessionSecret: TEST_SESSION_SECRET,
     sandboxKey: SANDBOX_KEY,
+    sandboxAuthToken: SANDBOX_TWILIO_TOKEN,
     // Browser tests need the real build; API tests are fine with the fixture.
     publicDir: options.built ? PUBLIC_DIR : FIXTURE_PUBLIC_DIR,
     passwordParams: TEST_SCRYPT,
     now: options.now,
   });
   return {
+    provider,
     baseUrl: running.url,
+    publicUrl: options.publicUrl ?? localhostUrl(running.url),
     db,
     logs,
     close: async () => {
@@ -42,3 +59,6 @@ export async function startSandboxApp(options: { built?: boolean; now?: () => nu
     },
   };
 }
+
+/** The same server by the name `localhost` (the only host name a loopback server has). */
+export const localhostUrl = (url: string) => url.replace('//127.0.0.1:', '//localhost:');

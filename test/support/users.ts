@@ -2,6 +2,7 @@
 import type { Express } from 'express';
 import { authyScope, replies } from './authy-nock';
 import { client } from './http';
+import { identityIn, verifyPaths, verifyReplies, verifyScope, verifySids } from './verify-nock';
 
 export const validPerson = (username: string, authyId = 1001) => ({
   body: { username, email: `${username}@example.com`, password: 'correct horse battery', country_code: '+1', phone_number: '415-555-2671' },
@@ -22,4 +23,20 @@ export function sessionCookie(res: { headers: Record<string, unknown> }): string
   const cookies = (res.headers['set-cookie'] as string[] | undefined) ?? [];
   const c = cookies.find((x) => x.startsWith('asq.sid='));
   return c?.split(';')[0];
+}
+
+/** Registers through the API with Verify nock'ed; returns the agent and the user's Verify entity. */
+export async function registeredVerifyAgent(app: Express, username: string, phone = '415-555-2671') {
+  const factorSid = verifySids.factor(900);
+  let identity = '';
+  verifyScope()
+    .post(verifyPaths.newFactor)
+    .reply(201, (uri: string) => {
+      identity = identityIn(uri);
+      return verifyReplies.newFactor(identity, factorSid, username);
+    });
+  const agent = client(app);
+  const body = { ...validPerson(username).body, phone_number: phone };
+  await agent.post('/api/user/register').send(body).expect(200);
+  return { agent, identity, factorSid };
 }

@@ -1,5 +1,10 @@
+import dotenv from 'dotenv';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../server/config';
+import { LIMIT_VARIABLES } from '../../server/limits/limits';
+import { REPO_ROOT } from '../../server/paths';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
   const c = loadConfig({});
@@ -69,6 +74,8 @@ test.each([
   [{ WEB_CONCURRENCY: '2.5' }, 'WEB_CONCURRENCY'],
   [{ DB_CONNECT_TIMEOUT: '0' }, 'DB_CONNECT_TIMEOUT'],
   [{ DB_CONNECT_TIMEOUT: 'soon' }, 'DB_CONNECT_TIMEOUT'],
+  [{ SANDBOX_ALLOW_REMOTE: 'yes' }, 'SANDBOX_ALLOW_REMOTE'],
+  [{ LIMIT_SENDS_GLOBAL: '1000' }, 'LIMIT_SENDS_GLOBAL'],
 ])('a bad value stops start-up with an error naming the variable: %j', (env, name) => {
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
 });
@@ -79,9 +86,113 @@ test('production refuses the sandbox and a generated session secret', () => {
   expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', SESSION_SECRET: 'x'.repeat(32) }).nodeEnv).toBe('production');
 });
 
-test('PUBLIC_URL loses its trailing slash; TRUST_PROXY reads booleans, hop counts and lists', () => {
+test("PUBLIC_URL loses its trailing slash; TRUST_PROXY reads Express's hop counts and lists", () => {
   expect(loadConfig({ PUBLIC_URL: 'https://2fa.example.com/' }).publicUrl).toBe('https://2fa.example.com');
-  expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
   expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  const list = 'loopback, linklocal, uniquelocal, 10.0.0.0/8, 192.0.2.7, 2001:db8::/32, 172.16.0.0/255.240.0.0';
+  expect(loadConfig({ TRUST_PROXY: list }).trustProxy).toBe(list);
+  expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^Invalid configuration: TRUST_PROXY must not be true[^\n]*$/);
+  for (const bad of ['yes', 'loopback, proxy.example.com', '10.0.0.0/33', '1.2.3']) {
+    expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/^Invalid configuration: TRUST_PROXY /);
+  }
+});
+
+describe('the 2FA provider', () => {
+  const twilio = {
+    TWILIO_ACCOUNT_SID: `AC${'ab12'.repeat(8)}`,
+    TWILIO_AUTH_TOKEN: 'f'.repeat(32),
+    VERIFY_SERVICE_SID: `VA${'cd34'.repeat(8)}`,
+  };
+
+  test('nothing set: the sandbox, Authy by default, TWOFA_PROVIDER=verify for its Verify', () => {
+    expect(loadConfig({})).toMatchObject({ provider: 'authy', sandbox: true, twilio: undefined });
+    expect(loadConfig({ TWOFA_PROVIDER: 'verify' })).toMatchObject({
+      provider: 'verify',
+      sandbox: true,
+      host: '127.0.0.1',
+      twilio: undefined,
+    });
+  });
+
+  test('the three Twilio variables select Verify; the Authy key selects Authy', () => {
+    expect(loadConfig(twilio)).toMatchObject({
+      provider: 'verify',
+      sandbox: false,
+      host: '0.0.0.0',
+      authyApiKey: undefined,
+      twilio: { accountSid: twilio.TWILIO_ACCOUNT_SID, authToken: twilio.TWILIO_AUTH_TOKEN, serviceSid: twilio.VERIFY_SERVICE_SID },
+    });
+    expect(loadConfig({ ACCOUNT_SECURITY_API_KEY: 'k' })).toMatchObject({ provider: 'authy', sandbox: false, authyApiKey: 'k' });
+  });
+
+  test('both set: refused unless TWOFA_PROVIDER says which', () => {
+    const both = { ...twilio, ACCOUNT_SECURITY_API_KEY: 'k' };
+    expect(() => loadConfig(both)).toThrow(/^Invalid configuration: TWOFA_PROVIDER must be authy or verify/);
+    expect(loadConfig({ ...both, TWOFA_PROVIDER: 'authy' })).toMatchObject({ provider: 'authy', authyApiKey: 'k', twilio: undefined });
+    expect(loadConfig({ ...both, TWOFA_PROVIDER: 'verify' })).toMatchObject({ provider: 'verify', authyApiKey: undefined });
+  });
+
+  test('TWOFA_PROVIDER naming an API whose credentials are missing is refused', () => {
+    expect(() => loadConfig({ ACCOUNT_SECURITY_API_KEY: 'k', TWOFA_PROVIDER: 'verify' })).toThrow(
+      /TWOFA_PROVIDER=verify needs TWILIO_ACCOUNT_SID/,
+    );
+    expect(() => loadConfig({ ...twilio, TWOFA_PROVIDER: 'authy' })).toThrow(/TWOFA_PROVIDER=authy needs ACCOUNT_SECURITY_API_KEY/);
+    expect(() => loadConfig({ TWOFA_PROVIDER: 'twilio' })).toThrow(/^Invalid configuration: TWOFA_PROVIDER /);
+  });
+
+  test('part of the Twilio variables is refused, naming the missing ones', () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: twilio.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: twilio.TWILIO_AUTH_TOKEN })).toThrow(
+      /^Invalid configuration: VERIFY_SERVICE_SID must be set with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/,
+    );
+    expect(() => loadConfig({ VERIFY_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(
+      /^Invalid configuration: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with VERIFY_SERVICE_SID/,
+    );
+  });
+
+  test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {
+    expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but blank`));
+  });
+
+  test.each([
+    [{ ...twilio, TWILIO_ACCOUNT_SID: 'AC123' }, 'TWILIO_ACCOUNT_SID'],
+    [{ ...twilio, TWILIO_ACCOUNT_SID: `SK${'ab12'.repeat(8)}` }, 'TWILIO_ACCOUNT_SID'],
+    [{ ...twilio, TWILIO_AUTH_TOKEN: 'short' }, 'TWILIO_AUTH_TOKEN'],
+    [{ ...twilio, VERIFY_SERVICE_SID: `MG${'cd34'.repeat(8)}` }, 'VERIFY_SERVICE_SID'],
+    [{ VERIFY_SANDBOX_AUTH_TOKEN: 'short' }, 'VERIFY_SANDBOX_AUTH_TOKEN'],
+  ])('a malformed value is named without echoing it: %j', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('f'.repeat(32)) }));
+  });
+
+  test('production runs on Twilio Verify, and still refuses the sandbox', () => {
+    expect(loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toMatchObject({
+      provider: 'verify',
+      sandbox: false,
+    });
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), TWOFA_PROVIDER: 'verify' })).toThrow(
+      /TWILIO_ACCOUNT_SID/,
+    );
+  });
+});
+
+test("a .env written for `source .env` (the original's `export VAR='...'` lines) reads as plain assignments", () => {
+  const parsed = dotenv.parse("export ACCOUNT_SECURITY_API_KEY='ENTER_SECRET_HERE'\nexport PORT=1337\n");
+  expect(parsed).toEqual({ ACCOUNT_SECURITY_API_KEY: 'ENTER_SECRET_HERE', PORT: '1337' });
+  expect(loadConfig(parsed)).toMatchObject({ authyApiKey: 'ENTER_SECRET_HERE', port: 1337 });
+});
+
+test('every LIMIT_* variable is in .env.example with its default, and in the README table', () => {
+  const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const defaults = loadConfig({}).limits;
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES)) {
+    const line = new RegExp(`^${name}=(.+)$`, 'm').exec(example);
+    expect([name, line && loadConfig({ [name]: line[1] }).limits[key as keyof typeof defaults]]).toEqual([
+      name,
+      defaults[key as keyof typeof defaults],
+    ]);
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+  }
 });

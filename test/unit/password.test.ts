@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { hashPassword, legacySha256, OWASP_SCRYPT, PasswordHasher, verifyPassword } from '../../server/auth/password';
+import { hashPassword, legacySha256, OWASP_SCRYPT, PasswordHasher, verifyPassword, wrapLegacyHash } from '../../server/auth/password';
 import type { HttpError } from '../../server/http/errors';
 
 const cheap = { N: 1024, r: 8, p: 1 };
@@ -33,6 +33,19 @@ test("the original's unsalted SHA-256 is accepted and flagged for replacement", 
   expect(legacySha256('old secret')).toBe(legacy);
   expect(await verifyPassword('old secret', legacy, cheap)).toEqual({ ok: true, needsRehash: true });
   expect(await verifyPassword('other', legacy, cheap)).toEqual({ ok: false, needsRehash: false });
+});
+
+test('a legacy hash wrapped in scrypt (upgrade-legacy-hashes) checks the same password, salted, and is flagged for replacement', async () => {
+  const legacy = legacySha256('old secret');
+  const wrapped = await wrapLegacyHash(legacy, cheap);
+  expect(wrapped).toMatch(/^scrypt-sha256\$1024\$8\$1\$/);
+  expect(wrapped).not.toContain(legacy);
+  expect(await wrapLegacyHash(legacy, cheap)).not.toBe(wrapped);
+  expect(await verifyPassword('old secret', wrapped, cheap)).toEqual({ ok: true, needsRehash: true });
+  expect(await verifyPassword('other', wrapped, cheap)).toEqual({ ok: false, needsRehash: false });
+  // The digest itself is not the password.
+  expect((await verifyPassword(legacy, wrapped, cheap)).ok).toBe(false);
+  await expect(wrapLegacyHash('not a digest', cheap)).rejects.toThrow();
 });
 
 test('a hash weaker than the current parameters is flagged for replacement', async () => {

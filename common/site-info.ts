@@ -1,0 +1,10 @@
+/** GET /api/config: what the SPA may know about the server it talks to. Nothing secret. */
+export interface SiteInfo {
+  /** True when the embedded sandbox plays the upstream API (no key is set): the SPA links to /sandbox. */
+  sandbox: boolean;
+  /**
+   * The origin passkeys work at (PUBLIC_URL's), or null when passkeys are off (PUBLIC_URL names
+   * an IP address). A page opened at another origin cannot use them, and says so.
+   */
+  passkeyOrigin: string | null;
+}

@@ -1,0 +1,81 @@
+// The Authy API behind the provider boundary: the original quickstart's calls (authy/authy-api.ts)
+// and its signed OneTouch callback, with the same answers and JSON as before the boundary existed.
+import { parseFormBody } from '../http/json-body';
+import { createAuthyApi, type AuthyApiOptions } from '../authy/authy-api';
+import { isValidSignature } from '../authy/signature';
+import { HttpError } from '../http/errors';
+import type { ProviderUser, TwoFactorProvider } from './provider';
+
+/** Where Authy POSTs OneTouch answers (the application's callback URL is PUBLIC_URL + this). */
+export const AUTHY_CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
+
+const FINAL_STATUSES = new Set(['approved', 'denied']);
+
+/** The user's Authy id; a user registered with Verify has none. */
+function authyIdOf(user: ProviderUser): string {
+  if (!user.authyId) throw new HttpError(409, 'This account was not registered with Authy, the 2FA service this app now uses.');
+  return user.authyId;
+}
+
+export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider {
+  const authy = createAuthyApi(options);
+  return {
+    name: 'authy',
+
+    async register({ email, phone }) {
+      return { authyId: await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode }) };
+    },
+
+    // The Authy app enrols itself: nothing to show on /2fa.
+    pendingSoftToken: () => undefined,
+
+    sendCode(user, channel) {
+      const authyId = authyIdOf(user);
+      return channel === 'sms' ? authy.requestSms(authyId) : authy.requestCall(authyId);
+    },
+
+    async checkToken(user, token) {
+      return { valid: await authy.verifyToken(authyIdOf(user), token) };
+    },
+
+    createPush(user, request) {
+      const authyId = authyIdOf(user);
+      // The original showed the Authy ID first.
+      const visibleDetails = { 'Authy ID': authyId, ...request.details };
+      return authy.createApprovalRequest(authyId, {
+        message: request.message,
+        visibleDetails,
+        hiddenDetails: request.hiddenDetails,
+        ttlSeconds: request.ttlSeconds,
+      });
+    },
+
+    pushStatus: (_user, uuid) => authy.getApprovalStatus(uuid),
+
+    startPhoneVerification: (phone, via) => authy.startPhoneVerification({ via, phone: phone.national, countryCode: phone.callingCode }),
+
+    checkPhoneVerification: (phone, code) => authy.checkPhoneVerification({ phone: phone.national, countryCode: phone.callingCode, code }),
+
+    callback: {
+      path: AUTHY_CALLBACK_PATH,
+      parseBody: parseFormBody(),
+      isSigned(req, url) {
+        const signature = req.get('x-authy-signature');
+        const nonce = req.get('x-authy-signature-nonce');
+        return (
+          !!signature &&
+          !!nonce &&
+          nonce.length <= 128 &&
+          isValidSignature(options.apiKey, { nonce, method: 'POST', url, body: req.body ?? {} }, signature)
+        );
+      },
+      // Authy signs each callback with a fresh nonce.
+      deliveryId: (req) => `nonce:${req.get('x-authy-signature-nonce')}`,
+      answer(body) {
+        const { uuid, status } = (body ?? {}) as { uuid?: unknown; status?: unknown };
+        if (typeof uuid !== 'string' || typeof status !== 'string' || !FINAL_STATUSES.has(status)) return undefined;
+        return { id: uuid, status: status as 'approved' | 'denied' };
+      },
+    },
+  };
+}

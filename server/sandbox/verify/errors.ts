@@ -1,0 +1,60 @@
+// Twilio's error answers: `{code, message, more_info, status}` with the HTTP status, which the
+// `twilio` library turns into a RestException carrying the code (twilio.com/docs/api/errors).
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../../db/availability';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../../http/errors';
+import type { Logger } from '../../logger';
+
+export class TwilioApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TwilioApiError';
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status };
+  }
+}
+
+export const twilioErrors = {
+  authenticate: () => new TwilioApiError(401, 20003, 'Authenticate'),
+  notFound: (path: string) => new TwilioApiError(404, 20404, `The requested resource ${path} was not found`),
+  internal: () => new TwilioApiError(500, 20500, 'Internal Server Error'),
+  invalidParameter: (name: string) => new TwilioApiError(400, 60200, `Invalid parameter: ${name}`),
+  maxCheckAttempts: () => new TwilioApiError(429, 60202, 'Max check attempts reached'),
+  maxSendAttempts: () => new TwilioApiError(429, 60203, 'Max send attempts reached'),
+  factorUnverified: () => new TwilioApiError(403, 60318, 'Factor is unverified'),
+  invalidIdentity: () => new TwilioApiError(400, 60366, 'Entity identity invalid or not provided'),
+  invalidDetails: () => new TwilioApiError(400, 60368, 'Challenge details invalid or not provided'),
+  unavailable: () => new TwilioApiError(503, 20503, databaseUnavailable().message),
+};
+
+/** The API's error handler: Twilio errors as Twilio says them, body-parser errors as 60200, the rest 500. */
+export function twilioErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    let error: TwilioApiError;
+    if (err instanceof TwilioApiError) {
+      error = err;
+    } else if (isDatabaseUnavailable(err)) {
+      // The app's own requests log the outage once; this one needs no line of its own.
+      res.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      error = twilioErrors.unavailable();
+    } else if (typeof (err as { status?: unknown })?.status === 'number' && (err as { status: number }).status < 500) {
+      error = twilioErrors.invalidParameter('body');
+    } else {
+      logger.error(
+        { err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path },
+        '[sandbox] Verify request failed',
+      );
+      error = twilioErrors.internal();
+    }
+    res.status(error.status).set('Cache-Control', 'no-store').json(error.toJSON());
+  };
+}
+
+export const twilioNotFound: RequestHandler = (req, _res, next) => next(twilioErrors.notFound(req.path));

@@ -1,0 +1,128 @@
+// The journeys in real Chromium with the app on Twilio Verify v2, played by the sandbox (as
+// `TWOFA_PROVIDER=verify npm start` runs with no credentials): the soft token's QR code on /2fa
+// until its first code, then SMS, voice, the soft token again, push approved on /sandbox, and
+// phone verification by SMS and by call. The same journeys on Authy: the other browser files.
+import type { Page } from 'playwright-core';
+import {
+  codeSentTo,
+  httpSettled,
+  logIn,
+  newUser,
+  pendingApproval,
+  reachProtected,
+  registerUser,
+  softToken,
+  statusShown,
+  submitRegistration,
+  useBrowser,
+  verifyIdentityOf,
+  waitFor,
+  waitForPath,
+  type TestUser,
+} from '../support/browser';
+
+const h = useBrowser({ provider: 'verify' });
+const user = () => newUser('vfy', 2900);
+
+async function verifyToken(page: Page, token: string, u: TestUser) {
+  await page.fill('#token', token);
+  await page.click('#verify');
+  await reachProtected(page, u.username);
+}
+
+async function logOutAndIn(page: Page, u: TestUser) {
+  await page.click('#logout');
+  await waitForPath(page, '/');
+  await logIn(page, u);
+}
+
+test('register → /2fa shows the QR code → its first code → /protected; next login: no QR code, an SMS code', async () => {
+  const { page, app } = h;
+  const u = user();
+  await page.goto('/register');
+  await submitRegistration(page, u);
+
+  const qr = page.locator('#enrol-qr');
+  await qr.waitFor({ state: 'visible' });
+  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  expect(await page.getAttribute('#enrol-link', 'href')).toMatch(/^otpauth:\/\/totp\//);
+  await h.screenshot('verify-enrol');
+  // "Scanning" the code: the sandbox holds the secret the QR code carries.
+  await verifyToken(page, await softToken(app, await verifyIdentityOf(app, u.username)), u);
+
+  await logOutAndIn(page, u);
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
+  await page.click('#sms');
+  expect(await statusShown(page)).toBe(`SMS sent to +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
+});
+
+test('login → Voice code → /protected; next login: the soft token (a Verify challenge) → /protected', async () => {
+  const { page, app } = h;
+  const u = user();
+  await registerUser(app, u);
+  await logIn(page, u);
+  await page.click('#voice');
+  expect(await statusShown(page)).toBe(`Calling +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  await verifyToken(page, await codeSentTo(app, u.phone, 'call', 'verify'), u);
+
+  // The factor is still waiting for its first code (it was not used above): that code enrols it.
+  const identity = await verifyIdentityOf(app, u.username);
+  await logOutAndIn(page, u);
+  await page.locator('#enrol-qr').waitFor({ state: 'visible' });
+  await verifyToken(page, await softToken(app, identity), u);
+  // Enrolled: the next code is checked as a challenge (the next time step: each is used once).
+  await logOutAndIn(page, u);
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
+  await verifyToken(page, await softToken(app, identity, 1), u);
+});
+
+test('Push Auth approved on /sandbox ("the phone", standing in for the Verify Push SDK) → /protected', async () => {
+  const { page, app } = h;
+  const u = user();
+  await registerUser(app, u);
+  // The page's clock runs, and the test can move it on to the next poll (the 12 × 5 s schedule: push.test.ts).
+  await page.clock.install();
+  await logIn(page, u);
+  await page.click('#push');
+  expect(await statusShown(page)).toBe('Push request sent: approve it on your phone.');
+  await page.locator('#push-waiting').waitFor({ state: 'visible' });
+
+  const challenge = await pendingApproval(app, await verifyIdentityOf(app, u.username));
+  expect(challenge.uuid).toMatch(/^YC[0-9a-f]{32}$/);
+  const phone = await h.newPage(await h.newContext());
+  await phone.goto('/sandbox');
+  await phone.locator(`#approve-${challenge.uuid}`).click();
+  await waitFor('the challenge to be approved', async () => {
+    const list = (await (await fetch(`${app.baseUrl}/sandbox/approvals.json`)).json()) as { uuid: string; status: string }[];
+    return list.find((a) => a.uuid === challenge.uuid)?.status === 'approved';
+  });
+  await phone.close();
+  // The signed webhook recorded the answer; the next poll (5 s on the page's clock) passes 2FA.
+  await page.clock.runFor(5000);
+  await reachProtected(page, u.username);
+});
+
+test('phone verification by SMS and by call → /verified', async () => {
+  const { page, app } = h;
+  for (const [via, phone] of [
+    ['sms', '415-555-2991'],
+    ['call', '415-555-2992'],
+  ] as const) {
+    await page.goto('/verification');
+    await page.selectOption('#country_code', 'US');
+    await page.fill('#phone_number', phone);
+    await page.check(via === 'sms' ? '#via-sms' : '#via-call');
+    await page.click('#send-code');
+    expect(await statusShown(page)).toBe(
+      via === 'sms' ? `Text message sent to +1 415 555 ${phone.slice(-4)}.` : `Call to +1 415 555 ${phone.slice(-4)} initiated.`,
+    );
+    await page.fill('#code', await codeSentTo(app, phone, via, 'verify'));
+    await page.click('#verify-code');
+    await waitForPath(page, '/verified');
+    expect(await page.textContent('#verified-phone')).toContain(`+1 415 555 ${phone.slice(-4)}`);
+  }
+});
