@@ -44,7 +44,7 @@ export async function connectDatabase(
 
 /**
  * Connects at start-up, waiting for a database that is not reachable yet (it may be starting
- * too): says so within a second, naming the host (never the credentials), retries, and gives up
+ * too): says so after half a second, naming the host (never the credentials), retries, and gives up
  * after `timeoutMs` with an error naming DB_CONNECT_TIMEOUT. Other errors (a wrong password) fail at once.
  */
 export async function connectWhenReachable(
@@ -56,7 +56,7 @@ export async function connectWhenReachable(
   const deadline = Date.now() + options.timeoutMs;
   const waiting = setTimeout(
     () => options.logger.warn({ database: where }, `waiting for the database at ${where} (up to ${seconds} s, DB_CONNECT_TIMEOUT)`),
-    1000,
+    500,
   );
   try {
     for (let attempt = 1; ; attempt++) {
