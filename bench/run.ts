@@ -650,6 +650,11 @@ function print(r: Results): void {
               .join(' ')}`
           : ''),
     );
+    out.push(
+      `  by step: ${Object.entries(b.steps)
+        .map(([name, x]) => `${name} ${x.answered} answered (p50 ${x.p50} ms, p99 ${x.p99} ms), ${x.refused503} × 503`)
+        .join('; ')}`,
+    );
   }
   const w = r.workers;
   if (w && 'error' in w) out.push(`workers: failed: ${w.error}`);

@@ -24,6 +24,8 @@ export interface BurstResult {
   failedSteps: Record<string, number>;
   /** Whole flows that finished, ms from the first request. */
   flowMs: { p50: number | null; p99: number | null };
+  /** Each step's answered requests (ms) and 503s, to see where the time goes. */
+  steps: Record<string, { answered: number; p50: number | null; p99: number | null; refused503: number }>;
 }
 
 const MAX_RETRY_WAIT_S = 30;
@@ -36,12 +38,14 @@ export async function runBurst(
 ): Promise<BurstResult> {
   const answeredMs: number[] = [];
   const allMs: number[] = [];
+  const stepMs: Record<string, number[]> = {};
+  const step503: Record<string, number> = {};
   const flowMs: number[] = [];
   const failedSteps: Record<string, number> = {};
   let refused503 = 0;
 
   /** One step, retried once after a 503's Retry-After. */
-  async function send(call: () => Promise<BrowserResponse>): Promise<BrowserResponse> {
+  async function send(step: string, call: () => Promise<BrowserResponse>): Promise<BrowserResponse> {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       const res = await call();
@@ -49,9 +53,11 @@ export async function runBurst(
       allMs.push(ms);
       if (res.status !== 503) {
         answeredMs.push(ms);
+        (stepMs[step] ??= []).push(ms);
         return res;
       }
       refused503++;
+      step503[step] = (step503[step] ?? 0) + 1;
       const wait = Number(res.headers.get('retry-after'));
       if (attempt > 0 || !(wait > 0 && wait <= MAX_RETRY_WAIT_S)) return res;
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
@@ -68,15 +74,15 @@ export async function runBurst(
       failedSteps[`${step} ${status}`] = (failedSteps[`${step} ${status}`] ?? 0) + 1;
     };
     const registration = { username: person.username, email: `${person.username}@example.com`, password: PASSWORD, country_code: '+1' };
-    const registered = await send(() => browser.post('/api/user/register', { ...registration, phone_number: person.phone }));
+    const registered = await send('register', () => browser.post('/api/user/register', { ...registration, phone_number: person.phone }));
     if (registered.status !== 200) return stop('register', registered.status);
-    const sms = await send(() => browser.post('/api/accountsecurity/sms', {}));
+    const sms = await send('sms', () => browser.post('/api/accountsecurity/sms', {}));
     if (sms.status !== 200) return stop('sms', sms.status);
     const code = await codeOf(person, since);
     if (!code) return stop('code', 'none');
-    const verified = await send(() => browser.post('/api/accountsecurity/verify', { token: code }));
+    const verified = await send('verify', () => browser.post('/api/accountsecurity/verify', { token: code }));
     if (verified.status !== 200) return stop('verify', verified.status);
-    const content = await send(() => browser.get('/api/protected'));
+    const content = await send('protected', () => browser.get('/api/protected'));
     if (content.status !== 200) return stop('protected', content.status);
     flowMs.push(performance.now() - started);
   }
@@ -107,5 +113,14 @@ export async function runBurst(
     refused503,
     failedSteps,
     flowMs: { p50: round(percentile(flowMs, 50)), p99: round(percentile(flowMs, 99)) },
+    steps: Object.fromEntries(
+      ['register', 'sms', 'verify', 'protected'].map((step) => {
+        const ms = stepMs[step] ?? [];
+        return [
+          step,
+          { answered: ms.length, p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)), refused503: step503[step] ?? 0 },
+        ];
+      }),
+    ),
   };
 }
