@@ -12,6 +12,8 @@ import { supervise } from './supervisor';
 
 const FERRETDB_READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
+/** How long the watchdog may take to stop a FerretDB whose app died (it checks every 0.5 s). */
+const WATCHDOG_STOP_MS = STOP_GRACE_MS + 1500;
 
 /** FERRETDB_BIN, else `ferretdb` on PATH, else the binary scripts/ensure-ferretdb.sh builds and caches. */
 export async function locateFerretDB(env: Env, logger?: DatabaseLogger): Promise<string> {
@@ -151,9 +153,17 @@ async function spawnFerretDB(bin: string, sqliteDir: string, stateDir: string, s
   );
 }
 
-/** A socket file left by a FerretDB that was killed blocks the next one; a live one means another app runs on this data. */
+/**
+ * A socket file left by a FerretDB that was killed blocks the next one. A live one is either a
+ * FerretDB whose app just died (its watchdog stops it within seconds: an app restarted in a hurry,
+ * as `npm run dev` does) or another app on the same data: wait a little, then say so.
+ */
 async function removeStaleSocket(socket: string): Promise<void> {
-  const state = await probeSocket(socket);
+  let state = await probeSocket(socket);
+  for (const deadline = Date.now() + WATCHDOG_STOP_MS; state === 'open' && Date.now() < deadline;) {
+    await delay(200);
+    state = await probeSocket(socket);
+  }
   if (state === 'open') {
     throw new Error(`FerretDB is already running on ${socket}: is another copy of the app running on the same data directory?`);
   }

@@ -80,6 +80,20 @@ test('SIGKILL of the app: FerretDB and its watchdog are gone within seconds, not
   expect(Date.now() - killedAt).toBeLessThan(7000);
 });
 
+test('an app killed and started again at once on the same data (a quick restart) waits for the old FerretDB to go, then starts', async () => {
+  const first = spawnServer(root);
+  await first.listening();
+  const oldPid = (await first.waitFor(FERRETDB_STARTED)).databasePid!;
+  process.kill(first.pid, 'SIGKILL');
+  await first.exited;
+  const second = spawnServer(root);
+  const url = await second.listening();
+  expect(isAlive(oldPid)).toBe(false);
+  expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  process.kill(second.pid, 'SIGTERM');
+  expect((await second.exited).code).toBe(0);
+});
+
 test('FerretDB dying under the running app is started again 3 times with backoff, then the app exits 1 with one line', async () => {
   const server = spawnServer(root);
   const url = await server.listening();
