@@ -2,6 +2,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { databaseAddress } from './address';
 import { isDatabaseUnavailable } from './availability';
+import { fixDriverWriteRace } from './driver-write-race';
 import type { DatabaseLogger } from './embedded';
 
 export interface DatabaseConnection {
@@ -16,11 +17,18 @@ export interface DatabaseConnection {
  * A `serverSelectionTimeoutMS` in the URI wins.
  */
 export const SERVER_SELECTION_TIMEOUT_MS = 3000;
+/**
+ * How long a command may wait for its answer. A connection to a database that died can stay
+ * open without an error (seen with FerretDB killed under load): the command then fails after
+ * this instead of hanging the request. Every command the app sends takes milliseconds.
+ */
+export const SOCKET_TIMEOUT_MS = 4000;
 
 export async function connectDatabase(
   uri: string,
   options: { dbName?: string; monitorCommands?: boolean; serverSelectionTimeoutMS?: number } = {},
 ): Promise<DatabaseConnection> {
+  fixDriverWriteRace();
   const selection = options.serverSelectionTimeoutMS ?? SERVER_SELECTION_TIMEOUT_MS;
   // sanitizeFilter wraps `{ $ne: … }` and friends arriving in request values in `$eq`,
   // queries that really use operators pass through mongoose.trusted().
@@ -30,6 +38,10 @@ export async function connectDatabase(
     autoIndex: true,
     sanitizeFilter: true,
     ...(/[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: selection }),
+    ...(/[?&]socketTimeoutMS=/i.test(uri) ? {} : { socketTimeoutMS: SOCKET_TIMEOUT_MS }),
+    // A read that failed is not tried again: a second server selection would double the wait,
+    // and the client retries a 503 after its Retry-After anyway (client/core/busy-retry.ts).
+    retryReads: false,
   });
   // mongoose queues operations while it is disconnected: no longer than the driver would wait.
   connection.set('bufferTimeoutMS', selection);

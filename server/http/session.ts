@@ -97,7 +97,8 @@ export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    unset: 'destroy',
+    // (unset stays 'keep': with 'destroy', a request whose session could not be loaded, say in a
+    // database outage, would delete that session at its end, and wait for the dead database to do so.)
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: IDLE_TIMEOUT_MS },
   });
   // express-session installs `generate` (new sessions, and new ids) on the store: mark what it makes.

@@ -1,0 +1,51 @@
+// A fix for a race in the MongoDB driver (seen in versions 7.8 and 7.9), applied by connectDatabase.
+//
+// The driver checks that a connection is open, then awaits the encoding of the command, then
+// writes it. When the database dies in that gap (its socket reports the reset during the await),
+// the write goes to a destroyed socket: Node returns false and emits neither 'drain' nor 'error',
+// and the driver waits for 'drain' for ever. The request hangs and keeps a pooled connection.
+// This wrapper also ends the write when the connection closes, with the error it closed with, so
+// the operation fails like any other network error (and the request answers 503).
+// test/reliability/driver-write-race.test.ts performs the race.
+import { MongoNetworkError } from 'mongodb';
+
+interface DriverConnection {
+  closed: boolean;
+  error: Error | null;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+type WriteCommand = (this: DriverConnection, ...args: unknown[]) => Promise<void>;
+
+// The driver's internal connection class: no public type, so the shape used is declared above.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const internals = require('mongodb/lib/cmap/connection') as { Connection?: { prototype: { writeCommand?: WriteCommand } } };
+
+const closedError = (conn: DriverConnection) => conn.error ?? new MongoNetworkError('connection closed while writing a command');
+let applied = false;
+
+/**
+ * Makes a command's write end when its connection closes. Idempotent; returns false only if the
+ * driver no longer has the method it wraps (its test then fails, to say the fix needs a look).
+ */
+export function fixDriverWriteRace(): boolean {
+  const proto = internals.Connection?.prototype;
+  const original = proto?.writeCommand;
+  if (!proto || !original) return false;
+  if (applied) return true;
+  applied = true;
+  proto.writeCommand = async function writeCommandUntilClosed(this: DriverConnection, ...args: unknown[]): Promise<void> {
+    if (this.closed) throw closedError(this);
+    let onClose = () => {};
+    const closed = new Promise<never>((_, reject) => {
+      onClose = () => reject(closedError(this));
+      this.once('close', onClose);
+    });
+    try {
+      return await Promise.race([original.apply(this, args), closed]);
+    } finally {
+      this.off('close', onClose);
+    }
+  };
+  return true;
+}
