@@ -2,11 +2,11 @@
 // on the same database: POST /api/loggedIn at the same connections, to show what a second
 // worker buys on this machine.
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import autocannon from 'autocannon';
 import { ROOT } from './children';
 import { summarize, runFigures, type Summary } from './report';
 import { SCENARIOS, type BenchOptions } from './scenarios';
+import { freePort } from '../../test/support/free-port';
 
 export interface WorkersResult {
   workers: number;
@@ -19,17 +19,6 @@ export function withDatabase(uri: string, dbName: string): string {
   const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
   if (!m) throw new Error('cannot place a database name in the database URI');
   return `${m[1]}/${dbName}${m[3] ?? ''}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the real server with `workers` workers; resolves once it listens, with how to stop it. */

@@ -5,15 +5,14 @@
 import { Router, type Request, type Response } from 'express';
 import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, RECHECK_FIELD, type PasskeyList } from '../../common/passkey-info';
 import {
-  endLogin,
   lastSecondFactorCheck,
-  loginStage,
   passSecondFactor,
   rememberPasskeyChallenge,
   startPasskeyLogin,
   takePasskeyChallenge,
   type PasskeyPurpose,
 } from '../auth/login-session';
+import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
 import { requireLoginApi, requireTwoFactorApi } from '../http/guards';
@@ -62,16 +61,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
     return deps.relyingParty;
   }
 
-  /** The logged-in user; a session whose user is gone is ended. */
-  async function currentUser(req: Request) {
-    const login = loginStage(req);
-    const user = login.stage === 'anonymous' ? null : await users.findById(login.userId);
-    if (!user) {
-      await endLogin(req);
-      throw new HttpError(401, 'Please log in first.');
-    }
-    return user;
-  }
+  const currentUser = (req: Request) => sessionUser(req, users);
 
   /** Adding or removing a passkey is for someone who proved a second factor just now, not for a stolen session. */
   function requireFreshCheck(req: Request): void {

@@ -3,7 +3,8 @@
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { ApprovalStatus } from '../../common/approval-status';
-import { currentPush, endLogin, loginStage, passSecondFactor, rememberPush, settlePush } from '../auth/login-session';
+import { currentPush, loginStage, passSecondFactor, rememberPush, settlePush } from '../auth/login-session';
+import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
 import { requireLoginApi } from '../http/guards';
@@ -42,12 +43,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
    * to register again. A user registered with the other provider is the provider's to refuse.
    */
   async function currentUser(req: Request) {
-    const login = loginStage(req);
-    const user = login.stage === 'anonymous' ? null : await users.findById(login.userId);
-    if (!user) {
-      await endLogin(req);
-      throw new HttpError(401, 'Please log in first.');
-    }
+    const user = await sessionUser(req, users);
     if (!user.authyId && !user.verify) throw new HttpError(409, 'This account has no Authy id; please register again.');
     return user;
   }

@@ -2,7 +2,6 @@
 // log (each JSON line carries its process id), so nothing identifying a worker is ever sent to a
 // client. A "lane" is a keep-alive connection, so it stays with the worker that accepted it.
 import http from 'node:http';
-import net from 'node:net';
 import { MongoClient } from 'mongodb';
 import nock from 'nock';
 import { anonymousToken, CSRF_COOKIE } from '../../server/http/csrf';
@@ -11,6 +10,7 @@ import { isAlive } from '../support/processes';
 import { prepareServerRoot, spawnServer, until, type LogLine, type ServerProcess, type ServerRoot } from '../support/server-process';
 import { startSlowAuthy } from '../support/slow-authy';
 import { validPerson } from '../support/users';
+import { freePort } from '../support/free-port';
 
 jest.setTimeout(90_000);
 
@@ -37,14 +37,6 @@ afterAll(async () => {
     .catch(() => {});
   await client.close();
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts a two-worker cluster on a port of its own (PUBLIC_URL must name it for the sandbox's callbacks). */
 async function startCluster(env: Record<string, string> = {}): Promise<{ server: ServerProcess; url: string }> {

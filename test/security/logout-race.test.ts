@@ -30,6 +30,22 @@ function heldPush(authyId: number, uuid: string) {
   return { asked, release };
 }
 
+/** Authy's answer to a status poll of push `uuid`, held until `release()`; `asked` settles once the app asked. */
+function heldStatus(uuid: string, status: 'pending' | 'approved') {
+  let reached!: () => void;
+  let release!: () => void;
+  const asked = new Promise<void>((resolve) => (reached = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  authyScope()
+    .get(`/onetouch/json/approval_requests/${uuid}`)
+    .reply(async () => {
+      reached();
+      await gate;
+      return [200, replies.approvalStatus(uuid, status)];
+    });
+  return { asked, release };
+}
+
 /** A push request sent with a copied session cookie (and its CSRF token), held at Authy; resolves once Authy was asked. */
 async function pushInFlight(cookie: string, authyId: number, uuid: string) {
   const push = heldPush(authyId, uuid);
@@ -93,17 +109,7 @@ test('a request that only touches its session (a pending push status) while logo
   // Last written long ago, so the store touches it (rather than skip) at the end of an unchanged request.
   await sessions().updateOne({ _id: sidOf(cookie) as never }, { $set: { lastModified: new Date(Date.now() - 10 * 60 * 1000) } });
 
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const asked = new Promise<void>((resolve) => (reached = resolve));
-  authyScope()
-    .get('/onetouch/json/approval_requests/race-uuid-3')
-    .reply(async () => {
-      reached();
-      await gate;
-      return [200, replies.approvalStatus('race-uuid-3', 'pending')];
-    });
+  const { asked, release } = heldStatus('race-uuid-3', 'pending');
   const status = request(t.app)
     .post('/api/accountsecurity/onetouchstatus')
     .set(headers)
@@ -126,17 +132,7 @@ test('a push approved while logout happens: the request in flight gets a 401, no
   authyScope().post('/onetouch/json/users/9604/approval_requests').reply(200, replies.approvalCreated('race-uuid-4'));
   await request(t.app).post('/api/accountsecurity/onetouch').set(headers).expect(200);
 
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const asked = new Promise<void>((resolve) => (reached = resolve));
-  authyScope()
-    .get('/onetouch/json/approval_requests/race-uuid-4')
-    .reply(async () => {
-      reached();
-      await gate;
-      return [200, replies.approvalStatus('race-uuid-4', 'approved')];
-    });
+  const { asked, release } = heldStatus('race-uuid-4', 'approved');
   const status = request(t.app)
     .post('/api/accountsecurity/onetouchstatus')
     .set(headers)
