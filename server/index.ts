@@ -19,9 +19,12 @@ import { providerLine, sandboxBanner } from './startup-messages';
 const DATA_DIR = path.join(REPO_ROOT, '.data');
 const PREFIX = 'account-security-quickstart:';
 
+/** Names PUBLIC_URL too when it differs: passkeys work only at that origin (localhost, not 127.0.0.1). */
 function listeningLine(config: Config, port: number, workers: number): string {
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  return `Account Security Quickstart listening on http://${host}:${port}${workers > 1 ? ` with ${workers} workers` : ''}`;
+  const at = `http://${host}:${port}`;
+  const open = config.publicUrl === at ? '' : ` (open ${config.publicUrl})`;
+  return `Account Security Quickstart listening on ${at}${workers > 1 ? ` with ${workers} workers` : ''}${open}`;
 }
 
 /** One line on stderr saying why, then exit 1 (no stack for expected failures). */

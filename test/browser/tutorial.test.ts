@@ -16,10 +16,11 @@ const h = useBrowser();
 let child: ChildProcess | undefined;
 let cwd: string | undefined;
 let app: AppAt;
+let port: number;
 const output: string[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
+  port = await freePort();
   const db = `t_tutorial_${randomBytes(4).toString('hex')}`;
   cwd = mkdtempSync(path.join(os.tmpdir(), 'asq-tutorial-'));
   // The tutorial's .env: `export` lines with quotes. dotenv reads them as plain assignments.
@@ -56,6 +57,10 @@ afterAll(async () => {
     await exited;
   }
   if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+test('the start line names the address to open: localhost, where passkeys work, not 127.0.0.1', () => {
+  expect(output.find((l) => l.includes('listening on'))).toContain(`listening on http://127.0.0.1:${port} (open http://localhost:${port})`);
 });
 
 test('node ., /register/, register, /login/, log in, SMS, /protected', async () => {
