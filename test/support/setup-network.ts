@@ -7,6 +7,8 @@ nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host));
 
 afterEach(() => {
   const pending = nock.pendingMocks();
+  // A delayed reply the app already gave up on (a timeout test) must not keep its timer running.
+  nock.abortPendingRequests();
   nock.cleanAll();
   if (pending.length > 0) throw new Error(`Authy calls expected but not made: ${pending.join(', ')}`);
 });
