@@ -18,9 +18,10 @@ export interface DatabaseConnection {
  */
 export const SERVER_SELECTION_TIMEOUT_MS = 3000;
 /**
- * How long a command may wait for its answer. A connection to a database that died can stay
- * open without an error (seen with FerretDB killed under load): the command then fails after
- * this instead of hanging the request. Every command the app sends takes milliseconds.
+ * How long a command may wait for its answer. A database that stops answering while its sockets
+ * stay open (a stopped process, a lost network path) would otherwise hold the request for ever;
+ * the command fails after this instead, and the request answers 503. Every command the app sends
+ * takes milliseconds. A `socketTimeoutMS` in the URI wins.
  */
 export const SOCKET_TIMEOUT_MS = 4000;
 

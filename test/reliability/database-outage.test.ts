@@ -1,7 +1,7 @@
 // The database dies under a running app: every route that needs it answers 503 with Retry-After
 // within 5 s (never 500), the log has one warning for the outage (not one per request) and one
 // line when it is back, and the app recovers without a restart. The app runs in this process on
-// a FerretDB of its own, which the test kills and starts again on the same data.
+// a FerretDB of its own, which the tests kill and start again on the same data, or stop and resume.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,3 +104,20 @@ test('database down: 503 with Retry-After within 5 s on every route that needs i
   await startDatabase();
   expect((await eventually(() => agent.post('/api/loggedIn'), 200, 15_000)).status).toBe(200);
 }, 60_000);
+
+test('a database that stops answering (its process stopped, sockets open): 503 within 5 s, then recovery', async () => {
+  const { agent } = await registeredAgent(t.app, 'outage3');
+  await agent.post('/api/loggedIn').expect(200, { url: '/2fa' });
+
+  process.kill(ferret!.pid!, 'SIGSTOP');
+  try {
+    const started = Date.now();
+    const res = await agent.post('/api/loggedIn');
+    const ms = Date.now() - started;
+    expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: MESSAGE });
+    expect(ms).toBeLessThan(5000);
+  } finally {
+    process.kill(ferret!.pid!, 'SIGCONT');
+  }
+  expect((await eventually(() => agent.post('/api/loggedIn'), 200, 15_000)).status).toBe(200);
+}, 30_000);
