@@ -139,6 +139,15 @@ describe('authentication and the service', () => {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Basic/);
   });
+
+  test('a body too large to read is 400 with code 60200, never a 500', async () => {
+    const res = await http0.post(`${base}/sandbox/verify/v2/Services/${account.serviceSid}/Verifications`, `To=${'1'.repeat(20_000)}`, {
+      auth: { username: account.accountSid, password: account.authToken },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.data).toMatchObject({ status: 400, code: 60200, message: 'Invalid parameter: body' });
+  });
 });
 
 describe('verifications: codes by SMS and call', () => {

@@ -176,6 +176,19 @@ describe('the page, users.json and what they never show', () => {
   });
 });
 
+describe('bodies the API cannot read', () => {
+  test("malformed JSON is 400 and too large a body 413, in Authy's shape, never a 500", async () => {
+    const post = (data: string) =>
+      http0.post(api('/protected/json/users/new'), data, { headers: { ...withKey.headers, 'Content-Type': 'application/json' } });
+    let res = await post('{"user":');
+    expect(res.status).toBe(400);
+    expectAuthyError(res.data, '60004', 'Invalid parameter: body');
+    res = await post(JSON.stringify({ user: { email: 'x'.repeat(20_000) } }));
+    expect(res.status).toBe(413);
+    expectAuthyError(res.data, '60004', 'Request too large');
+  });
+});
+
 describe('users', () => {
   test('registerUser creates a user with a numeric Authy ID; the same phone gets the same ID', async () => {
     const res = await client.registerUser({ countryCode: 'US', email: 'alice@example.com', phone: '2015550001' });

@@ -1,9 +1,9 @@
 // Twilio's error answers: `{code, message, more_info, status}` with the HTTP status, which the
 // `twilio` library turns into a RestException carrying the code (twilio.com/docs/api/errors).
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { isDatabaseUnavailable } from '../../db/availability';
-import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../../http/errors';
+import type { RequestHandler } from 'express';
+import { databaseUnavailable } from '../../http/errors';
 import type { Logger } from '../../logger';
+import { apiErrorHandler } from '../errors';
 
 export class TwilioApiError extends Error {
   constructor(
@@ -33,28 +33,14 @@ export const twilioErrors = {
   unavailable: () => new TwilioApiError(503, 20503, databaseUnavailable().message),
 };
 
-/** The API's error handler: Twilio errors as Twilio says them, body-parser errors as 60200, the rest 500. */
-export function twilioErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    if (res.headersSent) return next(err);
-    let error: TwilioApiError;
-    if (err instanceof TwilioApiError) {
-      error = err;
-    } else if (isDatabaseUnavailable(err)) {
-      // The app's own requests log the outage once; this one needs no line of its own.
-      res.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
-      error = twilioErrors.unavailable();
-    } else if (typeof (err as { status?: unknown })?.status === 'number' && (err as { status: number }).status < 500) {
-      error = twilioErrors.invalidParameter('body');
-    } else {
-      logger.error(
-        { err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path },
-        '[sandbox] Verify request failed',
-      );
-      error = twilioErrors.internal();
-    }
-    res.status(error.status).set('Cache-Control', 'no-store').json(error.toJSON());
-  };
-}
+/** The Verify API's error handler: Twilio errors as Twilio says them, body-parser errors as 60200. */
+export const twilioErrorHandler = (logger: Logger) =>
+  apiErrorHandler(logger, {
+    label: 'Verify',
+    isOwn: (err): err is TwilioApiError => err instanceof TwilioApiError,
+    unavailable: twilioErrors.unavailable,
+    badRequest: () => twilioErrors.invalidParameter('body'),
+    internal: twilioErrors.internal,
+  });
 
 export const twilioNotFound: RequestHandler = (req, _res, next) => next(twilioErrors.notFound(req.path));
