@@ -1,11 +1,14 @@
 // A request in flight at logout (or at a new session id) must not bring the old session back
 // when it saves afterwards: the copied cookie must stay dead. The in-flight request is a push
 // (/onetouch), held inside its Authy call until the session was ended.
+import type { Interceptor } from 'nock';
 import request from 'supertest';
 import { sessionToken } from '../../server/http/csrf';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';
+
+type Agent = Awaited<ReturnType<typeof registeredAgent>>['agent'];
 
 const t = useTestApp();
 const sessions = () => t.db.connection.collection('sessions');
@@ -14,36 +17,50 @@ const sidOf = (cookie: string) => {
   return value.slice(2, value.lastIndexOf('.'));
 };
 
-/** Authy's answer to the push request of `authyId`, held until `release()`; `reached` settles once the app asked. */
-function heldPush(authyId: number, uuid: string) {
+/** Authy's answer to `interceptor`, held until `release()`; `asked` settles once the app asked. */
+function heldReply(interceptor: Interceptor, answer: () => [number, Record<string, unknown>]) {
   let reached!: () => void;
   let release!: () => void;
   const asked = new Promise<void>((resolve) => (reached = resolve));
   const gate = new Promise<void>((resolve) => (release = resolve));
-  authyScope()
-    .post(`/onetouch/json/users/${authyId}/approval_requests`)
-    .reply(async () => {
-      reached();
-      await gate;
-      return [200, replies.approvalCreated(uuid)];
-    });
+  interceptor.reply(async () => {
+    reached();
+    await gate;
+    return answer();
+  });
   return { asked, release };
 }
 
-/** Authy's answer to a status poll of push `uuid`, held until `release()`; `asked` settles once the app asked. */
-function heldStatus(uuid: string, status: 'pending' | 'approved') {
-  let reached!: () => void;
-  let release!: () => void;
-  const asked = new Promise<void>((resolve) => (reached = resolve));
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  authyScope()
-    .get(`/onetouch/json/approval_requests/${uuid}`)
-    .reply(async () => {
-      reached();
-      await gate;
-      return [200, replies.approvalStatus(uuid, status)];
-    });
-  return { asked, release };
+const heldPush = (authyId: number, uuid: string) =>
+  heldReply(authyScope().post(`/onetouch/json/users/${authyId}/approval_requests`), () => [200, replies.approvalCreated(uuid)]);
+
+/** The session's headers (cookie and CSRF token), after they sent push request `uuid`. */
+async function pushSent(cookie: string, authyId: number, uuid: string) {
+  const token = sessionToken(TEST_SESSION_SECRET, sidOf(cookie));
+  const headers = { Cookie: `${cookie}; XSRF-TOKEN=${token}`, 'X-XSRF-TOKEN': token };
+  authyScope().post(`/onetouch/json/users/${authyId}/approval_requests`).reply(200, replies.approvalCreated(uuid));
+  await request(t.app).post('/api/accountsecurity/onetouch').set(headers).expect(200);
+  return headers;
+}
+
+/** A status poll of push `uuid` whose Authy answer is held while `agent` logs out and `meanwhile` runs. */
+async function statusPolledAcrossLogout(
+  headers: Record<string, string>,
+  agent: Agent,
+  uuid: string,
+  status: 'pending' | 'approved',
+  meanwhile = async () => {},
+) {
+  const held = heldReply(authyScope().get(`/onetouch/json/approval_requests/${uuid}`), () => [200, replies.approvalStatus(uuid, status)]);
+  const polled = request(t.app)
+    .post('/api/accountsecurity/onetouchstatus')
+    .set(headers)
+    .then((r) => r);
+  await held.asked;
+  await agent.get('/api/logout').expect(200);
+  await meanwhile();
+  held.release();
+  return polled;
 }
 
 /** A push request sent with a copied session cookie (and its CSRF token), held at Authy; resolves once Authy was asked. */
@@ -102,22 +119,11 @@ test('a request in flight across a new session id (2FA passed) cannot bring back
 
 test('a request that only touches its session (a pending push status) while logout ends it: answered whole, the id stays dead', async () => {
   const { agent, cookie } = await passedTwoFactor('race-touch', 9603);
-  authyScope().post('/onetouch/json/users/9603/approval_requests').reply(200, replies.approvalCreated('race-uuid-3'));
-  const token = sessionToken(TEST_SESSION_SECRET, sidOf(cookie));
-  const headers = { Cookie: `${cookie}; XSRF-TOKEN=${token}`, 'X-XSRF-TOKEN': token };
-  await request(t.app).post('/api/accountsecurity/onetouch').set(headers).expect(200);
+  const headers = await pushSent(cookie, 9603, 'race-uuid-3');
   // Last written long ago, so the store touches it (rather than skip) at the end of an unchanged request.
   await sessions().updateOne({ _id: sidOf(cookie) as never }, { $set: { lastModified: new Date(Date.now() - 10 * 60 * 1000) } });
 
-  const { asked, release } = heldStatus('race-uuid-3', 'pending');
-  const status = request(t.app)
-    .post('/api/accountsecurity/onetouchstatus')
-    .set(headers)
-    .then((r) => r);
-  await asked;
-  await agent.get('/api/logout').expect(200);
-  release();
-  const res = await status;
+  const res = await statusPolledAcrossLogout(headers, agent, 'race-uuid-3', 'pending');
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ success: true, approval_request: { uuid: 'race-uuid-3', status: 'pending' } });
   expect(await sessions().countDocuments({ _id: sidOf(cookie) as never })).toBe(0);
@@ -127,21 +133,12 @@ test('a request that only touches its session (a pending push status) while logo
 test('a push approved while logout happens: the request in flight gets a 401, not a new session', async () => {
   const { agent } = await registeredAgent(t.app, 'race-approve', 9604);
   const cookie = sessionCookie({ headers: (await agent.agent.post('/api/loggedIn').expect(200)).headers })!;
-  const token = sessionToken(TEST_SESSION_SECRET, sidOf(cookie));
-  const headers = { Cookie: `${cookie}; XSRF-TOKEN=${token}`, 'X-XSRF-TOKEN': token };
-  authyScope().post('/onetouch/json/users/9604/approval_requests').reply(200, replies.approvalCreated('race-uuid-4'));
-  await request(t.app).post('/api/accountsecurity/onetouch').set(headers).expect(200);
+  const headers = await pushSent(cookie, 9604, 'race-uuid-4');
 
-  const { asked, release } = heldStatus('race-uuid-4', 'approved');
-  const status = request(t.app)
-    .post('/api/accountsecurity/onetouchstatus')
-    .set(headers)
-    .then((r) => r);
-  await asked;
-  await agent.get('/api/logout').expect(200);
-  const before = await sessions().countDocuments({ 'session.login.username': 'race-approve' });
-  release();
-  const res = await status;
+  let before = 0;
+  const res = await statusPolledAcrossLogout(headers, agent, 'race-uuid-4', 'approved', async () => {
+    before = await sessions().countDocuments({ 'session.login.username': 'race-approve' });
+  });
   expect(res.status).toBe(401);
   // No new session: at most the old (dead) id's cookie renewed.
   expect(await sessions().countDocuments({ 'session.login.username': 'race-approve' })).toBe(before);
