@@ -4,28 +4,10 @@ import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
 import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
-import { client } from '../support/http';
+import { client, STATE_CHANGING_POSTS } from '../support/http';
 import { registeredAgent } from '../support/users';
 
 const t = useTestApp();
-
-const STATE_CHANGING = [
-  '/api/user/register',
-  '/api/login',
-  '/api/accountsecurity/sms',
-  '/api/accountsecurity/voice',
-  '/api/accountsecurity/verify',
-  '/api/accountsecurity/onetouch',
-  '/api/accountsecurity/onetouchstatus',
-  '/api/verification/start',
-  '/api/verification/verify',
-  '/api/passkeys/registration/options',
-  '/api/passkeys/registration',
-  '/api/passkeys/authentication/options',
-  '/api/passkeys/authentication',
-  '/api/passkeys/sign-in/options',
-  '/api/passkeys/sign-in',
-];
 
 const cookieValue = (res: request.Response, name: string) =>
   ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])
@@ -33,7 +15,7 @@ const cookieValue = (res: request.Response, name: string) =>
     ?.split(';')[0]
     .split('=')[1];
 
-test.each(STATE_CHANGING)('POST %s without a token is a 403 that says so', async (url) => {
+test.each(STATE_CHANGING_POSTS)('POST %s without a token is a 403 that says so', async (url) => {
   const res = await request(t.app).post(url).send({}).expect(403);
   expect(res.body.error).toMatch(/CSRF/);
   expect(res.headers['x-xsrf-rejected']).toBe('true');

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
 import { limitsFrom } from '../../server/limits/limits';
 import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
-import { client, get, post } from '../support/http';
+import { client, get, post, STATE_CHANGING_POSTS } from '../support/http';
 import { registeredVerifyAgent, sessionCookie } from '../support/users';
 import { verifyPaths, verifyReplies, verifyScope, verifySids } from '../support/verify-nock';
 
@@ -19,17 +19,7 @@ const E164 = '+14155552671';
 const phone = { country_code: '1', phone_number: '415-555-0000' };
 
 describe('CSRF', () => {
-  test.each([
-    '/api/user/register',
-    '/api/login',
-    '/api/accountsecurity/sms',
-    '/api/accountsecurity/voice',
-    '/api/accountsecurity/verify',
-    '/api/accountsecurity/onetouch',
-    '/api/accountsecurity/onetouchstatus',
-    '/api/verification/start',
-    '/api/verification/verify',
-  ])('POST %s without a token is a 403', async (url) => {
+  test.each(STATE_CHANGING_POSTS)('POST %s without a token is a 403', async (url) => {
     expect((await request(t.app).post(url).send({}).expect(403)).body.error).toMatch(/CSRF/);
   });
 

@@ -9,6 +9,25 @@ import { TEST_SESSION_SECRET } from './app';
 
 export type Client = ReturnType<typeof client>;
 
+/** Every POST that changes state and so needs the CSRF token (whichever 2FA provider is in use). */
+export const STATE_CHANGING_POSTS = [
+  '/api/user/register',
+  '/api/login',
+  '/api/accountsecurity/sms',
+  '/api/accountsecurity/voice',
+  '/api/accountsecurity/verify',
+  '/api/accountsecurity/onetouch',
+  '/api/accountsecurity/onetouchstatus',
+  '/api/verification/start',
+  '/api/verification/verify',
+  '/api/passkeys/registration/options',
+  '/api/passkeys/registration',
+  '/api/passkeys/authentication/options',
+  '/api/passkeys/authentication',
+  '/api/passkeys/sign-in/options',
+  '/api/passkeys/sign-in',
+];
+
 /** An agent that keeps cookies (like a browser tab) and carries the CSRF token. */
 export function client(app: Express | string) {
   const agent = request.agent(app);
