@@ -4,7 +4,7 @@ import nock from 'nock';
 import { limitsFrom } from '../../server/limits/limits';
 import { createTestApp, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
-import { client, post } from '../support/http';
+import { client, post, postAtOnce } from '../support/http';
 import { registeredAgent } from '../support/users';
 
 let clock = Date.now();
@@ -56,14 +56,7 @@ describe('token verification: 5 failures per user per 15 min', () => {
         return [401, replies.tokenInvalid];
       });
     try {
-      const statuses = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          agent
-            .post('/api/accountsecurity/verify')
-            .send({ token: '0000000' })
-            .then((r) => r.status),
-        ),
-      );
+      const statuses = await postAtOnce(agent, '/api/accountsecurity/verify', { token: '0000000' }, 10);
       expect(asked).toBeLessThanOrEqual(5);
       expect(statuses.filter((s) => s === 401).length).toBe(asked);
       expect(statuses.filter((s) => s === 429).length).toBe(10 - asked);

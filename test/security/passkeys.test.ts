@@ -4,7 +4,7 @@
 // limit, and bad input of every kind: a clear 4xx, never a 5xx.
 import { useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
-import { client, type Client } from '../support/http';
+import { client, postAtOnce, type Client } from '../support/http';
 import {
   authenticator,
   enrol,
@@ -39,14 +39,7 @@ describe('a challenge cannot be replayed', () => {
   test('the same assertion five times at once, in one session: exactly one passes', async () => {
     const { auth, agent } = await withPasskey('rp-par', 4002);
     const assertion = auth.get(await secondFactorOptions(agent));
-    const statuses = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        agent
-          .post('/api/passkeys/authentication')
-          .send(assertion)
-          .then((r) => r.status),
-      ),
-    );
+    const statuses = await postAtOnce(agent, '/api/passkeys/authentication', assertion, 5);
     expect(statuses.sort()).toEqual([200, 400, 400, 400, 400]);
   });
 
@@ -55,14 +48,7 @@ describe('a challenge cannot be replayed', () => {
     await enrol(await twoFactorAgent(t.app, 'rp-signin', 4003), auth);
     const visitor = client(t.app);
     const assertion = auth.get(await signInOptions(visitor));
-    const statuses = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        visitor
-          .post('/api/passkeys/sign-in')
-          .send(assertion)
-          .then((r) => r.status),
-      ),
-    );
+    const statuses = await postAtOnce(visitor, '/api/passkeys/sign-in', assertion, 3);
     expect(statuses.sort()).toEqual([200, 400, 400]);
   });
 

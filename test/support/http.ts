@@ -60,3 +60,15 @@ export function client(app: Express | string) {
 /** A one-off request from a fresh visitor, CSRF token included. */
 export const post = (app: Express | string, url: string) => client(app).post(url);
 export const get = (app: Express | string, url: string) => request(app).get(url);
+
+/** The same body posted `times` times at once by one client (one session): the statuses, in order sent. */
+export function postAtOnce(c: Client, url: string, body: object, times: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: times }, () =>
+      c
+        .post(url)
+        .send(body)
+        .then((r) => r.status),
+    ),
+  );
+}
