@@ -250,6 +250,15 @@ export const SCENARIOS: Record<string, Scenario> = {
       });
       // autocannon passes each connection's context as `object`; here it is a FlowContext.
       const flow = (ctx: object) => ctx as FlowContext;
+      /** A step's answer: keep its cookies; the flow goes on only after a 200. */
+      const passed =
+        (step: string): AutocannonRequest['onResponse'] =>
+        (status, _body, context, headers) => {
+          const ctx = flow(context);
+          absorb(ctx, headers);
+          ctx.ok = status === 200;
+          if (!ctx.ok) fail(step, status);
+        };
       // autocannon's types say setupRequest returns a request; null skips the rest of the sequence.
       const skip = null as unknown as AutocannonRequest;
       const requests: AutocannonRequest[] = [
@@ -268,23 +277,13 @@ export const SCENARIOS: Record<string, Scenario> = {
             });
             return { ...req, headers: headersOf(ctx, 'POST'), body: JSON.stringify({ username: person.username, password: PASSWORD }) };
           },
-          onResponse(status, _body, context, headers) {
-            const ctx = flow(context);
-            absorb(ctx, headers);
-            ctx.ok = status === 200;
-            if (!ctx.ok) fail('login', status);
-          },
+          onResponse: passed('login'),
         },
         {
           method: 'POST',
           path: '/api/accountsecurity/sms',
           setupRequest: (req, context) => (flow(context).ok ? { ...req, headers: headersOf(flow(context), 'POST'), body: '{}' } : skip),
-          onResponse(status, _body, context, headers) {
-            const ctx = flow(context);
-            absorb(ctx, headers);
-            ctx.ok = status === 200;
-            if (!ctx.ok) fail('sms', status);
-          },
+          onResponse: passed('sms'),
         },
         {
           method: 'GET',
