@@ -2,12 +2,12 @@
 // the expiry sweeper), on the test database resolver, with the driver's command monitoring on.
 // Run by bench/run.ts as a forked child (bundled into the bench's temporary folder); it talks to its
 // parent over IPC only, so the app gets no extra routes:
-//   → {type:'listening', port, dbUri, dbKind, isFerretDB, timings}
+//   → {type:'listening', port, dbUri, dbKind, isFerretDB, dbPid, timings}
 //   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, orphans, rss, rssPeak, heapUsed}
 //   ← {type:'hash', count}    → {type:'hash', ms: [...]}: one production password hash each, timed
 //   ← {type:'stop'}           → closes, drops its database, exits (so --cpu-prof writes)
 // Environment: BENCH_MONGODB_URI (a running server; else one is resolved like the tests do),
-// BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
+// BENCH_DB_PID (that server's process id, for its CPU time; an embedded one's is known), BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
 // BENCH_PUBLIC_DIR (the built SPA; default dist/public).
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     dbKind: database.kind,
     dbName,
     isFerretDB,
+    dbPid: database.pid ?? (Number(process.env.BENCH_DB_PID) || undefined),
     timings: { loadedMs: ms(loaded), databaseMs: ms(dbReady), connectedMs: ms(connected), listeningMs: ms(listening) },
   });
 
