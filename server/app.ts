@@ -35,7 +35,6 @@ import { verificationRoutes } from './verification/verification.routes';
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
-  isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
   provider: TwoFactorProvider;
   sessionSecret: string;
@@ -68,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
+  const handleError = errorHandler(logger, database.failed);
 
   const app = express();
   app.disable('x-powered-by');
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
       dbName: connection.name,
       secret: deps.sessionSecret,
       secure,
-      nativeExpiry: !deps.isFerretDB,
+      onSaveError: (err, req, res) => handleError(err, req, res, () => {}),
     }),
   );
   app.use(loginSessionMiddleware(now));
@@ -105,6 +105,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
-  app.use(errorHandler(logger, database.failed));
+  app.use(handleError);
   return app;
 }

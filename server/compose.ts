@@ -60,7 +60,6 @@ export function composeApp(o: ComposeOptions): Express {
   return createApp({
     config: o.config,
     connection: o.connection,
-    isFerretDB: o.isFerretDB,
     provider: createProvider(o),
     sessionSecret: o.sessionSecret,
     logger: o.logger,
