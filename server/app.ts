@@ -71,6 +71,10 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on bodies sent by res.send (a SHA-1 of each): every API answer is no-store, so no
+  // client revalidates one. An etag function that gives none (rather than `false`) leaves
+  // res.sendFile's own ETag on, so the SPA shell is still revalidated by it.
+  app.set('etag', () => undefined);
   app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
   app.use(securityHeaders(secure));
