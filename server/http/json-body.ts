@@ -61,7 +61,7 @@ const notJson = () => new HttpError(400, 'The request body is not valid JSON.');
 
 /** What express.json({strict: true}) makes of a body: an object or an array, else a 400. */
 function parseStrict(text: string): unknown {
-  const start = text.search(/[^\x20\x09\x0a\x0d]/);
+  const start = text.search(/[^ \t\n\r]/);
   if (start < 0 || (text[start] !== '{' && text[start] !== '[')) throw notJson();
   try {
     return JSON.parse(text) as unknown;

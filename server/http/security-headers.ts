@@ -38,7 +38,7 @@ export function helmetHeaders(options: HelmetOptions): { set: [string, string][]
   };
   let passed = false;
   helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err instanceof Error ? err : new Error(String(err));
+    if (err) throw err instanceof Error ? err : new Error('security-headers: helmet failed');
     passed = true;
   });
   // helmet answers synchronously; a version that did not would be caught here, not in production.

@@ -149,21 +149,20 @@ export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((...args: unknown[]) => {
       res.end = end as Response['end'];
+      const failed = (err: unknown) => {
+        if (res.headersSent) return end(...args);
+        state.decision = 'none'; // no cookie for a session that was not saved
+        opts.onSaveError(err, req, res);
+      };
       let writing: Promise<unknown> | undefined;
       try {
         writing = persist(req, state);
       } catch (err) {
-        writing = Promise.reject(err);
+        failed(err);
+        return res;
       }
       if (!writing) return end(...args);
-      writing.then(
-        () => end(...args),
-        (err: unknown) => {
-          if (res.headersSent) return end(...args);
-          state.decision = 'none'; // no cookie for a session that was not saved
-          opts.onSaveError(err, req, res);
-        },
-      );
+      writing.then(() => end(...args), failed);
       return res;
     }) as Response['end'];
 
@@ -179,7 +178,8 @@ export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
           startNew(req, state);
           return next();
         }
-        const { cookie: _cookie, ...data } = doc.session;
+        const data: StoredSession['session'] = { ...doc.session };
+        delete data.cookie; // kept in the document for earlier versions; the cookie is made afresh
         req.sessionID = sid;
         req.session = data;
         state.loadedJson = JSON.stringify(data);
