@@ -15,7 +15,6 @@ import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
 import type { TwoFactorProvider } from './providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
-import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from './sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 
 export interface ComposeOptions {
@@ -35,44 +34,54 @@ export interface ComposeOptions {
   publicDir: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  /** The sandbox's code, in sandbox mode (loadSandbox). */
+  sandbox?: SandboxModule;
 }
 
+/** The sandbox (its APIs, "the phone", their models, qrcode and otplib): loaded in sandbox mode only. */
+export type SandboxModule = typeof import('./sandbox');
+export const loadSandbox = (sandboxMode: boolean): Promise<SandboxModule | undefined> =>
+  sandboxMode ? import('./sandbox') : Promise.resolve(undefined);
+
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
-export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+export function expiringCollections(sandbox: SandboxModule | undefined): ExpirySpec[] {
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandbox?.EXPIRING_COLLECTIONS ?? [])];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
-function createProvider(o: ComposeOptions): TwoFactorProvider {
+function createProvider(o: ComposeOptions, sandbox: SandboxModule | undefined): TwoFactorProvider {
   const { config } = o;
   if (config.provider === 'verify') {
-    const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);
-    return createVerifyProvider({ ...credentials, baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined, now: o.now });
+    const credentials = config.twilio ?? sandbox?.sandboxTwilioAccount(o.sandboxAuthToken);
+    if (!credentials) throw new Error('compose: Verify without credentials needs the sandbox');
+    return createVerifyProvider({ ...credentials, baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_VERIFY_PATH : undefined, now: o.now });
   }
   return createAuthyProvider({
     apiKey: config.authyApiKey ?? o.sandboxKey,
-    baseUrl: config.sandbox ? o.selfUrl + SANDBOX_AUTHY_PATH : config.authyApiUrl,
+    baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_AUTHY_PATH : config.authyApiUrl,
   });
 }
 
 export function composeApp(o: ComposeOptions): Express {
   const now = o.now;
+  const sandbox = o.config.sandbox ? o.sandbox : undefined;
+  if (o.config.sandbox && !sandbox) throw new Error('compose: sandbox mode needs the sandbox (loadSandbox)');
   return createApp({
     config: o.config,
     connection: o.connection,
-    provider: createProvider(o),
+    provider: createProvider(o, sandbox),
     sessionSecret: o.sessionSecret,
     logger: o.logger,
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
     // The sandbox serves both APIs whichever one the app talks to.
-    sandbox: o.config.sandbox
-      ? createSandbox({
+    sandbox: sandbox
+      ? sandbox.createSandbox({
           connection: o.connection,
           apiKey: o.sandboxKey,
           callbackUrl: o.config.publicUrl + AUTHY_CALLBACK_PATH,
-          verify: { ...sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
+          verify: { ...sandbox.sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
           allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,

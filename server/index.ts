@@ -4,7 +4,6 @@
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import path from 'node:path';
-import pretty from 'pino-pretty';
 import { startCluster, type WorkerSetup } from './cluster';
 import { loadConfig, type Config } from './config';
 import { readOrCreateSecret } from './data-dir';
@@ -97,11 +96,12 @@ async function runWorker(config: Config, logger: Logger): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
+  // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON, and
+  // does not load pino-pretty.
   const logger = createLogger(
     config.logLevel,
     process.stdout.isTTY && config.nodeEnv !== 'production'
-      ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
+      ? (await import('pino-pretty')).default({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
       : undefined,
   );
   if (cluster.isWorker) return runWorker(config, logger);

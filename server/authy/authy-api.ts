@@ -1,9 +1,8 @@
 // The Authy calls the app makes. authy-client for users, codes and approval requests; axios for
 // phone verification and approval status, as the original did. The base URL is configurable so
 // the same code talks to Authy, to nock in tests, or to the embedded sandbox.
-import axios, { type AxiosInstance } from 'axios';
-import { Client } from 'authy-client';
 import { HttpError } from '../http/errors';
+import { loadOnce } from '../lazy';
 import { isApprovalStatus, type ApprovalStatus } from '../../common/approval-status';
 import { authyErrorCode, authyStatus, INVALID_API_KEY, upstreamError } from './authy-error';
 
@@ -60,31 +59,42 @@ async function wrongCodeIsFalse(call: () => PromiseLike<unknown>): Promise<boole
 }
 
 export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApiOptions): AuthyApi {
-  const client = new Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs });
-  const http: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    timeout: timeoutMs,
-    headers: { 'X-Authy-API-Key': apiKey },
-    maxRedirects: 0,
-    proxy: false,
-  });
+  // Both clients are loaded at the first call that needs them, not at start: authy-client alone
+  // (with `request` and Google's phone number metadata) weighs some 25 MB.
+  const authyClient = loadOnce(
+    async () => new (await import('authy-client')).Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs }),
+  );
+  const httpClient = loadOnce(async () =>
+    (await import('axios')).default.create({
+      baseURL: baseUrl,
+      timeout: timeoutMs,
+      headers: { 'X-Authy-API-Key': apiKey },
+      maxRedirects: 0,
+      proxy: false,
+    }),
+  );
   const sendResult = (res: { message: string; cellphone: string }): SendResult => ({ message: res.message, cellphone: res.cellphone });
 
   return {
     async registerUser({ email, phone, countryCode }) {
+      const client = await authyClient();
       const res = await upstream(() => client.registerUser({ countryCode, email, phone }));
       return String(res.user.id);
     },
     async requestSms(authyId) {
+      const client = await authyClient();
       return sendResult(await upstream(() => client.requestSms({ authyId }, { force: true })));
     },
     async requestCall(authyId) {
+      const client = await authyClient();
       return sendResult(await upstream(() => client.requestCall({ authyId }, { force: true })));
     },
-    verifyToken(authyId, token) {
+    async verifyToken(authyId, token) {
+      const client = await authyClient();
       return wrongCodeIsFalse(() => client.verifyToken({ authyId, token }));
     },
     async createApprovalRequest(authyId, req) {
+      const client = await authyClient();
       const res = await upstream(() =>
         client.createApprovalRequest(
           { authyId, message: req.message, details: { visible: req.visibleDetails, hidden: req.hiddenDetails } },
@@ -94,6 +104,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       return res.approval_request.uuid;
     },
     async getApprovalStatus(uuid) {
+      const http = await httpClient();
       const res = await upstream(() =>
         http.get<{ approval_request?: { status?: unknown } }>(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`),
       );
@@ -102,6 +113,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       return status;
     },
     async startPhoneVerification({ via, phone, countryCode }) {
+      const http = await httpClient();
       const res = await upstream(() =>
         http.post<{ message?: unknown }>('/protected/json/phones/verification/start', {
           via,
@@ -113,7 +125,8 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       const message = res.data?.message;
       return typeof message === 'string' ? message : 'Verification code sent.';
     },
-    checkPhoneVerification({ phone, countryCode, code }) {
+    async checkPhoneVerification({ phone, countryCode, code }) {
+      const http = await httpClient();
       return wrongCodeIsFalse(() =>
         http.get('/protected/json/phones/verification/check', {
           params: { phone_number: phone, country_code: countryCode, verification_code: code },

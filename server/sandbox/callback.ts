@@ -2,7 +2,6 @@
 // (as JSON) signed with the shared signer, so it passes both the app's check and authy-client's
 // verifyCallback.
 import { randomBytes, randomInt } from 'node:crypto';
-import axios from 'axios';
 import { signCallback } from '../authy/signature';
 import type { Logger } from '../logger';
 import type { Pair, SandboxApproval } from './models';
@@ -75,6 +74,7 @@ export function buildCallback(opts: {
 /** POSTs the callback; a failure is logged, never thrown (the app polls as well). */
 export async function sendCallback(callbackUrl: string, message: CallbackMessage, logger: Logger, timeoutMs = 5000): Promise<boolean> {
   try {
+    const { default: axios } = await import('axios'); // loaded at the first callback, not at start
     const res = await axios.post(callbackUrl, message.body, {
       headers: { ...message.headers, 'Content-Type': 'application/json' },
       timeout: timeoutMs,

@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import QRCode from 'qrcode';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
 import type { Logger } from '../logger';
@@ -47,6 +46,7 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
   async function qrCode(owner: string, url: string): Promise<string> {
     let qr = qrCache.get(owner);
     if (!qr) {
+      const { default: QRCode } = await import('qrcode'); // loaded when "the phone" first shows one
       qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'L', margin: 2, scale: 5 });
       if (qrCache.size >= QR_CACHE_MAX) qrCache.clear();
       qrCache.set(owner, qr);

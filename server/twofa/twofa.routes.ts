@@ -1,7 +1,6 @@
 // The second factor: codes by SMS or call, tokens, push approval requests, and the soft token's
 // QR code while it waits for its first code. The provider (Authy or Verify) does the talking.
 import { Router, type Request, type Response } from 'express';
-import QRCode from 'qrcode';
 import type { ApprovalStatus } from '../../common/approval-status';
 import { currentPush, loginStage, passSecondFactor, rememberPush, settlePush } from '../auth/login-session';
 import { sessionUser } from '../auth/session-user';
@@ -94,6 +93,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       res.json({ enrol: null });
       return;
     }
+    const { default: QRCode } = await import('qrcode'); // loaded for the first QR code, not at start
     const qrCode = await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, scale: 5 });
     res.json({ enrol: { qr_code: qrCode, otpauth_url: pending.otpauthUri } });
   });

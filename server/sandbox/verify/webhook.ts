@@ -2,7 +2,6 @@
 // to an app: X-Twilio-Signature = base64(HMAC-SHA1(auth token, URL + each parameter's name and
 // value, sorted by name)). The app checks it with the `twilio` library's validateRequest.
 import { createHmac } from 'node:crypto';
-import axios from 'axios';
 import type { Logger } from '../../logger';
 
 export function twilioSignature(authToken: string, url: string, params: Readonly<Record<string, string>>): string {
@@ -21,6 +20,7 @@ export async function sendWebhook(
   timeoutMs = 5000,
 ): Promise<boolean> {
   try {
+    const { default: axios } = await import('axios'); // loaded at the first webhook, not at start
     const res = await axios.post(url, new URLSearchParams(params).toString(), {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilioSignature(authToken, url, params) },
       timeout: timeoutMs,
