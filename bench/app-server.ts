@@ -7,7 +7,8 @@
 //   ← {type:'hash', count}    → {type:'hash', ms: [...]}: one production password hash each, timed
 //   ← {type:'stop'}           → closes, drops its database, exits (so --cpu-prof writes)
 // Environment: BENCH_MONGODB_URI (a running server; else one is resolved like the tests do),
-// BENCH_DB_PID (that server's process id, for its CPU time; an embedded one's is known), BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
+// BENCH_DB_KIND and BENCH_DB_PID (that server's kind, and its process id for its CPU time; an
+// embedded one's are known), BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
 // BENCH_PUBLIC_DIR (the built SPA; default dist/public).
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -63,8 +64,9 @@ async function main(): Promise<void> {
   const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info');
 
   const given = process.env.BENCH_MONGODB_URI;
+  const givenKind = (process.env.BENCH_DB_KIND ?? 'external') as StartedDatabase['kind'];
   const database: StartedDatabase = given
-    ? { kind: 'external', uri: given, stop: async () => {} }
+    ? { kind: givenKind, uri: given, stop: async () => {} }
     : await resolveDatabase({ uri: undefined, dataDir: os.tmpdir(), ephemeral: true, logger });
   const dbReady = performance.now();
   const dbName = process.env.BENCH_DB_NAME ?? `bench_${randomBytes(4).toString('hex')}`;
