@@ -50,6 +50,17 @@ test('the counter sees the commands (passing 2FA writes the session)', async () 
   expect(sessionWrites(log).length).toBeGreaterThan(0);
 });
 
+test("the bench's count without command monitoring (via the driver) sees the same commands", async () => {
+  const viaDriver = countCommands(t.db.connection.getClient(), { via: 'driver' });
+  try {
+    const log = await commandsOf(() => registeredAgent(t.app, 'counted-twice', 7009));
+    expect(log.length).toBeGreaterThan(2);
+    expect(viaDriver.log()).toEqual(log);
+  } finally {
+    viaDriver.stop();
+  }
+});
+
 describe('after 2FA', () => {
   let agent: Client;
   beforeAll(async () => {
