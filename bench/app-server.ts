@@ -81,8 +81,8 @@ async function main(): Promise<void> {
   // Requests being answered, and `orphans`: those whose client left first. A handler may work on
   // after that (a hash, a session save) and end the response later, or never end it (a static
   // file stream just stops), so the bench waits for orphans to stop changing, not for zero.
-  // Observed before the app: the session middleware wraps res.end later, so its wrapper runs
-  // first (it saves the session) and this one counts the request done after that.
+  // Observed before the app: express-session wraps res.end later, so its wrapper runs first (it
+  // saves the session) and this one counts the request done after that.
   let inFlight = 0;
   let orphans = 0;
   const observe = (_req: http.IncomingMessage, res: http.ServerResponse) => {

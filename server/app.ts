@@ -35,6 +35,7 @@ import { verificationRoutes } from './verification/verification.routes';
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
   connection: Connection;
+  isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
   provider: TwoFactorProvider;
   sessionSecret: string;
@@ -67,7 +68,6 @@ export function createApp(deps: AppDeps): Express {
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
-  const handleError = errorHandler(logger, database.failed);
 
   const app = express();
   app.disable('x-powered-by');
@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
       dbName: connection.name,
       secret: deps.sessionSecret,
       secure,
-      onSaveError: (err, req, res) => handleError(err, req, res, () => {}),
+      nativeExpiry: !deps.isFerretDB,
     }),
   );
   app.use(loginSessionMiddleware(now));
@@ -109,6 +109,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
-  app.use(handleError);
+  app.use(errorHandler(logger, database.failed));
   return app;
 }

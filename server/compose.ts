@@ -69,6 +69,7 @@ export function composeApp(o: ComposeOptions): Express {
   return createApp({
     config: o.config,
     connection: o.connection,
+    isFerretDB: o.isFerretDB,
     provider: createProvider(o, sandbox),
     sessionSecret: o.sessionSecret,
     logger: o.logger,

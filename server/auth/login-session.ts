@@ -7,7 +7,6 @@ import type { Request, RequestHandler } from 'express';
 import type { FinalApprovalStatus } from '../../common/approval-status';
 import { HttpError } from '../http/errors';
 import { destroySession, regenerateSession } from '../http/session';
-import type { SessionData } from '../types/session-data';
 
 export type LoginStage = 'anonymous' | 'password' | 'complete';
 
@@ -123,7 +122,7 @@ export function loginSessionMiddleware(now: () => number = Date.now): RequestHan
     const login = req.session.login;
     if (login && now() - login.startedAt > ABSOLUTE_TIMEOUT_MS) {
       // The request goes on with a fresh, empty session; the old id is deleted from the store.
-      regenerateSession(req, () => {}).then(() => next(), next);
+      req.session.regenerate((err) => next(err));
       return;
     }
     next();
@@ -158,7 +157,7 @@ const FINAL_STATUSES = new Set(['approved', 'denied', 'expired']);
  * logged out by the upgrade. Only a consistent old login is carried over: `authy` without
  * `loggedIn` (a state the new shape cannot express) becomes anonymous.
  */
-function upgradeOldFields(session: SessionData, now: number): void {
+function upgradeOldFields(session: Request['session'], now: number): void {
   const old = session as unknown as OldFields & Record<string, unknown>;
   if (!OLD_KEYS.some((key) => key in old)) return;
   if (!session.login && old.loggedIn === true && typeof old.userId === 'string' && typeof old.username === 'string') {

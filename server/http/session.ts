@@ -1,22 +1,13 @@
-// Sessions in MongoDB, one document per session in `sessions`, read once per request that sends
-// the session cookie. Nothing is stored until there is something to keep, a session that did not
-// change is not written back (only touched, at most once a minute, to extend its expiry), and a
-// session lasts 30 min idle (the cookie is renewed on every response, rolling). A session id that
-// logout or a new id (login, 2FA) ended stays dead: only a session created in this request is
-// ever inserted, a loaded one is only updated while it still exists. What a session holds, and the
-// 8 h limit of a login, belong to auth/login-session.ts.
-//
-// The documents and the cookie are those of express-session with connect-mongo (which this
-// replaces), so sessions written by earlier versions stay valid: `{_id, session: {cookie, …fields},
-// expires, lastModified}`, and `s:<id>.<HMAC-SHA256 of the id, base64 without padding>`.
-import { createHmac, randomBytes } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
-import type { Collection, MongoClient } from 'mongodb';
-import onHeaders from 'on-headers';
+// Sessions in MongoDB (connect-mongo). Nothing is stored until there is something to keep
+// (saveUninitialized:false), unchanged sessions are not rewritten (resave:false, touchAfter),
+// and a session lasts 30 min idle (rolling cookie). A session id that logout or a new id
+// (login, 2FA) ended stays dead: see SessionStore. What a session holds, and the 8 h limit of a
+// login, belong to auth/login-session.ts.
+import type { RequestHandler, Request } from 'express';
+import session from 'express-session';
+import MongoStore from 'connect-mongo';
+import type { MongoClient } from 'mongodb';
 import type { ExpirySpec } from '../db/expiry';
-import { equalMacs } from '../safe-equal';
-import type { SessionData } from '../types/session-data';
-import { readCookie } from './cookies';
 import { HttpError } from './errors';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -31,186 +22,111 @@ export interface SessionOptions {
   secret: string;
   /** True when served over https: the cookie is then Secure and __Host- prefixed. */
   secure: boolean;
-  /** Answers a request whose session could not be saved (the app's error handler). */
-  onSaveError: (err: unknown, req: Request, res: Response) => void;
+  /** FerretDB has no TTL index: expired sessions are swept by our own job instead. */
+  nativeExpiry: boolean;
 }
 
 export const sessionCookieName = (secure: boolean) => (secure ? '__Host-asq.sid' : 'asq.sid');
 
-interface StoredSession {
-  _id: string;
-  session: SessionData & { cookie?: unknown };
-  expires: Date;
-  lastModified?: Date;
+/** Set on a session generated in this request (new, or a new id): the only kind the store may create. */
+const CREATED_HERE = Symbol('session created in this request');
+type StoredSession = session.SessionData & { lastModified?: Date; [CREATED_HERE]?: true };
+
+/**
+ * connect-mongo writes every session with an upsert. A request that loaded a session before
+ * logout (or before the id changed) and saves it afterwards would then bring the dead id back
+ * to life. Here only a session created in this request is inserted; a loaded one is written
+ * back (or touched) only while it still exists.
+ */
+class SessionStore extends MongoStore {
+  override set(sid: string, data: StoredSession, callback: (err?: unknown) => void = () => {}): void {
+    if (data[CREATED_HERE]) return super.set(sid, data, callback);
+    delete data.lastModified;
+    // As connect-mongo stores it (stringify: false): the fields, and the cookie as JSON.
+    const stored = { ...data, cookie: (data.cookie as unknown as { toJSON(): object }).toJSON() };
+    this.update(sid, { session: stored, expires: expiresOf(data), lastModified: new Date() }, callback);
+  }
+
+  override touch(sid: string, data: StoredSession, callback: (err?: unknown) => void = () => {}): void {
+    const last = data.lastModified?.getTime() ?? 0;
+    if (last > 0 && Date.now() - last < TOUCH_AFTER_S * 1000) return callback();
+    this.update(sid, { expires: expiresOf(data), lastModified: new Date() }, callback);
+  }
+
+  /**
+   * A new id (login, 2FA) for a session loaded from the store only while that session still
+   * exists: a request in flight when logout ended it gets a 401, not a fresh session.
+   */
+  override regenerate(req: Request, callback: (err?: unknown) => void): void {
+    const loaded = !(req.session as StoredSession)[CREATED_HERE];
+    this.collectionP
+      .then((sessions) => sessions.deleteOne({ _id: req.sessionID }))
+      .then(({ deletedCount }) => {
+        if (loaded && deletedCount === 0) return callback(new HttpError(401, 'Your session has ended. Please log in again.'));
+        (this as unknown as { generate: (req: Request) => void }).generate(req);
+        callback();
+      }, callback);
+  }
+
+  /** An update without upsert: a session that is gone stays gone, and that is no error. */
+  private update(sid: string, fields: Record<string, unknown>, callback: (err?: unknown) => void): void {
+    this.collectionP
+      .then((sessions) => sessions.updateOne({ _id: sid }, { $set: fields }))
+      .then(
+        () => callback(),
+        (err: unknown) => callback(err),
+      );
+  }
 }
 
-/** What the middleware knows of this request's session, kept on the request. */
-interface SessionState {
-  sessions: Collection<StoredSession>;
-  secret: string;
-  /** Created in this request (new, or a new id): the only kind that may be inserted. */
-  created: boolean;
-  /** The session as loaded (JSON), to tell whether it changed. */
-  loadedJson: string;
-  /** When a loaded session was last written; an unchanged one is touched after TOUCH_AFTER_S. */
-  lastModified: number;
-  /** The signed cookie value, once known. */
-  signed?: string;
-  /** What the end of the response writes, decided once (at the headers or at the end). */
-  decision?: Decision;
-}
-type Decision = 'insert' | 'update' | 'touch' | 'cookie' | 'none';
-
-const STATE = Symbol('session state');
-type WithState = Request & { [STATE]?: SessionState };
-const stateOf = (req: Request): SessionState => {
-  const state = (req as WithState)[STATE];
-  if (!state) throw new Error('session: the session middleware did not run for this request');
-  return state;
-};
-
-const mac = (secret: string, sid: string) => createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
-const sign = (secret: string, sid: string) => `s:${sid}.${mac(secret, sid)}`;
-
-/** The session id of a signed cookie value, or undefined when the signature does not match. */
-function unsign(secret: string, value: string): string | undefined {
-  const dot = value.lastIndexOf('.');
-  if (!value.startsWith('s:') || dot < 0) return undefined;
-  const sid = value.slice(2, dot);
-  return equalMacs(value.slice(dot + 1), mac(secret, sid)) ? sid : undefined;
-}
-
-/** express-session's ids: 24 random bytes, base64url. */
-const newId = () => randomBytes(24).toString('base64url');
-
-function startNew(req: Request, state: SessionState): void {
-  req.sessionID = newId();
-  req.session = {};
-  state.created = true;
-  state.loadedJson = '{}';
-  state.signed = undefined;
-  state.decision = undefined;
-}
-
-const expiryFrom = (now: number) => new Date(now + IDLE_TIMEOUT_MS);
-/** The cookie as express-session kept it inside the document. */
-const storedCookie = (expires: Date, secure: boolean) => ({
-  originalMaxAge: IDLE_TIMEOUT_MS,
-  expires,
-  secure,
-  httpOnly: true,
-  path: '/',
-  sameSite: 'lax',
-});
-
-function decide(req: Request, state: SessionState): Decision {
-  if (state.decision) return state.decision;
-  const json = JSON.stringify(req.session);
-  if (state.created) state.decision = json === '{}' ? 'none' : 'insert';
-  else if (json !== state.loadedJson) state.decision = 'update';
-  else state.decision = Date.now() - state.lastModified >= TOUCH_AFTER_S * 1000 ? 'touch' : 'cookie';
-  return state.decision;
-}
+const expiresOf = (data: session.SessionData) => new Date(data.cookie.expires ?? Date.now() + IDLE_TIMEOUT_MS);
 
 export function createSessionMiddleware(opts: SessionOptions): RequestHandler {
-  const sessions = opts.client.db(opts.dbName).collection<StoredSession>(SESSIONS_COLLECTION);
-  const name = sessionCookieName(opts.secure);
-  const cookieTail = `; Path=/; Expires=`;
-  const cookieFlags = `; HttpOnly${opts.secure ? '; Secure' : ''}; SameSite=Lax`;
-
-  /** Writes what `decide` chose; undefined when there is nothing to write. */
-  function persist(req: Request, state: SessionState): Promise<unknown> | undefined {
-    const decision = decide(req, state);
-    if (decision === 'none' || decision === 'cookie') return undefined;
-    const now = Date.now();
-    const expires = expiryFrom(now);
-    if (decision === 'touch') return sessions.updateOne({ _id: req.sessionID }, { $set: { expires, lastModified: new Date(now) } });
-    const session = { cookie: storedCookie(expires, opts.secure), ...req.session };
-    if (decision === 'insert') return sessions.insertOne({ _id: req.sessionID, session, expires, lastModified: new Date(now) });
-    // An update without upsert: a session that is gone (logout) stays gone, and that is no error.
-    return sessions.updateOne({ _id: req.sessionID }, { $set: { session, expires, lastModified: new Date(now) } });
-  }
-
-  /** The cookie goes out whenever a session is kept: renewed on every response (rolling). */
-  function setCookie(req: Request, res: Response, state: SessionState): void {
-    if (decide(req, state) === 'none') return;
-    state.signed ??= sign(opts.secret, req.sessionID);
-    const cookie = `${name}=${encodeURIComponent(state.signed)}${cookieTail}${expiryFrom(Date.now()).toUTCString()}${cookieFlags}`;
-    const previous = res.getHeader('Set-Cookie');
-    res.setHeader('Set-Cookie', previous === undefined ? cookie : [...(Array.isArray(previous) ? previous : [String(previous)]), cookie]);
-  }
-
-  return (req, res, next) => {
-    const state: SessionState = { sessions, secret: opts.secret, created: false, loadedJson: '{}', lastModified: 0 };
-    (req as WithState)[STATE] = state;
-
-    onHeaders(res, () => setCookie(req, res, state));
-    // The session is written before the end of the response goes out, so the next request finds it.
-    const end = res.end.bind(res) as (...args: unknown[]) => Response;
-    res.end = ((...args: unknown[]) => {
-      res.end = end as Response['end'];
-      const failed = (err: unknown) => {
-        if (res.headersSent) return end(...args);
-        state.decision = 'none'; // no cookie for a session that was not saved
-        opts.onSaveError(err, req, res);
-      };
-      let writing: Promise<unknown> | undefined;
-      try {
-        writing = persist(req, state);
-      } catch (err) {
-        failed(err);
-        return res;
-      }
-      if (!writing) return end(...args);
-      writing.then(() => end(...args), failed);
-      return res;
-    }) as Response['end'];
-
-    const signed = readCookie(req.headers.cookie, name);
-    const sid = signed === undefined ? undefined : unsign(opts.secret, signed);
-    if (sid === undefined) {
-      startNew(req, state);
-      return next();
-    }
-    sessions.findOne({ _id: sid, expires: { $gt: new Date() } }).then(
-      (doc) => {
-        if (!doc) {
-          startNew(req, state);
-          return next();
-        }
-        const data: StoredSession['session'] = { ...doc.session };
-        delete data.cookie; // kept in the document for earlier versions; the cookie is made afresh
-        req.sessionID = sid;
-        req.session = data;
-        state.loadedJson = JSON.stringify(data);
-        state.lastModified = doc.lastModified?.getTime() ?? 0;
-        state.signed = signed;
-        next();
-      },
-      (err: unknown) => {
-        state.decision = 'none'; // nothing loaded, nothing to write back
-        next(err);
-      },
-    );
+  const store = new SessionStore({
+    client: opts.client,
+    dbName: opts.dbName,
+    collectionName: SESSIONS_COLLECTION,
+    autoRemove: opts.nativeExpiry ? 'native' : 'disabled',
+    touchAfter: TOUCH_AFTER_S,
+    stringify: false,
+  });
+  const middleware = session({
+    name: sessionCookieName(opts.secure),
+    secret: opts.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    // (unset stays 'keep': with 'destroy', a request whose session could not be loaded, say in a
+    // database outage, would delete that session at its end, and wait for the dead database to do so.)
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: IDLE_TIMEOUT_MS },
+  });
+  // express-session installs `generate` (new sessions, and new ids) on the store: mark what it makes.
+  const sessionStore = store as unknown as { generate: (req: Request) => void };
+  const generate = sessionStore.generate;
+  sessionStore.generate = (req) => {
+    generate(req);
+    (req.session as StoredSession)[CREATED_HERE] = true;
   };
+  return middleware;
 }
 
 /**
- * Issues a new session id (privilege change) and fills it; the old id is dead afterwards. A
- * session loaded from the store must still exist: a request in flight when logout ended it gets
- * a 401, not a fresh session. The new session is stored before the response is sent.
+ * Issues a new session id (privilege change) and fills it; the old id is dead afterwards.
+ * express-session stores the new session before the response is sent, so no save() here.
  */
-export async function regenerateSession(req: Request, fill: (s: SessionData) => void): Promise<void> {
-  const state = stateOf(req);
-  const { deletedCount } = await state.sessions.deleteOne({ _id: req.sessionID });
-  if (!state.created && deletedCount === 0) throw new HttpError(401, 'Your session has ended. Please log in again.');
-  startNew(req, state);
-  fill(req.session);
+export function regenerateSession(req: Request, fill: (s: Request['session']) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(asError(err));
+      fill(req.session);
+      resolve();
+    });
+  });
 }
 
-/** Ends the session: its document is deleted, and the request goes on as a visitor without one. */
-export async function destroySession(req: Request): Promise<void> {
-  const state = stateOf(req);
-  await state.sessions.deleteOne({ _id: req.sessionID });
-  startNew(req, state);
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(asError(err)) : resolve())));
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -1,38 +1,31 @@
-// What a session holds (http/session.ts stores it). Only server/auth/login-session.ts reads or
-// writes it (docs/architecture.md, "The login state").
+// Session fields, typed by declaration merging. Only server/auth/login-session.ts reads or
+// writes them (docs/architecture.md, "The login state").
+import 'express-session';
 import type { FinalApprovalStatus } from '../../common/approval-status';
 
-export interface SessionData {
-  /** Present once a password (or registration) succeeded; `stage` says whether 2FA passed. */
-  login?: {
-    userId: string;
-    username: string;
-    stage: 'password' | 'complete';
-    /** When this login began (ms since epoch), for the absolute timeout. */
-    startedAt: number;
-    /** When a second factor was last checked (ms since epoch): removing a passkey needs a recent one. */
-    checkedAt?: number;
-  };
-  /** The phone number verified in this session (phone verification demo). */
-  verifiedPhone?: string;
-  /** The push request of this login, and its final answer once known. */
-  push?: { uuid: string; status?: FinalApprovalStatus };
-  /** The challenge of the passkey ceremony in progress (single use; see server/passkeys/). */
-  passkeyChallenge?: {
-    purpose: 'register' | 'second-factor' | 'sign-in';
-    challenge: string;
-    expiresAt: number;
-    /** The login it was issued to; none for a sign-in. */
-    userId?: string;
-  };
-}
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** This request's session (set by the session middleware; routes mounted before it have none). */
-      session: SessionData;
-      sessionID: string;
-    }
+declare module 'express-session' {
+  interface SessionData {
+    /** Present once a password (or registration) succeeded; `stage` says whether 2FA passed. */
+    login: {
+      userId: string;
+      username: string;
+      stage: 'password' | 'complete';
+      /** When this login began (ms since epoch), for the absolute timeout. */
+      startedAt: number;
+      /** When a second factor was last checked (ms since epoch): removing a passkey needs a recent one. */
+      checkedAt?: number;
+    };
+    /** The phone number verified in this session (phone verification demo). */
+    verifiedPhone: string;
+    /** The push request of this login, and its final answer once known. */
+    push: { uuid: string; status?: FinalApprovalStatus };
+    /** The challenge of the passkey ceremony in progress (single use; see server/passkeys/). */
+    passkeyChallenge: {
+      purpose: 'register' | 'second-factor' | 'sign-in';
+      challenge: string;
+      expiresAt: number;
+      /** The login it was issued to; none for a sign-in. */
+      userId?: string;
+    };
   }
 }

@@ -103,6 +103,7 @@ export async function createTestApp(
   const app = createApp({
     config: testConfig(),
     connection: db.connection,
+    isFerretDB: db.isFerretDB,
     provider,
     sessionSecret: TEST_SESSION_SECRET,
     logger: createLogger('info', logs),
