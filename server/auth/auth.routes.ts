@@ -2,12 +2,12 @@
 import { Router, type Request, type Response } from 'express';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
-import { landingUrl } from '../http/guards';
+import { landingUrl } from './guards';
 import { sessionCookieName } from '../http/session';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
+import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';

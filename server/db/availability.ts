@@ -1,7 +1,7 @@
 // "The database cannot be reached" as the app sees it: which errors mean that (as opposed to a
 // bad query), and one warning per outage with one line when it ends, however many requests fail.
 import type { MongoClient } from 'mongodb';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 const UNAVAILABLE_NAMES = new Set([
   'MongoNetworkError',

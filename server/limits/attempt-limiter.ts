@@ -9,12 +9,7 @@ import type { Connection } from 'mongoose';
 import type { ExpirySpec } from '../db/expiry';
 import { HttpError } from '../http/errors';
 import { isDatabaseUnavailable } from '../db/availability';
-
-export interface Limit {
-  name: string;
-  max: number;
-  windowMs: number;
-}
+import type { Limit } from '../platform/limits-config';
 
 export const ATTEMPTS_COLLECTION = 'attempts';
 export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: ATTEMPTS_COLLECTION, field: 'expiresAt' }];

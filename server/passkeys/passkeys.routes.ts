@@ -15,12 +15,12 @@ import {
 import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
-import { requireLoginApi, requireTwoFactorApi } from '../http/guards';
+import { requireLoginApi, requireTwoFactorApi } from '../auth/guards';
 import { bodyOf, requireString } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
-import type { Logger } from '../logger';
+import type { Limits } from '../platform/limits-config';
+import type { Logger } from '../platform/logger';
 import { authenticationOptions, checkAssertion, checkRegistration, registrationOptions, userHandleOf, type Refusal } from './ceremonies';
 import { summaryOf, tooManyPasskeys, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 import type { RelyingParty } from './relying-party';

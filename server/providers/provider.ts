@@ -4,7 +4,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { ApprovalStatus, FinalApprovalStatus } from '../../common/approval-status';
 import type { ProviderRecord, User } from '../auth/user.model';
-import type { ProviderName } from '../config';
+import type { ProviderName } from '../platform/config';
 import type { Phone } from '../http/validate';
 
 export type { ProviderName, ProviderRecord };

@@ -10,7 +10,7 @@ import { parseFormBody } from '../http/json-body';
 import twilio from 'twilio';
 import { isApprovalStatus } from '../../common/approval-status';
 import { formatInternational, maskE164 } from '../../common/phone-number';
-import type { TwilioVerifyCredentials } from '../config';
+import type { TwilioVerifyCredentials } from '../platform/config';
 import { HttpError } from '../http/errors';
 import type { ProviderUser, TwoFactorProvider } from './provider';
 import { TWILIO, twilioCode, verifyCall, verifyError } from './verify-error';

@@ -4,9 +4,9 @@
 // one the app talks to), and "the phone" is the page at /sandbox.
 import { Router } from 'express';
 import type mongoose from 'mongoose';
-import type { TwilioVerifyCredentials } from '../config';
+import type { TwilioVerifyCredentials } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { apiRoutes } from './api';
 import { sandboxHostGuard } from './host-guard';
 import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, ensureSandboxIndexes, sandboxModels } from './models';

@@ -7,11 +7,11 @@ import { currentPush, loginStage, passSecondFactor, rememberPush, settlePush } f
 import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
-import { requireLoginApi } from '../http/guards';
+import { requireLoginApi } from '../auth/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
+import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';

@@ -5,7 +5,7 @@ import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
+import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 

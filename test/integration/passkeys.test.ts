@@ -2,7 +2,7 @@
 // the list and its edits, a passkey as the second factor, sign-in with a passkey alone, the
 // signature counter, and the 5-minute rules (challenges, the fresh check before a removal).
 import { MAX_PASSKEYS, RECHECK_FIELD } from '../../common/passkey-info';
-import { loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/platform/config';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
 import { createTestApp, PUBLIC_URL, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';

@@ -8,7 +8,7 @@ import axios from 'axios';
 import express from 'express';
 import { generateSync } from 'otplib';
 import twilio from 'twilio';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { createSandbox, sandboxTwilioAccount } from '../../server/sandbox';
 import { LogCapture, registerLogs } from '../support/app';
 import { openTestDatabase, type TestDatabase } from '../support/db';

@@ -11,7 +11,7 @@ import { Client } from 'authy-client';
 import express from 'express';
 import { generateSync } from 'otplib';
 import { isValidSignature } from '../../server/authy/signature';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { LogCapture, registerLogs } from '../support/app';
 import { createSandbox, EXPIRING_COLLECTIONS, sandboxTwilioAccount } from '../../server/sandbox';
 import { openTestDatabase, type TestDatabase } from '../support/db';

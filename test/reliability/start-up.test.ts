@@ -8,8 +8,8 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { connectWhenReachable } from '../../server/db/connect';
-import { locateFerretDB, startFerretDB } from '../../server/db/ferretdb';
-import type { DatabaseLogger, EmbeddedDatabase } from '../../server/db/embedded';
+import { locateFerretDB, startFerretDB } from '../../server/embedded-db/ferretdb';
+import type { DatabaseLogger, EmbeddedDatabase } from '../../server/embedded-db/embedded';
 import { prepareServerRoot, spawnServer, type ServerRoot } from '../support/server-process';
 
 jest.setTimeout(30_000);

@@ -3,7 +3,7 @@
 // at 2FA and its timeouts. The provider changes what the app calls, never these.
 import request from 'supertest';
 import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
 import { client, get, post, STATE_CHANGING_POSTS } from '../support/http';
 import { registeredVerifyAgent, sessionCookie } from '../support/users';

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { locateFerretDB } from '../../server/db/ferretdb';
+import { locateFerretDB } from '../../server/embedded-db/ferretdb';
 import { LogCapture, registerLogs } from './app';
 import { isAlive } from './processes';
 

@@ -2,9 +2,9 @@ import dotenv from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/config';
-import { LIMIT_VARIABLES } from '../../server/limits/limits';
-import { REPO_ROOT } from '../../server/paths';
+import { loadConfig } from '../../server/platform/config';
+import { LIMIT_VARIABLES } from '../../server/platform/limits-config';
+import { REPO_ROOT } from '../../server/platform/paths';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
   const c = loadConfig({});

@@ -3,8 +3,8 @@
 // the account SID and auth token, JSON answers and error codes, so that the `twilio` library
 // (which the app's Verify provider uses) cannot tell the difference.
 import express, { Router, type Request, type RequestHandler } from 'express';
-import type { Logger } from '../../logger';
-import { safeEqual } from '../../safe-equal';
+import type { Logger } from '../../platform/logger';
+import { safeEqual } from '../../platform/safe-equal';
 import { twilioErrorHandler, twilioErrors, twilioNotFound } from './errors';
 import type { DetailField } from './models';
 import { challengeJson, factorJson, pageJson, verificationCheckJson, verificationJson, type UrlOf } from './resources';

@@ -2,35 +2,36 @@
 // what deps hold. The order of the middleware is the design: see docs/architecture.md.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
-import { authRoutes } from './auth/auth.routes';
-import { loginSessionMiddleware } from './auth/login-session';
-import { PasswordHasher, type ScryptParams } from './auth/password';
-import { userModel } from './auth/user.model';
-import { backfillUsernameKeys, onceSucceeded } from './auth/username-key';
-import type { Config } from './config';
-import { watchDatabase } from './db/availability';
-import { csrfProtection } from './http/csrf';
-import { apiNotFound, errorHandler, HttpError } from './http/errors';
-import { healthRoutes } from './http/health';
-import { parseJsonBody, requireJsonBody } from './http/json-body';
-import { assetRoutes, pageRoutes } from './http/pages';
-import { requestLog } from './http/request-log';
-import { securityHeaders } from './http/security-headers';
-import { createSessionMiddleware } from './http/session';
-import { AttemptLimiter } from './limits/attempt-limiter';
-import { SendBudget } from './limits/send-budget';
-import type { Logger } from './logger';
-import { PasskeyStore } from './passkeys/passkey-store';
-import { passkeyRoutes } from './passkeys/passkeys.routes';
-import { relyingPartyOf } from './passkeys/relying-party';
-import { PUBLIC_DIR } from './paths';
-import { siteRoutes } from './site.routes';
-import { protectedRoutes } from './protected/protected.routes';
-import type { TwoFactorProvider } from './providers/provider';
-import { ApprovalStore } from './twofa/approval-store';
-import { callbackRoutes } from './twofa/callback.routes';
-import { twoFactorRoutes } from './twofa/twofa.routes';
-import { verificationRoutes } from './verification/verification.routes';
+import { authRoutes } from '../auth/auth.routes';
+import { hasSession } from '../auth/guards';
+import { loginSessionMiddleware } from '../auth/login-session';
+import { PasswordHasher, type ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { backfillUsernameKeys, onceSucceeded } from '../auth/username-key';
+import type { Config } from '../platform/config';
+import { watchDatabase } from '../db/availability';
+import { csrfProtection } from '../http/csrf';
+import { apiNotFound, errorHandler, HttpError } from '../http/errors';
+import { healthRoutes } from '../http/health';
+import { parseJsonBody, requireJsonBody } from '../http/json-body';
+import { assetRoutes, pageRoutes } from '../site/pages';
+import { requestLog } from '../http/request-log';
+import { securityHeaders } from '../http/security-headers';
+import { createSessionMiddleware } from '../http/session';
+import { AttemptLimiter } from '../limits/attempt-limiter';
+import { SendBudget } from '../limits/send-budget';
+import type { Logger } from '../platform/logger';
+import { PasskeyStore } from '../passkeys/passkey-store';
+import { passkeyRoutes } from '../passkeys/passkeys.routes';
+import { relyingPartyOf } from '../passkeys/relying-party';
+import { PUBLIC_DIR } from '../platform/paths';
+import { siteRoutes } from '../site/site.routes';
+import { protectedRoutes } from '../protected/protected.routes';
+import type { TwoFactorProvider } from '../providers/provider';
+import { ApprovalStore } from '../twofa/approval-store';
+import { callbackRoutes } from '../twofa/callback.routes';
+import { twoFactorRoutes } from '../twofa/twofa.routes';
+import { verificationRoutes } from '../verification/verification.routes';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(loginSessionMiddleware(now));
-  app.use(csrfProtection({ secret: deps.sessionSecret, secure }));
+  app.use(csrfProtection({ secret: deps.sessionSecret, secure, hasSession }));
 
   app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now, usersReady }));
   app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }));

@@ -1,7 +1,13 @@
 // The attempt limits and their numbers. Each is configurable from the environment as
 // "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the defaults are below.
 // "Per client address" means per IPv4 address, or per IPv6 /64 (limits/client-address.ts).
-import type { Limit } from './attempt-limiter';
+
+/** One limit: at most `max` in any window of `windowMs`; `name` keys its attempts. */
+export interface Limit {
+  name: string;
+  max: number;
+  windowMs: number;
+}
 
 const DEFINITIONS = {
   /** Wrong tokens per user, across all of that user's sessions. */

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { compile as compileTrust } from 'proxy-addr';
 import { z } from 'zod';
-import { limitsFrom, type Limits } from './limits/limits';
+import { limitsFrom, type Limits } from './limits-config';
 
 export type ProviderName = 'authy' | 'verify';
 

@@ -4,19 +4,19 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
-import type { ScryptParams } from './auth/password';
-import type { Config } from './config';
-import type { ExpirySpec } from './db/expiry';
-import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
-import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
-import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
-import type { Logger } from './logger';
-import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
-import type { TwoFactorProvider } from './providers/provider';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
-import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
-import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from './sandbox';
-import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
+import type { ScryptParams } from '../auth/password';
+import type { Config } from '../platform/config';
+import type { ExpirySpec } from '../db/expiry';
+import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
+import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
+import type { Logger } from '../platform/logger';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
+import type { TwoFactorProvider } from '../providers/provider';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
+import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from '../sandbox';
+import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 
 export interface ComposeOptions {
   config: Pick<

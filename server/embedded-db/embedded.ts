@@ -1,5 +1,5 @@
 // What the database resolver and the embedded servers it starts share.
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
 

@@ -3,7 +3,7 @@
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from './guards';
+import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from '../auth/guards';
 
 const OPEN_PAGES = ['/', '/register', '/login', '/verification'];
 
