@@ -5,6 +5,7 @@ import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csr
 import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client, STATE_CHANGING_POSTS } from '../support/http';
+import { authenticator, enrol, twoFactorAgent } from '../support/passkeys';
 import { registeredAgent } from '../support/users';
 
 const t = useTestApp();
@@ -170,9 +171,19 @@ describe('whatever the case of the path or a trailing slash (Express routes them
     }
   });
 
-  test('other state-changing methods need the token as well', async () => {
-    for (const method of ['put', 'patch', 'delete'] as const) {
-      await request(t.app)[method]('/api/accountsecurity/sms').send({}).expect(403);
+  test('PATCH and DELETE of a real passkey without the token are 403s and change nothing', async () => {
+    // A victim past 2FA just now (so both routes would act) with one passkey.
+    const victim = await twoFactorAgent(t.app, 'csrf-passkey', 9200);
+    const passkey = await enrol(victim, authenticator());
+    for (const url of [`/api/passkeys/${passkey.id}`, `/API/Passkeys/${passkey.id}/`]) {
+      const renamed = await victim.agent.patch(url).send({ name: 'forged' }).expect(403);
+      expect(renamed.body.error).toMatch(/CSRF/);
+      const removed = await victim.agent.delete(url).expect(403);
+      expect(removed.body.error).toMatch(/CSRF/);
     }
+    expect((await victim.get('/api/passkeys').expect(200)).body.passkeys).toEqual([passkey]);
+    // With the token the same requests act: the 403s above were the CSRF check's.
+    await victim.patch(`/API/Passkeys/${passkey.id}/`).send({ name: 'mine' }).expect(200);
+    await victim.delete(`/api/passkeys/${passkey.id}`).expect(200, { success: true });
   });
 });
