@@ -1,5 +1,5 @@
 // The only module with side effects: load config, start or reach the database, listen, and stop
-// cleanly. With WEB_CONCURRENCY > 1 this process is the cluster's primary (server/cluster.ts): it
+// cleanly. With WEB_CONCURRENCY > 1 this process is the cluster's primary (server/start/cluster.ts): it
 // owns the embedded database and the generated secrets, and its workers run this file too.
 import 'dotenv/config';
 import cluster from 'node:cluster';

@@ -41,7 +41,7 @@ export interface AppDeps {
   provider: TwoFactorProvider;
   sessionSecret: string;
   logger: Logger;
-  /** The embedded Authy, mounted at /sandbox when present (sandbox mode only). */
+  /** The sandbox (the embedded Authy and Twilio Verify, and the phone page), mounted at /sandbox in sandbox mode. */
   sandbox?: Router;
   publicDir?: string;
   passwordParams?: ScryptParams;
