@@ -21,7 +21,16 @@ import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
 export interface ComposeOptions {
   config: Pick<
     Config,
-    'provider' | 'sandbox' | 'authyApiKey' | 'authyApiUrl' | 'twilio' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'
+    | 'provider'
+    | 'sandbox'
+    | 'authyApiKey'
+    | 'authyApiUrl'
+    | 'twilio'
+    | 'publicUrl'
+    | 'trustProxy'
+    | 'limits'
+    | 'hashQueueMaxMs'
+    | 'hashConcurrency'
   >;
   connection: Connection;
   isFerretDB: boolean;

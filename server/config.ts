@@ -43,6 +43,8 @@ export interface Config {
   hashQueueMaxMs: number;
   /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
   webConcurrency: number;
+  /** Password hashes one process runs at once: the cores shared among the workers, at least 1. */
+  hashConcurrency: number;
   /** How long start-up waits for an unreachable database before it exits (DB_CONNECT_TIMEOUT). */
   dbConnectTimeoutMs: number;
 }
@@ -135,6 +137,14 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
   return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
 }
 
+/**
+ * Each scrypt takes 128 MiB and a core for a few hundred ms: the machine's cores are shared
+ * among the workers, so N workers run at most `cores` hashes at once, not N × cores.
+ */
+export function hashConcurrency(cores: number, workers: number): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
 /** localhost, 127.0.0.0/8 or ::1. */
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
@@ -180,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const webConcurrency = e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY);
   return {
     port: e.PORT,
     host,
@@ -198,7 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: limitsFrom(present),
     hashQueueMaxMs: e.HASH_QUEUE_MAX_SECONDS * 1000,
-    webConcurrency: e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY),
+    webConcurrency,
+    hashConcurrency: hashConcurrency(availableParallelism(), webConcurrency),
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
   };
 }

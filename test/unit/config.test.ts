@@ -2,7 +2,7 @@ import dotenv from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/config';
+import { hashConcurrency, loadConfig } from '../../server/config';
 import { LIMIT_VARIABLES } from '../../server/limits/limits';
 import { REPO_ROOT } from '../../server/paths';
 
@@ -49,6 +49,16 @@ test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB
   expect(loadConfig({})).toMatchObject({ webConcurrency: 1, dbConnectTimeoutMs: 30_000 });
   expect(loadConfig({ WEB_CONCURRENCY: '4', DB_CONNECT_TIMEOUT: '2.5' })).toMatchObject({ webConcurrency: 4, dbConnectTimeoutMs: 2500 });
   expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
+});
+
+test('the cores are shared among the workers: each runs cores ÷ workers password hashes at once, at least 1', () => {
+  expect(hashConcurrency(8, 1)).toBe(8);
+  expect(hashConcurrency(8, 3)).toBe(2);
+  expect(hashConcurrency(8, 8)).toBe(1);
+  expect(hashConcurrency(2, 4)).toBe(1);
+  // WEB_CONCURRENCY=auto: one worker per core, one hash each (not cores × cores at once).
+  expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).hashConcurrency).toBe(1);
+  expect(loadConfig({}).hashConcurrency).toBe(availableParallelism());
 });
 
 test('empty values count as unset', () => {
