@@ -13,6 +13,8 @@ export interface TwilioVerifyCredentials {
   accountSid: string;
   authToken: string;
   serviceSid: string;
+  /** VERIFY_DEMO_SERVICE_SID: a Service for the phone verification demo alone (else it shares serviceSid). */
+  demoServiceSid?: string;
 }
 
 export interface Config {
@@ -69,6 +71,7 @@ const schema = z.object({
   TWILIO_ACCOUNT_SID: optional.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), 'must be AC followed by 32 hex digits'),
   TWILIO_AUTH_TOKEN: optional.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters'),
   VERIFY_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
+  VERIFY_DEMO_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
   VERIFY_SANDBOX_AUTH_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   TWOFA_PROVIDER: z.enum(['authy', 'verify']).optional(),
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
@@ -120,10 +123,17 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
     const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
     throw new Error(`Invalid configuration: ${missing.join(' and ')} must be set with ${given.join(' and ')} to use Twilio Verify`);
   }
-  const twilio =
+  const twilio: TwilioVerifyCredentials | undefined =
     e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.VERIFY_SERVICE_SID
       ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, serviceSid: e.VERIFY_SERVICE_SID }
       : undefined;
+  if (e.VERIFY_DEMO_SERVICE_SID !== undefined) {
+    if (!twilio) throw new Error(`Invalid configuration: VERIFY_DEMO_SERVICE_SID needs ${TWILIO_VARIABLES.join(', ')}`);
+    if (e.VERIFY_DEMO_SERVICE_SID === e.VERIFY_SERVICE_SID) {
+      throw new Error('Invalid configuration: VERIFY_DEMO_SERVICE_SID must be another Service than VERIFY_SERVICE_SID (or unset)');
+    }
+    twilio.demoServiceSid = e.VERIFY_DEMO_SERVICE_SID;
+  }
   const authy = e.ACCOUNT_SECURITY_API_KEY !== undefined;
   if (!authy && !twilio) return { provider: e.TWOFA_PROVIDER ?? 'authy', sandbox: true };
   if (authy && twilio && !e.TWOFA_PROVIDER) {

@@ -161,6 +161,17 @@ describe('the 2FA provider', () => {
     );
   });
 
+  test("VERIFY_DEMO_SERVICE_SID: the phone verification demo's own Service, with the Twilio variables, not the 2FA one", () => {
+    const demo = `VA${'ef56'.repeat(8)}`;
+    expect(loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: demo }).twilio).toMatchObject({ demoServiceSid: demo });
+    expect(loadConfig(twilio).twilio?.demoServiceSid).toBeUndefined();
+    expect(() => loadConfig({ VERIFY_DEMO_SERVICE_SID: demo })).toThrow(
+      /^Invalid configuration: VERIFY_DEMO_SERVICE_SID needs TWILIO_ACCOUNT_SID/,
+    );
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(/must be another Service/);
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: 'VA12' })).toThrow(/^Invalid configuration: VERIFY_DEMO_SERVICE_SID /);
+  });
+
   test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {
     expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but blank`));
   });
