@@ -49,6 +49,8 @@ const NAME_RULE = {
   patternMessage: 'Name may not contain control characters.',
 };
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
+/** Two assertions at once with one counter value: only one can be the authenticator's. */
+const counterUsedTwice = (counter: number): Refusal => ({ ok: false, kind: 'counter', reason: `signature counter ${counter} used twice` });
 const NOT_FOUND = 'No such passkey.';
 
 export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
@@ -181,7 +183,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
         if (!passkey) return new HttpError(401, 'That passkey is not registered to this account.');
         const check = await checkAssertion(rp, response, challenge, passkey);
         if (!check.ok) return refused(check, passkey);
-        await passkeys.recordUse(passkey, check.counter);
+        if (!(await passkeys.recordUse(passkey, check.counter))) return refused(counterUsedTwice(check.counter), passkey);
         return null;
       },
       (result) => result !== null,
@@ -218,7 +220,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
     }
     const user = await users.findById(passkey.userId);
     if (!user) throw new HttpError(401, 'That passkey is not registered here.');
-    await passkeys.recordUse(passkey, check.counter);
+    if (!(await passkeys.recordUse(passkey, check.counter))) throw refused(counterUsedTwice(check.counter), passkey);
     await startPasskeyLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });
   });
