@@ -74,7 +74,7 @@ export class ApiService {
   }
 
   logout(): IPromise<void> {
-    return this.$http.get<void>('/api/logout').then((res) => res.data);
+    return this.post<void>('/api/logout');
   }
 
   /** Where the session may go: `/protected`, `/2fa` or `/login`. */

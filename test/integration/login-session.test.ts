@@ -35,7 +35,7 @@ describe('sessions stored in the old shape', () => {
       username: 'oldshape',
       createdAt: Date.now(),
     });
-    await agent.get('/api/logout');
+    await agent.post('/api/logout');
 
     expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toEqual({ url: '/protected' });
     const content = await get(t.app, '/api/protected').set('Cookie', cookie).expect(200);

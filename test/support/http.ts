@@ -13,6 +13,7 @@ export type Client = ReturnType<typeof client>;
 export const STATE_CHANGING_POSTS = [
   '/api/user/register',
   '/api/login',
+  '/api/logout',
   '/api/accountsecurity/sms',
   '/api/accountsecurity/voice',
   '/api/accountsecurity/verify',
