@@ -68,7 +68,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;
     }
-    await startLogin(req, { id: user.id, username }, now());
+    await startLogin(req, { id: user.id, username }, now(), 'registration');
     res.json({ success: true });
   });
 

@@ -3,11 +3,11 @@
 // to its login), expires in 5 minutes, and is claimed once (db/claim.ts), so even concurrent
 // requests cannot use it twice. See README, "Passkeys", and docs/architecture.md.
 import { Router, type Request, type Response } from 'express';
-import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, RECHECK_FIELD, type PasskeyList } from '../../common/passkey-info';
+import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, type PasskeyList } from '../../common/passkey-info';
 import {
-  lastSecondFactorCheck,
   passSecondFactor,
   rememberPasskeyChallenge,
+  requireFreshCheck,
   startPasskeyLogin,
   takePasskeyChallenge,
   type PasskeyPurpose,
@@ -39,8 +39,6 @@ export interface PasskeyRoutesDeps {
 
 /** A challenge is answered within this time, or not at all. */
 export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
-/** Adding or removing a passkey needs a second-factor check at most this long ago. */
-export const FRESH_CHECK_MS = 5 * 60 * 1000;
 
 const NAME_RULE = {
   label: 'Name',
@@ -64,14 +62,6 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   }
 
   const currentUser = (req: Request) => sessionUser(req, users);
-
-  /** Adding or removing a passkey is for someone who proved a second factor just now, not for a stolen session. */
-  function requireFreshCheck(req: Request): void {
-    const at = lastSecondFactorCheck(req);
-    if (at === undefined || now() - at > FRESH_CHECK_MS) {
-      throw new HttpError(403, 'Please confirm it is you first, with a passkey or your second factor.', RECHECK_FIELD);
-    }
-  }
 
   const offerChallenge = (req: Request, purpose: PasskeyPurpose, options: { challenge: string }) =>
     rememberPasskeyChallenge(req, purpose, options.challenge, now() + CHALLENGE_LIFETIME_MS);
@@ -118,7 +108,8 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   router.post('/registration/options', requireTwoFactorApi, async (req: Request, res: Response) => {
     const rp = relyingParty();
     const user = await currentUser(req);
-    requireFreshCheck(req);
+    // Adding (or removing) a passkey is for someone who proved a second factor just now, not for a stolen session.
+    requireFreshCheck(req, 'Add a passkey', now());
     const existing = await passkeys.list(user.id);
     if (existing.length >= MAX_PASSKEYS) throw tooManyPasskeys();
     const options = await registrationOptions(rp, { id: user.id, username: user.username }, existing);
@@ -131,7 +122,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
     const rp = relyingParty();
     const response = registrationResponse(bodyOf(req));
     const user = await currentUser(req);
-    requireFreshCheck(req);
+    requireFreshCheck(req, 'Add a passkey', now());
     const challenge = await useChallenge(req, 'register');
     const check = await checkRegistration(rp, response, challenge, user.id);
     if (!check.ok) throw refused(check);
@@ -151,7 +142,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   // DELETE /api/passkeys/:id
   router.delete('/:id', requireTwoFactorApi, async (req: Request<{ id: string }>, res: Response) => {
     const user = await currentUser(req);
-    requireFreshCheck(req);
+    requireFreshCheck(req, 'Remove a passkey', now());
     if (!CREDENTIAL_ID.test(req.params.id) || !(await passkeys.remove(user.id, req.params.id))) throw new HttpError(404, NOT_FOUND);
     res.json({ success: true });
   });

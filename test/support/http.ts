@@ -17,6 +17,7 @@ export const STATE_CHANGING_POSTS = [
   '/api/accountsecurity/sms',
   '/api/accountsecurity/voice',
   '/api/accountsecurity/verify',
+  '/api/accountsecurity/softtoken',
   '/api/accountsecurity/onetouch',
   '/api/accountsecurity/onetouchstatus',
   '/api/verification/start',
