@@ -7,6 +7,7 @@ import type { ApprovalStatus } from '../../common/approval-status';
 import {
   currentPush,
   forgetSentCode,
+  freshCheckAction,
   loginStage,
   mayEnrolSoftToken,
   passSecondFactor,
@@ -22,12 +23,13 @@ import { HttpError } from '../http/errors';
 import { requireLoginApi, requireTwoFactorApi } from '../http/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
-import { clientAddressKey } from '../limits/client-address';
+import { clientAddressKey, clientNetwork } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
 import type { ProviderUser, TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 import { EnrolmentLock } from './enrolment-lock';
+import { CONFIRM_IDENTITY, pushRequest } from './push-request';
 
 export interface TwoFactorDeps {
   users: UserModel;
@@ -38,9 +40,6 @@ export interface TwoFactorDeps {
   sendBudget: SendBudget;
   now: () => number;
 }
-
-/** How long a push request waits for an answer on the phone (the original's ttl). */
-export const PUSH_TTL_SECONDS = 120;
 
 /** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
@@ -169,15 +168,16 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   });
 
   // POST /api/accountsecurity/onetouch: a push to the Authy app costs no SMS or call, so only
-  // the user's budget applies.
+  // the user's budget applies. The phone shows where the request comes from, and after 2FA what
+  // it would confirm.
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
-    const request = {
-      message: 'Login requested for an Authy Demo account.',
-      details: { Username: user.username, Location: 'San Francisco, CA', Reason: 'Demo by Authy' },
-      hiddenDetails: { test: 'This is a' },
-      ttlSeconds: PUSH_TTL_SECONDS,
-    };
+    const request = pushRequest({
+      username: user.username,
+      userAgent: req.get('user-agent'),
+      network: clientNetwork(req),
+      action: loginStage(req).stage === 'complete' ? (freshCheckAction(req) ?? CONFIRM_IDENTITY) : undefined,
+    });
     const uuid = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
     await approvals.create(uuid, user.id);
     rememberPush(req, uuid);

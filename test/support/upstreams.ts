@@ -106,10 +106,11 @@ export function authyNock(): Upstream {
         .post(
           `/onetouch/json/users/${idOf(p)}/approval_requests`,
           (b) =>
-            b.message === 'Login requested for an Authy Demo account.' &&
+            String(b.message).startsWith('Login requested from ') &&
             b.seconds_to_expire === 120 &&
             b.details['Authy ID'] === String(idOf(p)) &&
             b.details.Username === p.username &&
+            b.details.Network === '127.0.0.0/24' &&
             b.hidden_details.test === 'This is a',
         )
         .reply(200, replies.approvalCreated(`aaaaaaaa-0000-4000-8000-${String(idOf(p)).padStart(12, '0')}`));
@@ -200,8 +201,8 @@ export function verifyNock(): Upstream {
           const ttl = Date.parse(String(b.ExpirationDate)) - Date.now();
           return (
             b.FactorSid === verifySids.factor(2) &&
-            b['Details.Message'] === 'Login requested for an Authy Demo account.' &&
-            fields.map((f) => f.label).join() === 'Username,Location,Reason' &&
+            String(b['Details.Message']).startsWith('Login requested from ') &&
+            fields.map((f) => f.label).join() === 'Username,Request,Browser,Network' &&
             b.HiddenDetails === JSON.stringify({ test: 'This is a' }) &&
             ttl > 110_000 &&
             ttl <= 120_000
