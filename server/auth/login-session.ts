@@ -4,6 +4,7 @@
 // it: the phone verified in this session, the codes this session had sent, the push request of
 // this login, and the pending passkey challenge. See docs/architecture.md, "The login state".
 import type { Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
 import type { FinalApprovalStatus } from '../../common/approval-status';
 import { RECHECK_FIELD } from '../../common/passkey-info';
 import { HttpError } from '../http/errors';
@@ -23,7 +24,7 @@ export type PasskeyPurpose = 'register' | 'second-factor' | 'sign-in';
 export const FRESH_CHECK_MS = 5 * 60 * 1000;
 
 /** What a fresh check is asked for; a push request made to give one names it. */
-export type FreshCheckAction = 'Add a passkey' | 'Remove a passkey' | 'Set up an authenticator app';
+export type FreshCheckAction = SessionData['freshCheckFor'];
 
 /** Where this session's login stands: the one reader of the login record. */
 export function loginStage(req: Request): LoginState {

@@ -2,7 +2,6 @@
 // writes them (docs/architecture.md, "The login state").
 import 'express-session';
 import type { FinalApprovalStatus } from '../../common/approval-status';
-import type { FreshCheckAction } from '../auth/login-session';
 
 declare module 'express-session' {
   interface SessionData {
@@ -23,7 +22,7 @@ declare module 'express-session' {
     /** The phone verification this session started (Verify's VerificationSid), for this number. */
     phoneCode: { phone: string; id: string };
     /** What the last fresh check was asked for (a push request sent for it names it). */
-    freshCheckFor: FreshCheckAction;
+    freshCheckFor: 'Add a passkey' | 'Remove a passkey' | 'Set up an authenticator app';
     /** The phone number verified in this session (phone verification demo). */
     verifiedPhone: string;
     /** The push request of this login, and its final answer once known. */
