@@ -27,6 +27,8 @@ export interface AuthRoutesDeps {
 }
 
 const MIN_PASSWORD_LENGTH = 8;
+/** Sec-Fetch-Site values of a request this site's own page (or the address bar) made. */
+const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
 export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
@@ -66,7 +68,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;
     }
-    await startLogin(req, { id: user.id, username }, now());
+    await startLogin(req, { id: user.id, username }, now(), 'registration');
     res.json({ success: true });
   });
 
@@ -107,11 +109,24 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
     res.json({ success: true });
   });
 
-  // GET /api/logout
-  router.get('/logout', async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
+  };
+
+  // POST /api/logout (with the CSRF token, as every state-changing POST)
+  router.post('/logout', logout);
+
+  // GET /api/logout: the original's, for requests from this site only. The session cookie is
+  // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
+  // where the request started. Without that header (browsers before 2023, curl) it is refused
+  // too: POST works everywhere.
+  router.get('/logout', async (req: Request, res: Response) => {
+    if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
+      throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
+    }
+    await logout(req, res);
   });
 
   // POST /api/loggedIn

@@ -1,6 +1,7 @@
 // Enrolment: a person past 2FA (and checked again within 5 minutes) adds a passkey.
 import type { RequestHandler } from 'express';
 import { MAX_PASSKEYS } from '../../common/passkey-info';
+import { requireFreshCheck } from '../auth/login-session';
 import { bodyOf } from '../http/validate';
 import { checkRegistration, registrationOptions } from './ceremonies';
 import { summaryOf, tooManyPasskeys } from './passkey-store';
@@ -13,7 +14,8 @@ export const startEnrolment =
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const user = await ctx.currentUser(req);
-    ctx.requireFreshCheck(req);
+    // Adding (or removing) a passkey is for someone who proved a second factor just now, not for a stolen session.
+    requireFreshCheck(req, 'Add a passkey', ctx.now());
     const existing = await ctx.passkeys.list(user.id);
     if (existing.length >= MAX_PASSKEYS) throw tooManyPasskeys();
     const options = await registrationOptions(rp, { id: user.id, username: user.username }, existing);
@@ -28,7 +30,7 @@ export const finishEnrolment =
     const rp = ctx.requireRelyingParty();
     const response = registrationResponse(bodyOf(req));
     const user = await ctx.currentUser(req);
-    ctx.requireFreshCheck(req);
+    requireFreshCheck(req, 'Add a passkey', ctx.now());
     const challenge = await ctx.useChallenge(req, 'register');
     const check = await checkRegistration(rp, response, challenge, user.id);
     if (!check.ok) throw ctx.refused(check);

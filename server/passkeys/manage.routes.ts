@@ -1,6 +1,7 @@
 // A person's passkeys after 2FA: the list, a new name, removal (after a fresh check).
 import type { RequestHandler } from 'express';
 import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, type PasskeyList } from '../../common/passkey-info';
+import { requireFreshCheck } from '../auth/login-session';
 import { HttpError } from '../http/errors';
 import { bodyOf, requireString } from '../http/validate';
 import { summaryOf } from './passkey-store';
@@ -40,7 +41,7 @@ export const removePasskey =
   (ctx: PasskeyContext): RequestHandler<{ id: string }> =>
   async (req, res) => {
     const user = await ctx.currentUser(req);
-    ctx.requireFreshCheck(req);
+    requireFreshCheck(req, 'Remove a passkey', ctx.now());
     if (!CREDENTIAL_ID.test(req.params.id) || !(await ctx.passkeys.remove(user.id, req.params.id))) throw new HttpError(404, NOT_FOUND);
     res.json({ success: true });
   };

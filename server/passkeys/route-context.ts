@@ -3,8 +3,7 @@
 // (bound to it and to its login), expires in 5 minutes, and is claimed once (db/claim.ts), so
 // even concurrent requests cannot use it twice.
 import type { Request } from 'express';
-import { RECHECK_FIELD } from '../../common/passkey-info';
-import { lastSecondFactorCheck, rememberPasskeyChallenge, takePasskeyChallenge, type PasskeyPurpose } from '../auth/login-session';
+import { rememberPasskeyChallenge, takePasskeyChallenge, type PasskeyPurpose } from '../auth/login-session';
 import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
@@ -28,8 +27,12 @@ export interface PasskeyRoutesDeps {
 
 /** A challenge is answered within this time, or not at all. */
 export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
-/** Adding or removing a passkey needs a second-factor check at most this long ago. */
-export const FRESH_CHECK_MS = 5 * 60 * 1000;
+/** Two assertions at once with one counter value: only one can be the authenticator's. */
+export const counterUsedTwice = (counter: number): Refusal => ({
+  ok: false,
+  kind: 'counter',
+  reason: `signature counter ${counter} used twice`,
+});
 
 export type PasskeyContext = ReturnType<typeof passkeyContext>;
 
@@ -46,14 +49,6 @@ export function passkeyContext(deps: PasskeyRoutesDeps) {
     },
 
     currentUser: (req: Request) => sessionUser(req, users),
-
-    /** Adding or removing a passkey is for someone who proved a second factor just now, not for a stolen session. */
-    requireFreshCheck(req: Request): void {
-      const at = lastSecondFactorCheck(req);
-      if (at === undefined || now() - at > FRESH_CHECK_MS) {
-        throw new HttpError(403, 'Please confirm it is you first, with a passkey or your second factor.', RECHECK_FIELD);
-      }
-    },
 
     offerChallenge: (req: Request, purpose: PasskeyPurpose, options: { challenge: string }) =>
       rememberPasskeyChallenge(req, purpose, options.challenge, now() + CHALLENGE_LIFETIME_MS),

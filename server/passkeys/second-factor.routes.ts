@@ -5,7 +5,7 @@ import { HttpError } from '../http/errors';
 import { bodyOf } from '../http/validate';
 import { authenticationOptions, checkAssertion } from './ceremonies';
 import { authenticationResponse } from './response-shape';
-import type { PasskeyContext } from './route-context';
+import { counterUsedTwice, type PasskeyContext } from './route-context';
 
 /** GET /api/passkeys/available: whether /2fa should offer "Use a passkey". */
 export const passkeysAvailable =
@@ -48,7 +48,7 @@ export const finishSecondFactor =
         if (!passkey) return new HttpError(401, 'That passkey is not registered to this account.');
         const check = await checkAssertion(rp, response, challenge, passkey);
         if (!check.ok) return ctx.refused(check, passkey);
-        await ctx.passkeys.recordUse(passkey, check.counter);
+        if (!(await ctx.passkeys.recordUse(passkey, check.counter))) return ctx.refused(counterUsedTwice(check.counter), passkey);
         return null;
       },
       (result) => result !== null,

@@ -6,7 +6,7 @@ import { bodyOf } from '../http/validate';
 import { clientAddressKey } from '../limits/client-address';
 import { authenticationOptions, checkAssertion, userHandleOf } from './ceremonies';
 import { authenticationResponse } from './response-shape';
-import type { PasskeyContext } from './route-context';
+import { counterUsedTwice, type PasskeyContext } from './route-context';
 
 /**
  * POST /api/passkeys/sign-in/options. There is no one to count against but the client address,
@@ -41,7 +41,7 @@ export const finishSignIn =
     }
     const user = await ctx.users.findById(passkey.userId);
     if (!user) throw new HttpError(401, 'That passkey is not registered here.');
-    await ctx.passkeys.recordUse(passkey, check.counter);
+    if (!(await ctx.passkeys.recordUse(passkey, check.counter))) throw ctx.refused(counterUsedTwice(check.counter), passkey);
     await startPasskeyLogin(req, { id: user.id, username: user.username }, ctx.now());
     res.json({ success: true });
   };

@@ -13,6 +13,8 @@ export interface TwilioVerifyCredentials {
   accountSid: string;
   authToken: string;
   serviceSid: string;
+  /** VERIFY_DEMO_SERVICE_SID: a Service for the phone verification demo alone (else it shares serviceSid). */
+  demoServiceSid?: string;
 }
 
 export interface Config {
@@ -43,6 +45,8 @@ export interface Config {
   hashQueueMaxMs: number;
   /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
   webConcurrency: number;
+  /** Password hashes one process runs at once: the cores shared among the workers, at least 1. */
+  hashConcurrency: number;
   /** How long start-up waits for an unreachable database before it exits (DB_CONNECT_TIMEOUT). */
   dbConnectTimeoutMs: number;
 }
@@ -67,6 +71,7 @@ const schema = z.object({
   TWILIO_ACCOUNT_SID: optional.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), 'must be AC followed by 32 hex digits'),
   TWILIO_AUTH_TOKEN: optional.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters'),
   VERIFY_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
+  VERIFY_DEMO_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
   VERIFY_SANDBOX_AUTH_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   TWOFA_PROVIDER: z.enum(['authy', 'verify']).optional(),
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
@@ -118,10 +123,17 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
     const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
     throw new Error(`Invalid configuration: ${missing.join(' and ')} must be set with ${given.join(' and ')} to use Twilio Verify`);
   }
-  const twilio =
+  const twilio: TwilioVerifyCredentials | undefined =
     e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.VERIFY_SERVICE_SID
       ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, serviceSid: e.VERIFY_SERVICE_SID }
       : undefined;
+  if (e.VERIFY_DEMO_SERVICE_SID !== undefined) {
+    if (!twilio) throw new Error(`Invalid configuration: VERIFY_DEMO_SERVICE_SID needs ${TWILIO_VARIABLES.join(', ')}`);
+    if (e.VERIFY_DEMO_SERVICE_SID === e.VERIFY_SERVICE_SID) {
+      throw new Error('Invalid configuration: VERIFY_DEMO_SERVICE_SID must be another Service than VERIFY_SERVICE_SID (or unset)');
+    }
+    twilio.demoServiceSid = e.VERIFY_DEMO_SERVICE_SID;
+  }
   const authy = e.ACCOUNT_SECURITY_API_KEY !== undefined;
   if (!authy && !twilio) return { provider: e.TWOFA_PROVIDER ?? 'authy', sandbox: true };
   if (authy && twilio && !e.TWOFA_PROVIDER) {
@@ -133,6 +145,14 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
   }
   if (provider === 'authy' && !authy) throw new Error('Invalid configuration: TWOFA_PROVIDER=authy needs ACCOUNT_SECURITY_API_KEY');
   return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
+}
+
+/**
+ * Each scrypt takes 128 MiB and a core for a few hundred ms: the machine's cores are shared
+ * among the workers, so N workers run at most `cores` hashes at once, not N × cores.
+ */
+export function hashConcurrency(cores: number, workers: number): number {
+  return Math.max(1, Math.floor(cores / workers));
 }
 
 /** localhost, 127.0.0.0/8 or ::1. */
@@ -180,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const webConcurrency = e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY);
   return {
     port: e.PORT,
     host,
@@ -198,7 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: limitsFrom(present),
     hashQueueMaxMs: e.HASH_QUEUE_MAX_SECONDS * 1000,
-    webConcurrency: e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY),
+    webConcurrency,
+    hashConcurrency: hashConcurrency(availableParallelism(), webConcurrency),
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
   };
 }

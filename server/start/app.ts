@@ -34,7 +34,7 @@ import { twoFactorRoutes } from '../twofa/twofa.routes';
 import { verificationRoutes } from '../verification/verification.routes';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'>;
+  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency'>;
   connection: Connection;
   isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   const approvals = new ApprovalStore(connection, now);
   const limiter = new AttemptLimiter(connection, now);
   const limits = config.limits;
-  const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs);
+  const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs, config.hashConcurrency);
   const database = watchDatabase(connection.getClient(), logger);
   const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));

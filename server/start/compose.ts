@@ -17,11 +17,21 @@ import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from '../sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
+import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
 
 export interface ComposeOptions {
   config: Pick<
     Config,
-    'provider' | 'sandbox' | 'authyApiKey' | 'authyApiUrl' | 'twilio' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'
+    | 'provider'
+    | 'sandbox'
+    | 'authyApiKey'
+    | 'authyApiUrl'
+    | 'twilio'
+    | 'publicUrl'
+    | 'trustProxy'
+    | 'limits'
+    | 'hashQueueMaxMs'
+    | 'hashConcurrency'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -39,7 +49,7 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...ENROLMENT_LOCKS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
@@ -47,7 +57,12 @@ function createProvider(o: ComposeOptions): TwoFactorProvider {
   const { config } = o;
   if (config.provider === 'verify') {
     const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);
-    return createVerifyProvider({ ...credentials, baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined, now: o.now });
+    return createVerifyProvider({
+      ...credentials,
+      factorName: new URL(config.publicUrl).hostname,
+      baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined,
+      now: o.now,
+    });
   }
   return createAuthyProvider({
     apiKey: config.authyApiKey ?? o.sandboxKey,

@@ -79,6 +79,7 @@ export const verifyTestProvider = (now?: () => number) =>
     accountSid: TEST_TWILIO_ACCOUNT_SID,
     authToken: TEST_TWILIO_AUTH_TOKEN,
     serviceSid: TEST_VERIFY_SERVICE_SID,
+    factorName: new URL(PUBLIC_URL).hostname,
     timeoutMs: 2000,
     keepAlive: false,
     now,

@@ -2,7 +2,7 @@ import dotenv from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/platform/config';
+import { hashConcurrency, loadConfig } from '../../server/platform/config';
 import { LIMIT_VARIABLES } from '../../server/platform/limits-config';
 import { REPO_ROOT } from '../../server/platform/paths';
 
@@ -49,6 +49,16 @@ test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB
   expect(loadConfig({})).toMatchObject({ webConcurrency: 1, dbConnectTimeoutMs: 30_000 });
   expect(loadConfig({ WEB_CONCURRENCY: '4', DB_CONNECT_TIMEOUT: '2.5' })).toMatchObject({ webConcurrency: 4, dbConnectTimeoutMs: 2500 });
   expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
+});
+
+test('the cores are shared among the workers: each runs cores ÷ workers password hashes at once, at least 1', () => {
+  expect(hashConcurrency(8, 1)).toBe(8);
+  expect(hashConcurrency(8, 3)).toBe(2);
+  expect(hashConcurrency(8, 8)).toBe(1);
+  expect(hashConcurrency(2, 4)).toBe(1);
+  // WEB_CONCURRENCY=auto: one worker per core, one hash each (not cores × cores at once).
+  expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).hashConcurrency).toBe(1);
+  expect(loadConfig({}).hashConcurrency).toBe(availableParallelism());
 });
 
 test('empty values count as unset', () => {
@@ -149,6 +159,17 @@ describe('the 2FA provider', () => {
     expect(() => loadConfig({ VERIFY_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(
       /^Invalid configuration: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set with VERIFY_SERVICE_SID/,
     );
+  });
+
+  test("VERIFY_DEMO_SERVICE_SID: the phone verification demo's own Service, with the Twilio variables, not the 2FA one", () => {
+    const demo = `VA${'ef56'.repeat(8)}`;
+    expect(loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: demo }).twilio).toMatchObject({ demoServiceSid: demo });
+    expect(loadConfig(twilio).twilio?.demoServiceSid).toBeUndefined();
+    expect(() => loadConfig({ VERIFY_DEMO_SERVICE_SID: demo })).toThrow(
+      /^Invalid configuration: VERIFY_DEMO_SERVICE_SID needs TWILIO_ACCOUNT_SID/,
+    );
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(/must be another Service/);
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: 'VA12' })).toThrow(/^Invalid configuration: VERIFY_DEMO_SERVICE_SID /);
   });
 
   test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {

@@ -227,6 +227,12 @@ export class VerifySandbox {
     return factor;
   }
 
+  async deleteFactor(identity: string, sid: string, path: string): Promise<void> {
+    const deleted = await this.m.factors.deleteOne({ serviceSid: this.o.serviceSid, identity, sid });
+    if (deleted.deletedCount !== 1) throw twilioErrors.notFound(path);
+    this.o.logger.info(`[sandbox] Verify factor ${sid} deleted`);
+  }
+
   /** A TOTP code of the factor's, accepted once (the Authy sandbox's rule). */
   private async useCode(factor: VerifyFactor, code: string, now: Date): Promise<boolean> {
     if (!factor.secret) return false;
