@@ -2,7 +2,7 @@
 // sign-in with a passkey alone. Each ceremony's challenge lives in the session (bound to it and
 // to its login), expires in 5 minutes, and is claimed once (db/claim.ts), so even concurrent
 // requests cannot use it twice. See README, "Passkeys", and docs/architecture.md.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, RECHECK_FIELD, type PasskeyList } from '../../common/passkey-info';
 import {
   lastSecondFactorCheck,
@@ -21,6 +21,7 @@ import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
 import type { Logger } from '../logger';
+import type { Metrics, PasskeyCeremony } from '../metrics/metrics';
 import { authenticationOptions, checkAssertion, checkRegistration, registrationOptions, userHandleOf, type Refusal } from './ceremonies';
 import { summaryOf, tooManyPasskeys, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 import type { RelyingParty } from './relying-party';
@@ -35,6 +36,7 @@ export interface PasskeyRoutesDeps {
   relyingParty: RelyingParty | undefined;
   logger: Logger;
   now: () => number;
+  metrics: Metrics;
 }
 
 /** A challenge is answered within this time, or not at all. */
@@ -52,8 +54,24 @@ const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
 const NOT_FOUND = 'No such passkey.';
 
 export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
-  const { users, passkeys, limiter, limits, logger, now } = deps;
+  const { users, passkeys, limiter, limits, logger, now, metrics } = deps;
   const router = Router();
+
+  /**
+   * Counts how a ceremony's answer went, from its status: success, or a refusal (a 4xx; a limit's
+   * 429 counts as a limit refusal, a 5xx as neither). A sign-in is a login too.
+   */
+  const counted =
+    (ceremony: PasskeyCeremony): RequestHandler =>
+    (_req, res, next) => {
+      res.once('finish', () => {
+        const outcome = res.statusCode < 300 ? 'success' : res.statusCode < 500 && res.statusCode !== 429 ? 'failure' : undefined;
+        if (!outcome) return;
+        metrics.passkeyCeremony(ceremony, outcome);
+        if (ceremony === 'sign_in') metrics.login('passkey', outcome);
+      });
+      next();
+    };
 
   function relyingParty(): RelyingParty {
     if (!deps.relyingParty)
@@ -125,7 +143,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   });
 
   // POST /api/passkeys/registration: the browser's RegistrationResponseJSON.
-  router.post('/registration', requireTwoFactorApi, async (req: Request, res: Response) => {
+  router.post('/registration', requireTwoFactorApi, counted('register'), async (req: Request, res: Response) => {
     const rp = relyingParty();
     const response = registrationResponse(bodyOf(req));
     const user = await currentUser(req);
@@ -167,7 +185,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
 
   // POST /api/passkeys/authentication: the browser's AuthenticationResponseJSON. Failures count
   // against the same limit as wrong tokens, per user.
-  router.post('/authentication', requireLoginApi, async (req: Request, res: Response) => {
+  router.post('/authentication', requireLoginApi, counted('second_factor'), async (req: Request, res: Response) => {
     const rp = relyingParty();
     const response = authenticationResponse(bodyOf(req));
     const user = await currentUser(req);
@@ -186,6 +204,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
       },
       (result) => result !== null,
     );
+    metrics.secondFactor('passkey', failure ? 'failure' : 'success');
     if (failure) throw failure;
     await passSecondFactor(req, now());
     res.json({ success: true });
@@ -202,7 +221,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps): Router {
   });
 
   // POST /api/passkeys/sign-in: a discoverable passkey with user verification logs straight in.
-  router.post('/sign-in', async (req: Request, res: Response) => {
+  router.post('/sign-in', counted('sign_in'), async (req: Request, res: Response) => {
     const rp = relyingParty();
     const response = authenticationResponse(bodyOf(req));
     const challenge = await useChallenge(req, 'sign-in');

@@ -12,6 +12,7 @@ import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../limits/limits';
+import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
@@ -24,6 +25,7 @@ export interface TwoFactorDeps {
   limits: Limits;
   sendBudget: SendBudget;
   now: () => number;
+  metrics: Metrics;
 }
 
 /** How long a push request waits for an answer on the phone (the original's ttl). */
@@ -32,7 +34,7 @@ export const PUSH_TTL_SECONDS = 120;
 /** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;
 
-export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }: TwoFactorDeps): Router {
   const router = Router();
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
@@ -80,6 +82,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       () => provider.checkToken(user, token),
       (c) => !c.valid,
     );
+    metrics.secondFactor('token', check.valid ? 'success' : 'failure');
     if (!check.valid) throw new HttpError(401, 'That token is not valid.', 'token');
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
     await passSecondFactor(req, now());
@@ -131,7 +134,10 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
       if (status === 'approved') await passSecondFactor(req, now());
-      if (status !== 'pending') settlePush(req, uuid, status);
+      if (status !== 'pending') {
+        settlePush(req, uuid, status);
+        metrics.secondFactor('push', status === 'approved' ? 'success' : 'failure');
+      }
     }
     res.json({ success: true, approval_request: { uuid, status } });
   });
