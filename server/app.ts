@@ -20,6 +20,9 @@ import { createSessionMiddleware } from './http/session';
 import { AttemptLimiter } from './limits/attempt-limiter';
 import { SendBudget } from './limits/send-budget';
 import type { Logger } from './logger';
+import { metricsRoute, observeRequests, type MetricsSource } from './metrics/http';
+import { instrumentedProvider } from './metrics/instrumented-provider';
+import { createMetrics, type Metrics } from './metrics/metrics';
 import { PasskeyStore } from './passkeys/passkey-store';
 import { passkeyRoutes } from './passkeys/passkeys.routes';
 import { relyingPartyOf } from './passkeys/relying-party';
@@ -31,9 +34,6 @@ import { ApprovalStore } from './twofa/approval-store';
 import { callbackRoutes } from './twofa/callback.routes';
 import { twoFactorRoutes } from './twofa/twofa.routes';
 import { verificationRoutes } from './verification/verification.routes';
-import { instrumentedProvider } from './metrics/instrumented-provider';
-import { metricsRoute, observeRequests, type MetricsSource } from './metrics/http';
-import { createMetrics, type Metrics } from './metrics/metrics';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'metricsToken'>;
