@@ -169,6 +169,16 @@ mapfile -t pids < <(container_pids)
 [ "${#pids[@]}" -ge 1 ] || fail "found no process of the container"
 main="$(for p in "${pids[@]}"; do ppid="$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)"; grep -qxF "$ppid" <(printf '%s\n' "${pids[@]}") || echo "$p"; done | head -1)"
 say "container processes: ${pids[*]} (main $main: $(tr '\0' ' ' <"/proc/$main/cmdline"))"
+# Its root directory too: a process that dropped the marker from its environment still has it.
+root_dir="$(readlink "/proc/$main/root")"
+[ -n "$root_dir" ] && [ "$root_dir" != "/" ] || fail "the container's main process is not in a chroot"
+in_root() {
+  for r in /proc/[0-9]*/root; do
+    [ "$(readlink "$r" 2>/dev/null)" = "$root_dir" ] && { r="${r#/proc/}"; echo "${r%/root}"; }
+  done
+  return 0
+}
+in_root | grep -qxF "$main" || fail "no process found in the container's root directory $root_dir"
 kill -TERM "$main"
 status=0
 wait "$app_pid" || status=$?
@@ -178,8 +188,8 @@ app_pid=""
   fail "the container exited with $status after SIGTERM"
 }
 grep -q '"msg":"stopped"' "$work/app.log" || fail "the app did not log that it stopped"
-left="$(container_pids)"
-[ -z "$left" ] || fail "processes left after the container stopped: $left"
+left="$(container_pids) $(in_root)"
+[ -z "${left// /}" ] || fail "processes left after the container stopped: $left"
 if (exec 3<>"/dev/tcp/127.0.0.1/$app_port") 2>/dev/null; then fail "port $app_port still answers after the container stopped"; fi
 say "stopped: exit 0, no process of the container left, port $app_port closed"
 
