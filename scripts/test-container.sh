@@ -54,7 +54,7 @@ npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
 extra_ca="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
 [ "$extra_ca" = "null" ] || [ "$extra_ca" = "undefined" ] && extra_ca=""
 [ -n "$extra_ca" ] && [ ! -r "$extra_ca" ] && extra_ca=""
-recipe="1 $("$node_bin" --version) $(sha256sum "$node_bin" | cut -c1-16) $([ -n "$extra_ca" ] && sha256sum "$extra_ca" | cut -c1-16)"
+recipe="1 $("$node_bin" --version) $(sha256sum "$node_bin" | cut -c1-16) $([ -z "$extra_ca" ] || sha256sum "$extra_ca" | cut -c1-16)"
 base="localhost/account-security-quickstart-base:$("$node_bin" --version)-bookworm-$(printf '%s' "$recipe" | sha256sum | cut -c1-12)"
 
 if buildah inspect --type image "$base" >/dev/null 2>&1; then
