@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
-import { resolveDatabase } from '../server/db/resolve';
+import { resolveDatabase } from '../server/embedded-db/resolve';
 import { baselineOf, compareWithBaseline, comparisonLines, loadBaseline, saveBaseline, type Comparison } from './lib/baseline';
 import { runBurst, type BurstResult } from './lib/burst';
 import { cacheHeaders, firstLoadWeight, navigationLoads, type CacheHeaders, type FirstLoad, type Navigation } from './lib/checks';

@@ -5,6 +5,7 @@ import { RequestState } from '../core/request-state';
 import angular from 'angular';
 import template from './protected.html';
 import { pageModule } from '../core/page-module';
+import { authenticatorSetupComponent } from './authenticator-setup.component';
 import { passkeyListComponent } from './passkey-list.component';
 
 class ProtectedController {
@@ -36,7 +37,7 @@ class ProtectedController {
   }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys; Logout. */
+/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys and authenticator app; Logout. */
 export default angular
   .module(
     pageModule(
@@ -49,4 +50,5 @@ export default angular
       { controller: ProtectedController, template },
     ),
   )
-  .component('passkeyList', passkeyListComponent).name;
+  .component('passkeyList', passkeyListComponent)
+  .component('authenticatorSetup', authenticatorSetupComponent).name;

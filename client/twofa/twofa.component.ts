@@ -40,11 +40,15 @@ class TwofaController {
   }
 
   $onInit(): void {
-    // Not knowing is not an error: the page works without the QR code (codes, push).
-    this.api.softTokenEnrolment().then(
-      (enrolment) => (this.enrolment = enrolment),
-      () => undefined,
-    );
+    // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+    // check) that is /protected's. Not knowing is not an error: the page works without it.
+    this.api
+      .loggedIn()
+      .then((next) => (next === '/2fa' ? this.api.softTokenEnrolment() : null))
+      .then(
+        (enrolment) => (this.enrolment = enrolment),
+        () => undefined,
+      );
     // Not worth an error on the page: without an answer, the other channels remain.
     void this.$q
       .all([this.passkeys.unavailableReason(), this.api.hasPasskey()])

@@ -2,7 +2,7 @@
 // phone verification and approval status, as the original did. The base URL is configurable so
 // the same code talks to Authy, to nock in tests, or to the embedded sandbox.
 import { HttpError } from '../http/errors';
-import { loadOnce } from '../lazy';
+import { loadOnce } from '../platform/lazy';
 import { isApprovalStatus, type ApprovalStatus } from '../../common/approval-status';
 import { authyErrorCode, authyStatus, INVALID_API_KEY, upstreamError } from './authy-error';
 

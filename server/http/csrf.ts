@@ -6,8 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import onHeaders from 'on-headers';
-import { loginStage, verifiedPhone } from '../auth/login-session';
-import { equalMacs } from '../safe-equal';
+import { equalMacs } from '../platform/safe-equal';
 import { readCookie } from './cookies';
 import { HttpError } from './errors';
 import { routedPath } from './routed-path';
@@ -22,8 +21,12 @@ export const CSRF_REJECTED_HEADER = 'X-XSRF-Rejected';
 
 const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
 
-/** A session we wrote (login or a verified phone); anything else is a visitor without one. */
-const hasSession = (req: Request) => loginStage(req).stage !== 'anonymous' || verifiedPhone(req) !== undefined;
+export interface CsrfOptions {
+  secret: string;
+  secure: boolean;
+  /** A session we wrote (login or a verified phone); anything else is a visitor without one. From the login state, given by the wiring. */
+  hasSession: (req: Request) => boolean;
+}
 
 export const sessionToken = (secret: string, sessionId: string) => `s.${mac(secret, `session:${sessionId}`)}`;
 
@@ -36,7 +39,7 @@ export function anonymousToken(secret: string, nonce = randomBytes(16).toString(
  * computed once per session id (a request checks the header and the cookie, before and after
  * its handler), and compared without hashing: its length is public.
  */
-function tokenChecker(secret: string, req: Request): (token: string) => boolean {
+function tokenChecker(secret: string, hasSession: CsrfOptions['hasSession'], req: Request): (token: string) => boolean {
   let forSession: { sid: string; token: string } | undefined;
   return (token) => {
     if (hasSession(req)) {
@@ -48,10 +51,10 @@ function tokenChecker(secret: string, req: Request): (token: string) => boolean 
   };
 }
 
-export function csrfProtection({ secret, secure }: { secret: string; secure: boolean }): RequestHandler {
+export function csrfProtection({ secret, secure, hasSession }: CsrfOptions): RequestHandler {
   return (req, res, next) => {
     const cookieToken = readCookie(req.headers.cookie, CSRF_COOKIE);
-    const isValidToken = tokenChecker(secret, req);
+    const isValidToken = tokenChecker(secret, hasSession, req);
     // Decided when the headers go out, after the handler may have changed the session id.
     onHeaders(res, () => {
       if (cookieToken !== undefined && isValidToken(cookieToken)) return;

@@ -2,7 +2,7 @@
 // digit segments masked: both can hold codes (the sandbox's Authy paths carry the token).
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 const LONG_DIGITS = /\/\d{4,}(?=\/|$)/g;
 

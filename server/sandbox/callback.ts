@@ -3,7 +3,7 @@
 // verifyCallback.
 import { randomBytes, randomInt } from 'node:crypto';
 import { signCallback } from '../authy/signature';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import type { Pair, SandboxApproval } from './models';
 
 export interface CallbackMessage {

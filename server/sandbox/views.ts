@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { displayE164, maskCellphone } from './phone';
 import type { SandboxService } from './service';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';

@@ -108,6 +108,16 @@ describe('ApiService', () => {
     expect(none.value).toBeNull();
   });
 
+  test('the authenticator app is set up with a POST of its first code; logout is a POST (CSRF-checked)', () => {
+    backend.expectPOST('/api/accountsecurity/softtoken', { token: '123456' }).respond(200, { success: true });
+    backend.expectPOST('/api/logout').respond(200, { success: true });
+    const enrolled = track(api.enrolSoftToken('123456'));
+    const out = track(api.logout());
+    backend.flush();
+    expect(enrolled.value).toEqual({ success: true });
+    expect(out.value).toEqual({ success: true });
+  });
+
   test('a refusal rejects with the response, which errorMessage turns into a sentence', () => {
     backend.expectPOST('/api/accountsecurity/sms').respond(429, { error: 'Too many attempts.' }, { 'Retry-After': '60' });
     const sms = track(api.requestSms().catch((r: unknown) => errorMessage(r)));

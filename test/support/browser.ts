@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } f
 import path from 'node:path';
 import { chromium, request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateSync } from 'otplib';
-import type { ProviderName } from '../../server/config';
+import type { ProviderName } from '../../server/platform/config';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -108,7 +108,7 @@ const slug = (s: string) =>
  * Registers the hooks of a browser test file and returns the per-test handles. Call at the top
  * of a describe block (or file).
  */
-export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSuite {
+export function useBrowser(options: { provider?: ProviderName; now?: () => number } = {}): BrowserSuite {
   let app: SandboxApp | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -173,7 +173,7 @@ export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSu
 
   beforeAll(async () => {
     await ensureBuilt();
-    app = await startSandboxApp({ built: true, provider: options.provider });
+    app = await startSandboxApp({ built: true, provider: options.provider, now: options.now });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 

@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { errorHandler } from '../../server/http/errors';
 import { checkBodyShape, JSON_LIMIT, parseJsonBody } from '../../server/http/json-body';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 
 function echo(parsers: express.RequestHandler[]) {
   const app = express();

@@ -2,7 +2,7 @@
 // to an app: X-Twilio-Signature = base64(HMAC-SHA1(auth token, URL + each parameter's name and
 // value, sorted by name)). The app checks it with the `twilio` library's validateRequest.
 import { createHmac } from 'node:crypto';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../platform/logger';
 
 export function twilioSignature(authToken: string, url: string, params: Readonly<Record<string, string>>): string {
   const data = Object.keys(params)

@@ -1,7 +1,14 @@
-// The attempt limits and their numbers. Each is configurable from the environment as
-// "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the defaults are below.
-// "Per client address" means per IPv4 address, or per IPv6 /64 (limits/client-address.ts).
-import type { Limit } from './attempt-limiter';
+// The attempt limits' numbers, read by config.ts; limits/ enforces them. Each is configurable
+// from the environment as "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the
+// defaults are below. "Per client address" means per IPv4 address, or per IPv6 /64
+// (limits/client-address.ts).
+
+/** One limit: at most `max` in any window of `windowMs`; `name` keys its attempts. */
+export interface Limit {
+  name: string;
+  max: number;
+  windowMs: number;
+}
 
 const DEFINITIONS = {
   /** Wrong tokens per user, across all of that user's sessions. */
@@ -12,7 +19,7 @@ const DEFINITIONS = {
   loginFailuresPerIp: { env: 'LIMIT_LOGIN_FAILURES_PER_IP', name: 'login-failures-ip', value: '100/1d' },
   /** Failed logins per username, whatever the address (so rotating addresses gains nothing). */
   loginFailuresPerUser: { env: 'LIMIT_LOGIN_FAILURES_PER_USER', name: 'login-failures-user', value: '10/15m' },
-  /** Registrations (each costs a password hash and an Authy user) per client address. */
+  /** Registrations per client address (each costs a password hash and a user at the 2FA API: Authy's, or Verify's entity). */
   registrationsPerIp: { env: 'LIMIT_REGISTRATIONS_PER_IP', name: 'registrations-ip', value: '10/1h' },
   /** SMS, calls and push requests cost money: one budget per user for all three. */
   sends: { env: 'LIMIT_SENDS_PER_USER', name: 'sends', value: '5/15m' },

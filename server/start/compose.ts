@@ -4,23 +4,36 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
-import type { ScryptParams } from './auth/password';
-import type { Config } from './config';
-import type { ExpirySpec } from './db/expiry';
-import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
-import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
-import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
-import type { Logger } from './logger';
-import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
-import type { TwoFactorProvider } from './providers/provider';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
-import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
-import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
+import type { ScryptParams } from '../auth/password';
+import type { Config } from '../platform/config';
+import type { ExpirySpec } from '../db/expiry';
+import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
+import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
+import type { Logger } from '../platform/logger';
+import type { MetricsSource } from '../metrics/http';
+import type { Metrics } from '../metrics/metrics';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
+import type { TwoFactorProvider } from '../providers/provider';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
+import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
+import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
 
 export interface ComposeOptions {
   config: Pick<
     Config,
-    'provider' | 'sandbox' | 'authyApiKey' | 'authyApiUrl' | 'twilio' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'
+    | 'provider'
+    | 'sandbox'
+    | 'authyApiKey'
+    | 'authyApiUrl'
+    | 'twilio'
+    | 'publicUrl'
+    | 'trustProxy'
+    | 'limits'
+    | 'hashQueueMaxMs'
+    | 'hashConcurrency'
+    | 'metricsToken'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -34,18 +47,28 @@ export interface ComposeOptions {
   publicDir: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  metrics?: Metrics;
+  metricsSource?: MetricsSource;
   /** The sandbox's code, in sandbox mode (loadSandbox). */
   sandbox?: SandboxModule;
 }
 
 /** The sandbox (its APIs, "the phone", their models, qrcode and otplib): loaded in sandbox mode only. */
-export type SandboxModule = typeof import('./sandbox');
+export type SandboxModule = typeof import('../sandbox');
 export const loadSandbox = (sandboxMode: boolean): Promise<SandboxModule | undefined> =>
-  sandboxMode ? import('./sandbox') : Promise.resolve(undefined);
+  sandboxMode ? import('../sandbox') : Promise.resolve(undefined);
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandbox: SandboxModule | undefined): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandbox?.EXPIRING_COLLECTIONS ?? [])];
+  return [
+    ...SESSIONS,
+    ...ATTEMPTS,
+    ...LIMIT_WARNINGS,
+    ...APPROVALS,
+    ...ENROLMENT_LOCKS,
+    ...PASSKEYS,
+    ...(sandbox?.EXPIRING_COLLECTIONS ?? []),
+  ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
@@ -54,7 +77,12 @@ function createProvider(o: ComposeOptions, sandbox: SandboxModule | undefined): 
   if (config.provider === 'verify') {
     const credentials = config.twilio ?? sandbox?.sandboxTwilioAccount(o.sandboxAuthToken);
     if (!credentials) throw new Error('compose: Verify without credentials needs the sandbox');
-    return createVerifyProvider({ ...credentials, baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_VERIFY_PATH : undefined, now: o.now });
+    return createVerifyProvider({
+      ...credentials,
+      factorName: new URL(config.publicUrl).hostname,
+      baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_VERIFY_PATH : undefined,
+      now: o.now,
+    });
   }
   return createAuthyProvider({
     apiKey: config.authyApiKey ?? o.sandboxKey,
@@ -76,6 +104,8 @@ export function composeApp(o: ComposeOptions): Express {
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
+    metrics: o.metrics,
+    metricsSource: o.metricsSource,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: sandbox
       ? sandbox.createSandbox({
