@@ -1,8 +1,9 @@
 // The Authy calls the app makes. authy-client for users, codes and approval requests; axios for
 // phone verification and approval status, as the original did. The base URL is configurable so
 // the same code talks to Authy, to nock in tests, or to the embedded sandbox.
+import type { AxiosInstance, AxiosStatic } from 'axios';
+import type { Client as AuthyClient } from 'authy-client';
 import { HttpError } from '../http/errors';
-import { loadOnce } from '../platform/lazy';
 import { isApprovalStatus, type ApprovalStatus } from '../../common/approval-status';
 import { authyErrorCode, authyStatus, INVALID_API_KEY, upstreamError } from './authy-error';
 
@@ -59,42 +60,38 @@ async function wrongCodeIsFalse(call: () => PromiseLike<unknown>): Promise<boole
 }
 
 export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApiOptions): AuthyApi {
-  // Both clients are loaded at the first call that needs them, not at start: authy-client alone
-  // (with `request` and Google's phone number metadata) weighs some 25 MB.
-  const authyClient = loadOnce(
-    async () => new (await import('authy-client')).Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs }),
-  );
-  const httpClient = loadOnce(async () =>
-    (await import('axios')).default.create({
-      baseURL: baseUrl,
-      timeout: timeoutMs,
-      headers: { 'X-Authy-API-Key': apiKey },
-      maxRedirects: 0,
-      proxy: false,
-    }),
-  );
+  // Loaded here, so an app on Verify never loads them (authy-client, with `request` and Google's
+  // phone number metadata, weighs some 40 MB). An app on Authy loads them at start, not at its
+  // first call: that would make the first person wait for them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('authy-client') as { Client: typeof AuthyClient };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const axios = (require('axios') as { default: AxiosStatic }).default;
+  const client = new Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs });
+  const http: AxiosInstance = axios.create({
+    baseURL: baseUrl,
+    timeout: timeoutMs,
+    headers: { 'X-Authy-API-Key': apiKey },
+    maxRedirects: 0,
+    proxy: false,
+  });
   const sendResult = (res: { message: string; cellphone: string }): SendResult => ({ message: res.message, cellphone: res.cellphone });
 
   return {
     async registerUser({ email, phone, countryCode }) {
-      const client = await authyClient();
       const res = await upstream(() => client.registerUser({ countryCode, email, phone }));
       return String(res.user.id);
     },
     async requestSms(authyId) {
-      const client = await authyClient();
       return sendResult(await upstream(() => client.requestSms({ authyId }, { force: true })));
     },
     async requestCall(authyId) {
-      const client = await authyClient();
       return sendResult(await upstream(() => client.requestCall({ authyId }, { force: true })));
     },
-    async verifyToken(authyId, token) {
-      const client = await authyClient();
+    verifyToken(authyId, token) {
       return wrongCodeIsFalse(() => client.verifyToken({ authyId, token }));
     },
     async createApprovalRequest(authyId, req) {
-      const client = await authyClient();
       const res = await upstream(() =>
         client.createApprovalRequest(
           { authyId, message: req.message, details: { visible: req.visibleDetails, hidden: req.hiddenDetails } },
@@ -104,7 +101,6 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       return res.approval_request.uuid;
     },
     async getApprovalStatus(uuid) {
-      const http = await httpClient();
       const res = await upstream(() =>
         http.get<{ approval_request?: { status?: unknown } }>(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`),
       );
@@ -113,7 +109,6 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       return status;
     },
     async startPhoneVerification({ via, phone, countryCode }) {
-      const http = await httpClient();
       const res = await upstream(() =>
         http.post<{ message?: unknown }>('/protected/json/phones/verification/start', {
           via,
@@ -125,8 +120,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
       const message = res.data?.message;
       return typeof message === 'string' ? message : 'Verification code sent.';
     },
-    async checkPhoneVerification({ phone, countryCode, code }) {
-      const http = await httpClient();
+    checkPhoneVerification({ phone, countryCode, code }) {
       return wrongCodeIsFalse(() =>
         http.get('/protected/json/phones/verification/check', {
           params: { phone_number: phone, country_code: countryCode, verification_code: code },
