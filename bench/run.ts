@@ -2,7 +2,6 @@
 // child processes; this process drives them with autocannon, reads the app's database command
 // counts and RSS over IPC, and writes bench/results.json plus a table. See bench/README.md.
 // scripts/bench.mjs bundles this file into a temporary folder (BENCH_BUILD) and runs it there.
-import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,6 +11,7 @@ import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { resolveDatabase } from '../server/embedded-db/resolve';
+import { buildAgainst, commitOf, type AgainstBuild } from './lib/against';
 import { baselineOf, compareWithBaseline, comparisonLines, loadBaseline, saveBaseline, type Comparison } from './lib/baseline';
 import { runBurst, type BurstResult } from './lib/burst';
 import { cacheHeaders, firstLoadWeight, navigationLoads, type CacheHeaders, type FirstLoad, type Navigation } from './lib/checks';
@@ -53,6 +53,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string', default: env('BASELINE', path.join(ROOT, 'bench', 'baseline.json')) },
     compare: { type: 'boolean', default: env('COMPARE', '') !== '' },
     'save-baseline': { type: 'boolean', default: false },
+    against: { type: 'string', default: env('AGAINST', '') },
     help: { type: 'boolean', default: false },
   },
 });
@@ -60,7 +61,7 @@ if (args.help) {
   console.log(
     'npm run bench -- [--duration s] [--warmup s] [--runs n] [--connections n] [--login-connections n] [--flow-connections n]\n' +
       '  [--flow-users n] [--burst-flows n] [--scenarios a,b] [--log-level info|warn|silent] [--profile] [--profile-scenario name]\n' +
-      '  [--no-browser] [--out file] [--compare] [--save-baseline] [--baseline file]\n' +
+      '  [--no-browser] [--out file] [--compare] [--save-baseline] [--baseline file] [--against other-checkout]\n' +
       `scenarios: ${[...Object.keys(SCENARIOS), ...SPECIAL].join(', ')}`,
   );
   process.exit(0);
@@ -93,7 +94,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function snapshotBuild(): Promise<void> {
+async function snapshotBuild(): Promise<AgainstBuild | undefined> {
   const dist = path.join(ROOT, 'dist');
   if (!existsSync(path.join(dist, 'public', 'index.html')) || !existsSync(path.join(dist, 'server', 'index.js'))) {
     throw new Error('dist/ is not built: run `npm run bench` (it builds first) or `npm run build`');
@@ -113,6 +114,7 @@ async function snapshotBuild(): Promise<void> {
     sourcemap: true,
     logLevel: 'warning',
   });
+  return args.against ? buildAgainst(ROOT, path.resolve(args.against), path.join(BUILD, 'against')) : undefined;
 }
 
 /**
@@ -398,6 +400,14 @@ interface Results {
   burst?: BurstResult | { error: string };
   workers?: WorkersResult[] | { error: string };
   profile?: { scenario: string; file: string | null };
+  /** --against: the other checkout, measured in the same run, on the same database, beside the same hellos. */
+  against?: {
+    root: string;
+    commit: string | null;
+    rss: { afterStartMB: number };
+    scenarios: ScenarioResult[];
+    burst?: BurstResult | { error: string };
+  };
   targets?: Target[];
   elapsedSeconds?: number;
 }
@@ -564,7 +574,7 @@ function targets(results: Results): Target[] {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  await snapshotBuild();
+  const other = await snapshotBuild();
   const cores = availableParallelism();
   const load = loadavg()[0];
   if (load > cores / 2)
@@ -586,18 +596,39 @@ async function main(): Promise<void> {
     },
     logFile,
   });
-  const stopAll = () => Promise.all([hello.stop(), app.stop()]).then(() => database.stop());
+  const otherLog = path.join(tmpdir(), `asq-bench-against-${process.pid}.log`);
+  const before = other
+    ? new Child('app (--against)', other.appServer, {
+        env: {
+          BENCH_LOG_LEVEL: opts.logLevel,
+          BENCH_PUBLIC_DIR: other.publicDir,
+          BENCH_MONGODB_URI: database.uri,
+          BENCH_DB_KIND: database.kind,
+          ...(database.pid ? { BENCH_DB_PID: String(database.pid) } : {}),
+        },
+        logFile: otherLog,
+      })
+    : undefined;
+  const stopAll = () => Promise.all([hello.stop(), app.stop(), before?.stop()]).then(() => database.stop());
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const [helloInfo, appInfo]: ListeningMessage[] = await Promise.all([hello.listening(), app.listening()]);
+    const [helloInfo, appInfo, beforeInfo]: (ListeningMessage | undefined)[] = await Promise.all([
+      hello.listening(),
+      app.listening(),
+      before?.listening(),
+    ]);
+    if (!helloInfo || !appInfo) throw new Error('the hello or the app server did not start');
+    const beforeUrl = beforeInfo && `http://127.0.0.1:${beforeInfo.port}`;
+    if (beforeUrl) say(`--against ${other!.root} (${other!.commit ?? 'no commit'}) on ${beforeUrl}, log in ${otherLog}`);
     const helloUrl = `http://127.0.0.1:${helloInfo.port}`;
     const baseUrl = `http://127.0.0.1:${appInfo.port}`;
     const dbUri = appInfo.dbUri!;
     say(`app on ${baseUrl} (${appInfo.dbKind}${appInfo.isFerretDB ? ', FerretDB' : ''}), log in ${logFile}; hello on ${helloUrl}`);
 
     // The app hashes one password at start (its hash queue's first estimate): RSS once that is done.
-    await cpuQuiet(app.proc.pid);
+    await Promise.all([cpuQuiet(app.proc.pid), before && cpuQuiet(before.proc.pid)]);
     const idle = await app.stats({ reset: true });
+    const beforeIdle = await before?.stats({ reset: true });
     const helloIdle = await hello.stats();
 
     say('start-up times (database already up)');
@@ -624,14 +655,27 @@ async function main(): Promise<void> {
       hellos.push({ connections, ...(await measure(hello, helloUrl, { method: 'GET', path: '/' }, connections)) });
     }
 
-    const scenarios: ScenarioResult[] = [];
-    for (const name of opts.scenarios.filter((n) => !SPECIAL.includes(n))) {
+    const tryScenario = async (name: string, child: Child, url: string): Promise<ScenarioResult> => {
       try {
-        scenarios.push(await runScenario(name, app, baseUrl, hellos, appInfo.dbPid));
+        return await runScenario(name, child, url, hellos, appInfo.dbPid);
       } catch (err) {
         say(`${name} failed: ${errorText(err)}`);
-        scenarios.push({ name, title: SCENARIOS[name].title, connections: SCENARIOS[name].connections(opts), error: errorText(err) });
+        return { name, title: SCENARIOS[name].title, connections: SCENARIOS[name].connections(opts), error: errorText(err) };
       }
+    };
+    const scenarios: ScenarioResult[] = [];
+    const beforeScenarios: ScenarioResult[] = [];
+    for (const [i, name] of opts.scenarios.filter((n) => !SPECIAL.includes(n)).entries()) {
+      // With --against, each scenario runs on both apps back to back, in turns first, so a
+      // neighbour's load that comes and goes weighs on both alike.
+      const runBefore = async () => {
+        if (!before || !beforeUrl) return;
+        say(`${name} on --against`);
+        beforeScenarios.push(await tryScenario(name, before, beforeUrl));
+      };
+      if (i % 2 === 1) await runBefore();
+      scenarios.push(await tryScenario(name, app, baseUrl));
+      if (i % 2 === 0) await runBefore();
     }
 
     const results: Results = {
@@ -658,17 +702,29 @@ async function main(): Promise<void> {
       s.ratioToHashCeiling = Math.round((perSecond / s.hash!.ceilingPerSecond) * 1000) / 1000;
     }
 
-    if (opts.scenarios.includes('burst')) {
-      say(`burst: ${opts.burstFlows} flows at once (register → SMS → code → verify → protected)`);
-      const codes = sandboxCodes(dbUri, appInfo.dbName!);
+    if (before && beforeInfo && other) {
+      results.against = { root: other.root, commit: other.commit, rss: { afterStartMB: mb(beforeIdle!.rss) }, scenarios: beforeScenarios };
+      for (const s of beforeScenarios.filter((x) => x.hashBound && !x.error && x.hash)) {
+        const perSecond = s.flow ? s.flow.flowsPerSecond : (s.median?.rps ?? 0);
+        s.ratioToHashCeiling = Math.round((perSecond / s.hash!.ceilingPerSecond) * 1000) / 1000;
+      }
+    }
+    const burst = async (url: string, dbName: string, label: string): Promise<BurstResult | { error: string }> => {
+      say(`burst${label}: ${opts.burstFlows} flows at once (register → SMS → code → verify → protected)`);
+      const codes = sandboxCodes(dbUri, dbName);
       try {
-        results.burst = await runBurst(baseUrl, opts.burstFlows, codes.codeOf);
+        return await runBurst(url, opts.burstFlows, codes.codeOf);
       } catch (err) {
         say(`burst failed: ${errorText(err)}`);
-        results.burst = { error: errorText(err) };
+        return { error: errorText(err) };
       } finally {
         await codes.close();
       }
+    };
+    if (opts.scenarios.includes('burst')) {
+      results.burst = await burst(baseUrl, appInfo.dbName!, '');
+      if (results.against && beforeUrl && beforeInfo?.dbName)
+        results.against.burst = await burst(beforeUrl, beforeInfo.dbName, ' on --against');
     }
     if (opts.scenarios.includes('workers')) {
       try {
@@ -708,15 +764,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** The checkout the figures are of: its commit, `-dirty` with uncommitted changes. */
-function commitOf(dir: string): string | null {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: dir, encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-}
-
 async function compareBaseline(results: Results): Promise<NonNullable<Results['baseline']>> {
   const file = path.relative(process.cwd(), args.baseline);
   try {
@@ -733,6 +780,39 @@ function worstScenario(scenarios: ScenarioResult[]): string {
   const ok = scenarios.filter((s) => !s.error);
   const share = (s: ScenarioResult) => (s.hashBound ? (s.ratioToHashCeiling ?? 0) : (s.ratioToHello ?? 0));
   return ok.sort((a, b) => share(a) - share(b))[0]?.name ?? '';
+}
+
+/** Each scenario of --against beside this checkout's: CPU per request (and × hello's), req/s, p99, RSS. */
+function againstLines(r: Results, against: NonNullable<Results['against']>): string[] {
+  const f = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '–' : x.toFixed(digits));
+  const lines = [
+    `against ${against.commit ?? '?'} (${against.root}), same run and database: before → now`,
+    `  RSS after start: ${against.rss.afterStartMB} → ${r.rss.afterStartMB} MB`,
+  ];
+  for (const b of against.scenarios) {
+    const n = r.scenarios.find((s) => s.name === b.name);
+    if (!n?.median || !b.median) {
+      lines.push(`  ${b.name}: ${b.error ?? n?.error ?? 'not measured'}`);
+      continue;
+    }
+    const change = (x: number | null, y: number | null) =>
+      x && y !== null ? ` (${y >= x ? '+' : ''}${(((y - x) / x) * 100).toFixed(0)} %)` : '';
+    lines.push(
+      `  ${b.name}: app CPU ${f(b.median.appCpuUs)} → ${f(n.median.appCpuUs)} µs/req${change(b.median.appCpuUs, n.median.appCpuUs)}` +
+        ` (×hello ${f(b.cpuRatioToHello, 2)} → ${f(n.cpuRatioToHello, 2)}), database ${f(b.median.dbCpuUs)} → ${f(n.median.dbCpuUs)} µs/req;` +
+        ` ${f(b.median.rps)} → ${f(n.median.rps)} req/s (×hello ${f(b.ratioToHello, 3)} → ${f(n.ratioToHello, 3)});` +
+        ` p99 ${f(b.median.p99)} → ${f(n.median.p99)} ms; RSS end ${f(b.rssEndMB)} → ${f(n.rssEndMB)} MB`,
+    );
+  }
+  const bb = against.burst;
+  const nb = r.burst;
+  if (bb && nb && !('error' in bb) && !('error' in nb)) {
+    lines.push(
+      `  burst: answered p99 ${bb.answered.p99} → ${nb.answered.p99} ms, ${bb.refused503} → ${nb.refused503} × 503, ` +
+        `${bb.completed} → ${nb.completed} of ${nb.flows} flows reached /protected`,
+    );
+  }
+  return lines;
 }
 
 function print(r: Results): void {
@@ -791,6 +871,7 @@ function print(r: Results): void {
   );
   out.push(`RSS after start (its password hash done): app ${r.rss.afterStartMB} MB, hello ${r.rss.helloIdleMB} MB`);
   if (r.profile) out.push(`CPU profile of ${r.profile.scenario}: ${r.profile.file ?? 'not written'}`);
+  if (r.against) out.push('', ...againstLines(r, r.against));
   out.push('');
   out.push(targetLines(r.targets ?? []));
   out.push('');
