@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
+  const handleError = errorHandler(logger, database.failed);
 
   const app = express();
   app.disable('x-powered-by');
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
       secret: deps.sessionSecret,
       secure,
       nativeExpiry: !deps.isFerretDB,
+      onSaveError: (err, req, res) => handleError(err, req, res, () => {}),
     }),
   );
   app.use(loginSessionMiddleware(now));
@@ -124,6 +126,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
-  app.use(errorHandler(logger, database.failed));
+  app.use(handleError);
   return app;
 }

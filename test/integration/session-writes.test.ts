@@ -1,5 +1,5 @@
 // Read-only authenticated requests cost at most one database read (the session) and never
-// write the session back (resave:false; connect-mongo touchAfter). Counted with the driver's
+// write the session back (resave:false; its expiry moves on at most once a minute). Counted with the driver's
 // command monitoring, so the figure is exact, not sampled as in the bench.
 import { countCommands, type CommandCounter, type CountedCommand } from '../support/command-counts';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
