@@ -23,7 +23,8 @@ import { SendBudget } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
 import { metricsRoute, observeRequests, type MetricsSource } from '../metrics/http';
 import { instrumentedProvider } from '../metrics/instrumented-provider';
-import { createMetrics, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
+import { isRecording, NO_METRICS } from '../metrics/no-metrics';
 import { PasskeyStore } from '../passkeys/passkey-store';
 import { passkeyRoutes } from '../passkeys/passkeys.routes';
 import { relyingPartyOf } from '../passkeys/relying-party';
@@ -49,13 +50,19 @@ export interface AppDeps {
   publicDir?: string;
   passwordParams?: ScryptParams;
   now?: () => number;
-  /** What the app counts (default: a registry of its own). */
+  /** What the app counts (default: a registry of its own when METRICS_TOKEN serves it here, else nothing). */
   metrics?: Metrics;
   /** What GET /metrics shows when METRICS_TOKEN is set (default: `metrics`; in a cluster worker, the primary's sum). */
   metricsSource?: MetricsSource;
 }
 
 /** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
+/** A registry of this app's own, with prom-client loaded only now: an app without metrics never loads it. */
+function newMetrics(): Metrics {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../metrics/metrics') as typeof import('../metrics/metrics')).createMetrics();
+}
+
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();
@@ -63,8 +70,10 @@ const noStore: RequestHandler = (_req, res, next) => {
 
 export function createApp(deps: AppDeps): Express {
   const { config, connection, logger } = deps;
-  const metrics = deps.metrics ?? createMetrics();
-  const provider = instrumentedProvider(deps.provider, metrics);
+  const metrics = deps.metrics ?? (config.metricsToken ? newMetrics() : NO_METRICS);
+  // Metrics that nothing reads cost nothing: no timing of requests or of the provider's calls.
+  const recording = isRecording(metrics);
+  const provider = recording ? instrumentedProvider(deps.provider, metrics) : deps.provider;
   const now = deps.now ?? Date.now;
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
@@ -88,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', () => undefined);
   app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
-  app.use(observeRequests(app, metrics));
+  if (recording) app.use(observeRequests(app, metrics));
   app.use(securityHeaders(secure));
   app.use(healthRoutes(connection));
   if (config.metricsToken) {
