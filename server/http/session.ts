@@ -101,8 +101,12 @@ class SessionStore extends MongoStore {
     if (data[CREATED_HERE]) {
       // Saved before the answer (createSessionMiddleware) and unchanged since: express-session
       // saves a session with a new id once more, which would write the same document again.
-      if (fieldsOf(data) === data[AS_STORED]) return callback();
-      return super.set(sid, data, callback);
+      const fields = fieldsOf(data);
+      if (fields === data[AS_STORED]) return callback();
+      return super.set(sid, data, (err?: unknown) => {
+        if (!err) data[AS_STORED] = fields;
+        callback(err);
+      });
     }
     // As connect-mongo stores it (stringify: false): the fields, and the cookie as JSON.
     const stored = { ...data, cookie: (data.cookie as unknown as { toJSON(): object }).toJSON() };
@@ -114,12 +118,19 @@ class SessionStore extends MongoStore {
    * exists: a request in flight when logout ended it gets a 401, not a fresh session.
    */
   override regenerate(req: Request, callback: (err?: unknown) => void): void {
-    const loaded = !(req.session as StoredSession)[CREATED_HERE];
+    const data = req.session as StoredSession;
+    const loaded = !data[CREATED_HERE];
+    const generate = () => (this as unknown as { generate: (req: Request) => void }).generate(req);
+    // A visitor's session made in this request and never written: there is nothing to delete.
+    if (!loaded && data[AS_STORED] === '{}') {
+      generate();
+      return callback();
+    }
     this.collectionP
       .then((sessions) => sessions.deleteOne({ _id: req.sessionID }))
       .then(({ deletedCount }) => {
         if (loaded && deletedCount === 0) return callback(new HttpError(401, 'Your session has ended. Please log in again.'));
-        (this as unknown as { generate: (req: Request) => void }).generate(req);
+        generate();
         callback();
       }, callback);
   }

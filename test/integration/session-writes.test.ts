@@ -61,6 +61,18 @@ test("the bench's count without command monitoring (via the driver) sees the sam
   }
 });
 
+test("a visitor's login writes its new session once and deletes nothing (no session of theirs was stored)", async () => {
+  await registeredAgent(t.app, 'visitor-login', 7010);
+  const visitor = client(t.app);
+  const log = await commandsOf(() =>
+    visitor
+      .post('/api/login')
+      .send({ username: 'visitor-login', password: validPerson('visitor-login').body.password })
+      .expect(200),
+  );
+  expect(sessionWrites(log).map((c) => c.name)).toEqual(['update']);
+});
+
 describe('after 2FA', () => {
   let agent: Client;
   beforeAll(async () => {
