@@ -13,6 +13,7 @@ import { watchDatabase } from '../db/availability';
 import { csrfProtection } from '../http/csrf';
 import { apiNotFound, errorHandler, HttpError } from '../http/errors';
 import { healthRoutes } from '../http/health';
+import { inSeries } from '../http/in-series';
 import { parseJsonBody, requireJsonBody } from '../http/json-body';
 import { assetRoutes, pageRoutes } from '../site/pages';
 import { requestLog } from '../http/request-log';
@@ -109,7 +110,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', inSeries([noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), ...parseJsonBody()]));
   app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
   // The push callback is signed by the provider and carries no session or CSRF token.
   app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
