@@ -100,7 +100,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(logger));
   if (recording) app.use(observeRequests(app, metrics));
   app.use(securityHeaders(secure));
-  app.use(healthRoutes(connection));
+  // Routers of one or two routes are entered only on their own paths, not by every request.
+  app.get(['/healthz', '/readyz'], healthRoutes(connection));
   if (config.metricsToken) {
     const source = deps.metricsSource ?? { render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
     app.use(metricsRoute(config.metricsToken, source));
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', inSeries([noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), ...parseJsonBody()]));
   app.use('/api', siteRoutes({ sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }));
   // The push callback is signed by the provider and carries no session or CSRF token.
-  app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
+  app.all(provider.callback.path, callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(
     createSessionMiddleware({
       client: connection.getClient(),
