@@ -11,12 +11,12 @@ import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
-import type { UserModel } from './user.model';
+import type { ProviderRecords, UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;

@@ -1,6 +1,6 @@
 // Request bodies are read field by field: anything but a non-empty string is a 400 naming the
 // field, so objects such as {"$ne": null} never reach a query.
-import { callingCodeOf, normalizePhone } from '../../common/phone-number';
+import { callingCodeOf, normalizePhone, type Phone } from '../../common/phone-number';
 import { HttpError } from './errors';
 
 type Body = Record<string, unknown>;
@@ -51,15 +51,6 @@ export const rules = {
 
 /** Country codes arrive as "+1" or "1"; Authy wants digits. */
 export const digitsOnly = (s: string) => s.replace(/\D/g, '');
-
-export interface Phone {
-  /** +14155550100: the one form limits, storage and upstream calls use. */
-  e164: string;
-  /** Digits of the calling code, e.g. "1". */
-  callingCode: string;
-  /** The national number, digits only, e.g. "4155550100". */
-  national: string;
-}
 
 /** `country_code` and `phone_number`, as one number valid for that calling code; else a 400 naming the field. */
 export function requirePhone(body: Body): Phone {

@@ -3,7 +3,7 @@
 // verifyCallback.
 import { randomBytes, randomInt } from 'node:crypto';
 import axios from 'axios';
-import { signCallback } from '../authy/signature';
+import { signCallback } from '../providers/authy/signature';
 import type { Logger } from '../platform/logger';
 import type { Pair, SandboxApproval } from './models';
 

@@ -18,14 +18,14 @@ import {
   settlePush,
 } from '../auth/login-session';
 import { sessionUser } from '../auth/session-user';
-import type { UserModel } from '../auth/user.model';
+import type { ProviderRecords, UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
 import { requireLoginApi, requireTwoFactorApi } from '../auth/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey, clientNetwork } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
-import type { ProviderUser, TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
+import type { TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 import { EnrolmentLock } from './enrolment-lock';
@@ -34,7 +34,7 @@ import { CONFIRM_IDENTITY, pushRequest } from './push-request';
 export interface TwoFactorDeps {
   users: UserModel;
   approvals: ApprovalStore;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   sendBudget: SendBudget;
@@ -57,15 +57,17 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
 
   /**
    * The logged-in user; a session whose user is gone is ended rather than crashing. A user the
-   * original quickstart saved half-way (its registration failed after the insert, leaving
-   * `authyId: null`, and no other provider's record) cannot get a second factor: they are told
-   * to register again. A user registered with the other provider is the provider's to refuse.
+   * provider can do nothing for (say, one the original quickstart saved half-way) gets a 409
+   * saying why, in the provider's words.
    */
   async function currentUser(req: Request) {
     const user = await sessionUser(req, users);
-    if (!user.authyId && !user.verify) throw new HttpError(409, 'This account has no Authy id; please register again.');
+    const refused = provider.refusal(user);
+    if (refused !== undefined) throw new HttpError(409, refused);
     return user;
   }
+
+  type SessionUser = Awaited<ReturnType<typeof currentUser>>;
 
   /** An SMS or a call: the user's, the number's, the address's and the app's budgets (limits/send-budget.ts). */
   const phoneSend = (req: Request, user: { id: string; phone?: string }) => ({
@@ -88,11 +90,11 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
    * says to request a new one. Trying the pending soft token's first code holds the user's
    * enrolment lock (enrolment-lock.ts).
    */
-  async function checkCode(req: Request, user: ProviderUser & { id: string; _id: unknown }, token: string, context: TokenContext) {
+  async function checkCode(req: Request, user: SessionUser, token: string, context: TokenContext) {
     const enrolling = context.mayEnrol && provider.pendingSoftToken(user) !== undefined;
     const attempt = () => provider.checkToken(user, token, context);
     // A locked user stays locked even for the right token until the window passes.
-    const check: TokenCheck = await limiter.guard(
+    const check: TokenCheck<ProviderRecords> = await limiter.guard(
       limits.tokenFailures,
       user.id,
       () => (enrolling ? enrolment.hold(user.id, attempt) : attempt()),

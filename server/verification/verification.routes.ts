@@ -6,6 +6,7 @@ import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
+import type { ProviderRecords } from '../auth/user.model';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 
@@ -15,7 +16,7 @@ function phoneOf(req: Request) {
 }
 
 export interface VerificationDeps {
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   sendBudget: SendBudget;

@@ -2,7 +2,7 @@
 // callback checked by authy-client's own verifyCallback.
 import { Client } from 'authy-client';
 import { generateSync } from 'otplib';
-import { isValidSignature } from '../../server/authy/signature';
+import { isValidSignature } from '../../server/providers/authy/signature';
 import { buildCallback, newNonce, signedUrl } from '../../server/sandbox/callback';
 import type { SandboxApproval } from '../../server/sandbox/models';
 import { displayPhone, maskCellphone } from '../../server/sandbox/phone';
