@@ -108,11 +108,11 @@ export class ApiService {
     return this.post('/api/accountsecurity/softtoken', { token });
   }
 
-  createOneTouch(): IPromise<ApprovalResponse> {
+  createPush(): IPromise<ApprovalResponse> {
     return this.post<ApprovalResponse>('/api/accountsecurity/onetouch');
   }
 
-  oneTouchStatus(): IPromise<ApprovalStatus> {
+  pushStatus(): IPromise<ApprovalStatus> {
     return this.post<ApprovalResponse>('/api/accountsecurity/onetouchstatus').then((body) => body.approval_request.status ?? 'pending');
   }
 

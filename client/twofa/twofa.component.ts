@@ -34,7 +34,7 @@ class TwofaController {
   ) {
     this.push = new PushPoller(
       $timeout,
-      () => this.api.oneTouchStatus(),
+      () => this.api.pushStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
   }
@@ -79,7 +79,7 @@ class TwofaController {
   startPush(): void {
     this.pushCanRetry = false;
     this.state
-      .run(this.api.createOneTouch(), () => {
+      .run(this.api.createPush(), () => {
         this.state.succeed('Push request sent: approve it on your phone.');
         this.push.start();
       })

@@ -1,7 +1,7 @@
-// Users live in the `users` collection, field names as in the original quickstart so its
-// database can be reused (hashed_password, authyId). Each 2FA provider owns what it keeps on the
-// user (its record and that record's schema fields, in server/providers/); the user puts them
-// side by side, and holds at least one.
+// Users live in the `users` collection, with the original quickstart's field names so its
+// database can be reused. Each 2FA provider owns what it keeps on the user (its record and that
+// record's schema fields, in server/providers/); the user puts them side by side, and holds at
+// least one.
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { UserProfile } from '../providers/provider';
 import { authyRecord, type AuthyRecord } from '../providers/authy/authy-record';

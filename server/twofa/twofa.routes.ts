@@ -169,9 +169,9 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     res.json({ success: true });
   });
 
-  // POST /api/accountsecurity/onetouch: a push to the Authy app costs no SMS or call, so only
-  // the user's budget applies. The phone shows where the request comes from, and after 2FA what
-  // it would confirm.
+  // POST /api/accountsecurity/onetouch (the original's path): a push costs no SMS or call, so
+  // only the user's budget applies. The phone shows where the request comes from, and after 2FA
+  // what it would confirm. The JSON names the provider's id `uuid`, as Authy's did.
   router.post('/onetouch', async (req: Request, res: Response) => {
     const user = await currentUser(req);
     const request = pushRequest({
@@ -180,32 +180,32 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       network: clientNetwork(req),
       action: loginStage(req).stage === 'complete' ? (freshCheckAction(req) ?? CONFIRM_IDENTITY) : undefined,
     });
-    const uuid = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
-    await approvals.create(uuid, user.id);
-    rememberPush(req, uuid);
-    res.json({ success: true, approval_request: { uuid } });
+    const pushId = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
+    await approvals.create(pushId, user.id);
+    rememberPush(req, pushId);
+    res.json({ success: true, approval_request: { uuid: pushId } });
   });
 
-  // POST /api/accountsecurity/onetouchstatus
+  // POST /api/accountsecurity/onetouchstatus (the original's path)
   router.post('/onetouchstatus', async (req: Request, res: Response) => {
     const push = currentPush(req);
     const login = loginStage(req);
     if (!push || login.stage === 'anonymous') throw new HttpError(404, 'No push request is pending.');
-    const { uuid } = push;
+    const { id } = push;
     let status: ApprovalStatus | undefined = push.status;
     if (!status) {
-      const record = await approvals.find(uuid, login.userId);
+      const record = await approvals.find(id, login.userId);
       if (!record) throw new HttpError(404, 'No push request is pending.');
       status = record.status;
       // The callback may have answered already; otherwise ask the provider.
       if (status === 'pending') {
-        status = await provider.pushStatus(await currentUser(req), uuid);
-        if (status !== 'pending') await approvals.finalize(uuid, status);
+        status = await provider.pushStatus(await currentUser(req), id);
+        if (status !== 'pending') await approvals.finalize(id, status);
       }
       if (status === 'approved') await passSecondFactor(req, now());
-      if (status !== 'pending') settlePush(req, uuid, status);
+      if (status !== 'pending') settlePush(req, id, status);
     }
-    res.json({ success: true, approval_request: { uuid, status } });
+    res.json({ success: true, approval_request: { uuid: id, status } });
   });
 
   return router;

@@ -101,7 +101,7 @@ test('push approved on the phone: the signed callback records it, the next poll 
   expect((await agent.post('/api/accountsecurity/onetouchstatus').expect(200)).body.approval_request.status).toBe('pending');
   await request(s.baseUrl).post(`/sandbox/approvals/${uuid}/approve`).expect(200);
   // The sandbox's callback reached the app and passed its signature check.
-  const record = await s.db.connection.collection('approval_requests').findOne({ uuid });
+  const record = await s.db.connection.collection('approval_requests').findOne({ pushId: uuid });
   expect(record?.status).toBe('approved');
   expect((await agent.post('/api/accountsecurity/onetouchstatus').expect(200)).body.approval_request.status).toBe('approved');
   await agent.get('/api/protected').expect(200);

@@ -145,7 +145,7 @@ describe('push (OneTouch)', () => {
     authyScope().post('/onetouch/json/users/7009/approval_requests').reply(200, replies.approvalCreated(uuid));
     const res = await agent.post('/api/accountsecurity/onetouch').expect(502);
     expect(res.body).toEqual({ error: 'The 2FA provider answered with a push request it had given before.' });
-    expect(await t.db.connection.collection('approval_requests').countDocuments({ uuid })).toBe(1);
+    expect(await t.db.connection.collection('approval_requests').countDocuments({ pushId: uuid })).toBe(1);
   });
 
   test('the status answer carries uuid and status only (the original returned the API key)', async () => {
