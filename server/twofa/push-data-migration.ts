@@ -51,7 +51,8 @@ async function insertMissing(to: Collection, docs: Document[]): Promise<number> 
   try {
     return (await to.insertMany(docs, { ordered: false })).insertedCount;
   } catch (err) {
-    const e = err as { writeErrors?: unknown[] | unknown; insertedCount?: number };
+    // The driver's MongoBulkWriteError: one write error or several.
+    const e = err as { writeErrors?: unknown; insertedCount?: number };
     const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors ?? err];
     if (!writeErrors.every(isDuplicateKey)) throw err;
     return e.insertedCount ?? 0;
