@@ -1,5 +1,6 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
+import type { Done, LoggedIn, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -35,8 +36,8 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
   const router = Router();
 
   // POST /api/user/register
-  router.post('/user/register', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/user/register', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<RegistrationRequest>(req);
     const username = requireString(body, 'username', rules.username);
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
@@ -73,8 +74,8 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
   });
 
   // POST /api/login
-  router.post('/login', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/login', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<LoginRequest>(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
     // Failures count per username+address, per address and per username, for known and unknown
@@ -109,7 +110,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
     res.json({ success: true });
   });
 
-  const logout = async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response<Done>) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
@@ -122,7 +123,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
   // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
   // where the request started. Without that header (browsers before 2023, curl) it is refused
   // too: POST works everywhere.
-  router.get('/logout', async (req: Request, res: Response) => {
+  router.get('/logout', async (req: Request, res: Response<Done>) => {
     if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
       throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
     }
@@ -130,7 +131,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
   });
 
   // POST /api/loggedIn
-  router.post('/loggedIn', (req: Request, res: Response) => {
+  router.post('/loggedIn', (req: Request, res: Response<LoggedIn>) => {
     res.json({ url: landingUrl(loginStage(req).stage) });
   });
 

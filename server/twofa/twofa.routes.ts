@@ -3,6 +3,7 @@
 // Verify) does the talking; what a session may see and do comes from auth/login-session.ts.
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import type { CodeSent, Done, PushAnswer, SoftTokenState, TokenRequest } from '../../common/api';
 import type { ApprovalStatus } from '../../common/approval-status';
 import {
   currentPush,
@@ -77,7 +78,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   });
 
   /** A code sent by SMS or call; the session keeps what to check it against (Verify's VerificationSid). */
-  async function sendCode(req: Request, channel: 'sms' | 'call') {
+  async function sendCode(req: Request, channel: 'sms' | 'call'): Promise<CodeSent> {
     const user = await currentUser(req);
     const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, channel));
     if (sent.codeId !== undefined) rememberSentCode(req, sent.codeId);
@@ -111,20 +112,20 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   }
 
   // POST /api/accountsecurity/sms
-  router.post('/sms', async (req: Request, res: Response) => {
+  router.post('/sms', async (req: Request, res: Response<CodeSent>) => {
     res.json(await sendCode(req, 'sms'));
   });
 
   // POST /api/accountsecurity/voice
-  router.post('/voice', async (req: Request, res: Response) => {
+  router.post('/voice', async (req: Request, res: Response<CodeSent>) => {
     res.json(await sendCode(req, 'call'));
   });
 
   // POST /api/accountsecurity/verify: the second factor (or, after 2FA, a fresh check). The
   // soft token's first code is taken only where this session may enrol it; that code passes
   // 2FA for the login that registered, but is no fresh check.
-  router.post('/verify', async (req: Request, res: Response) => {
-    const token = requireString(bodyOf(req), 'token', rules.token);
+  router.post('/verify', async (req: Request, res: Response<Done>) => {
+    const token = requireString(bodyOf<TokenRequest>(req), 'token', rules.token);
     const user = await currentUser(req);
     const check = await checkCode(req, user, token, { sentCodeId: sentCode(req), mayEnrol: mayEnrolSoftToken(req, now()) });
     if (!check.enrolled) await passSecondFactor(req, now());
@@ -137,7 +138,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
    * code, to a session that may enrol it; `{enrol: null}` when there is none, and to a login that
    * passed only the password; a 403 (`field: "recheck"`) after 2FA without a fresh check.
    */
-  router.get('/softtoken', async (req: Request, res: Response) => {
+  router.get('/softtoken', async (req: Request, res: Response<SoftTokenState>) => {
     const user = await currentUser(req);
     res.set('Cache-Control', 'no-store');
     let pending = provider.pendingSoftToken(user);
@@ -160,8 +161,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
 
   // POST /api/accountsecurity/softtoken {token}: sets up the authenticator app after 2FA (on
   // /protected), with a fresh second factor. Only the soft token's first code; no fresh check given.
-  router.post('/softtoken', requireTwoFactorApi, async (req: Request, res: Response) => {
-    const token = requireString(bodyOf(req), 'token', rules.token);
+  router.post('/softtoken', requireTwoFactorApi, async (req: Request, res: Response<Done>) => {
+    const token = requireString(bodyOf<TokenRequest>(req), 'token', rules.token);
     const user = await currentUser(req);
     if (!provider.pendingSoftToken(user)) throw new HttpError(409, 'Your authenticator app is set up already.');
     requireFreshCheck(req, SET_UP_APP, now());
@@ -172,7 +173,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   // POST /api/accountsecurity/onetouch (the original's path): a push costs no SMS or call, so
   // only the user's budget applies. The phone shows where the request comes from, and after 2FA
   // what it would confirm. The JSON names the provider's id `uuid`, as Authy's did.
-  router.post('/onetouch', async (req: Request, res: Response) => {
+  router.post('/onetouch', async (req: Request, res: Response<PushAnswer>) => {
     const user = await currentUser(req);
     const request = pushRequest({
       username: user.username,
@@ -187,7 +188,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   });
 
   // POST /api/accountsecurity/onetouchstatus (the original's path)
-  router.post('/onetouchstatus', async (req: Request, res: Response) => {
+  router.post('/onetouchstatus', async (req: Request, res: Response<PushAnswer>) => {
     const push = currentPush(req);
     const login = loginStage(req);
     if (!push || login.stage === 'anonymous') throw new HttpError(404, 'No push request is pending.');
