@@ -23,12 +23,15 @@ const MAY_IMPORT = {
   // with its client, its errors and the record it keeps on a user.
   'server/providers': ['server/http', 'server/db', 'server/platform', 'common'],
 
+  // What is counted and timed (prom-client); the features report to it, and it times the provider's calls.
+  'server/metrics': ['server/providers', 'server/http', 'server/platform', 'common'],
+
   // The features. auth/ (users, the login state, its guards) is the one the others build on.
-  'server/auth': ['server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
+  'server/auth': ['server/metrics', 'server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
   ...Object.fromEntries(
     ['twofa', 'verification', 'passkeys', 'protected', 'site'].map((feature) => [
       `server/${feature}`,
-      ['server/auth', 'server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
+      ['server/auth', 'server/metrics', 'server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
     ]),
   ),
 
@@ -46,6 +49,7 @@ const MAY_IMPORT = {
     'server/protected',
     'server/site',
     'server/sandbox',
+    'server/metrics',
     'server/providers',
     'server/limits',
     'server/http',

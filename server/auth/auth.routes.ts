@@ -9,6 +9,7 @@ import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
+import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
@@ -25,6 +26,7 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  metrics: Metrics;
 }
 
 const MIN_PASSWORD_LENGTH = 8;
@@ -32,7 +34,8 @@ const MIN_PASSWORD_LENGTH = 8;
 const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
+export function authRoutes(deps: AuthRoutesDeps): Router {
+  const { users, provider, limiter, limits, passwords, secureCookies, now, usersReady, metrics } = deps;
   const router = Router();
 
   // POST /api/user/register
@@ -99,6 +102,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       [limits.loginFailures, `${key}|${address}`],
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
+    metrics.login('password', outcome ? 'success' : 'failure');
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {

@@ -7,6 +7,7 @@ import type { Request, RequestHandler } from 'express';
 import type { SchemaDefinition } from 'mongoose';
 import type { ApprovalStatus, FinalApprovalStatus } from '../../common/approval-status';
 import type { Phone } from '../../common/phone-number';
+import type { ProviderName } from '../platform/config';
 
 /** What every provider may read of a user besides its own record. */
 export interface UserProfile {
@@ -90,6 +91,8 @@ export interface PushCallback {
 
 /** `R`: what the provider keeps on a user (authy/authy-record.ts, verify/verify-record.ts). */
 export interface TwoFactorProvider<R extends object = object> {
+  /** Which API this is: the metrics' label for its calls (metrics/instrumented-provider.ts). */
+  readonly name: ProviderName;
   /**
    * Why this provider can do nothing at all for the user (the routes answer 409 with it), or
    * undefined when it can serve the user, on every channel or on some.

@@ -12,6 +12,8 @@ import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
 import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
 import type { ProviderRecords } from '../auth/user.model';
+import type { MetricsSource } from '../metrics/http';
+import type { Metrics } from '../metrics/metrics';
 import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy/authy-provider';
 import type { TwoFactorProvider } from '../providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/verify-provider';
@@ -33,6 +35,7 @@ export interface ComposeOptions {
     | 'limits'
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
+    | 'metricsToken'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -46,6 +49,8 @@ export interface ComposeOptions {
   publicDir: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  metrics?: Metrics;
+  metricsSource?: MetricsSource;
 }
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
@@ -83,6 +88,8 @@ export function composeApp(o: ComposeOptions): Express {
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
+    metrics: o.metrics,
+    metricsSource: o.metricsSource,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: o.config.sandbox
       ? createSandbox({

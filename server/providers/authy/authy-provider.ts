@@ -33,6 +33,7 @@ function authyIdOf(user: AuthyUser): string {
 export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider<AuthyRecord> {
   const authy = createAuthyApi(options);
   return {
+    name: 'authy',
     refusal: (user) => (authyRecord.isHeldBy(user) ? undefined : withoutAuthyId(user)),
 
     async register({ email, phone }) {

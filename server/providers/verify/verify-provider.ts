@@ -124,6 +124,7 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
   }
 
   return {
+    name: 'verify',
     // Verify serves a user in part: codes need only the phone, the soft token and push the
     // Entity, and each channel says what is missing.
     refusal: () => undefined,
