@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
 import { sweepExpired } from '../../server/db/expiry';
-import { totpAt } from '../../server/sandbox/totp';
+import { totpAt } from '../../server/sandbox/shared/totp';
 import { expiringCollections } from '../../server/start/compose';
 import { createTestApp } from '../support/app';
 import { client, type Client } from '../support/http';
