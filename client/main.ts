@@ -3,6 +3,7 @@ import type { ICompileProvider, ILocationProvider } from 'angular';
 import uiRouter from '@uirouter/angularjs';
 import type { UrlService } from '@uirouter/angularjs';
 import core from './core/core.module';
+import { fetchSiteInfo } from './core/site.service';
 import layout from './layout/header.component';
 import home from './home/home.component';
 import register from './register/register.component';
@@ -27,7 +28,13 @@ configure.$inject = ['$locationProvider', '$compileProvider', '$urlServiceProvid
 /** The root module only wires the feature modules together. */
 angular.module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified]).config(configure);
 
+// Asked at once, while the page is still parsed: the app starts knowing its server (core/site.service.ts).
+const siteInfo = fetchSiteInfo();
+
 // Bootstrapped from code (no ng-app, no inline script); `<html ng-csp>` keeps AngularJS off eval and inline styles.
 angular.element(document).ready(() => {
-  angular.bootstrap(document, ['app'], { strictDi: true });
+  void siteInfo.then((info) => {
+    angular.module('app').constant('siteInfo', info);
+    angular.bootstrap(document, ['app'], { strictDi: true });
+  });
 });

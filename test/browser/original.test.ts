@@ -73,7 +73,7 @@ test('register from Bangladesh (+880): the number is checked for the country and
   expect(inbox[0].to).toMatch(/^\+880 /);
 });
 
-test('/protected: "Protected by Twilio Authy 2FA", the congratulation and the links; /verified: the original\'s sentence', async () => {
+test('/protected on Authy: "Protected by Twilio Authy 2FA", the congratulation and the links; /verified names Authy', async () => {
   const { page, app } = h;
   const u = newUser('orig', 3400);
   await page.goto('/register');
@@ -96,8 +96,8 @@ test('/protected: "Protected by Twilio Authy 2FA", the congratulation and the li
   await page.fill('#code', await codeSentTo(app, u.phone, 'sms', 'verification'));
   await page.click('#verify-code');
   await waitForPath(page, '/verified');
-  expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your Phone!');
-  expect(await page.textContent('main h1')).toBe('Protected by Twilio Verify');
+  expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your phone!');
+  expect(await page.textContent('main h1')).toBe('Protected by Twilio Authy');
   expect(await linksOf(page)).toEqual(PAGE_LINKS);
 });
 
@@ -137,7 +137,7 @@ describe('the Sandbox link', () => {
     const asked = page.waitForResponse((r) => r.url().endsWith('/api/config'));
     await page.goto('/');
     // PUBLIC_URL names an IP address here, which browsers refuse as a passkey's site: passkeys are off.
-    expect(await (await asked).json()).toEqual({ sandbox: false, passkeyOrigin: null });
+    expect(await (await asked).json()).toEqual({ provider: 'authy', sandbox: false, passkeyOrigin: null });
     await page.locator('#nav-verification').waitFor();
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(await page.locator('#nav-sandbox').count()).toBe(0);

@@ -110,8 +110,12 @@ test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie i
   }
 });
 
-test('GET /api/config says whether the sandbox runs and where passkeys work, and nothing more', async () => {
-  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({ sandbox: false, passkeyOrigin: 'http://localhost:1337' });
+test('GET /api/config names the 2FA provider, says whether the sandbox runs and where passkeys work, and nothing more', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({
+    provider: 'authy',
+    sandbox: false,
+    passkeyOrigin: 'http://localhost:1337',
+  });
 });
 
 test.each(['/register/', '/login/', '/verification/', '/2fa/', '/protected/', '/verified/'])(
