@@ -96,7 +96,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       [limits.loginFailures, `${key}|${address}`],
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
-    if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
+    if (!outcome) throw await limiter.wrongAnswer(places, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.

@@ -58,6 +58,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   // POST /api/accountsecurity/sms
   router.post('/sms', async (req: Request, res: Response) => {
     const user = await currentUser(req);
+    await limiter.refuseWhileFull(limits.tokenFailures, user.id);
     const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, 'sms'));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
@@ -65,6 +66,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   // POST /api/accountsecurity/voice
   router.post('/voice', async (req: Request, res: Response) => {
     const user = await currentUser(req);
+    await limiter.refuseWhileFull(limits.tokenFailures, user.id);
     const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, 'call'));
     res.json({ success: true, message: sent.message, cellphone: sent.cellphone });
   });
@@ -80,7 +82,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       () => provider.checkToken(user, token),
       (c) => !c.valid,
     );
-    if (!check.valid) throw new HttpError(401, 'That token is not valid.', 'token');
+    if (!check.valid) throw await limiter.wrongAnswer([[limits.tokenFailures, user.id]], 'That token is not valid.', 'token');
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
     await passSecondFactor(req, now());
     res.json({ success: true });
