@@ -8,16 +8,17 @@ import type { PushOutcome } from './push-poller';
 import template from './twofa.html';
 import { pageModule } from '../core/page-module';
 
+/** The push request expires when the SPA stops waiting ('timeout' only if the provider has not said so yet). */
+const PUSH_EXPIRED = `No answer within ${PUSH_WAIT_SECONDS} s: the push request expired. Press Push Auth to send a new one.`;
 const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> = {
-  denied: 'The push request was denied.',
-  expired: 'The push request expired.',
-  timeout: `No answer within ${PUSH_WAIT_SECONDS} s: the push request timed out.`,
+  denied: 'The push request was denied. Press Push Auth to send a new one.',
+  expired: PUSH_EXPIRED,
+  timeout: PUSH_EXPIRED,
 };
 
 class TwofaController {
   static $inject = ['api', 'passkeys', '$state', '$timeout', '$q'];
   token = '';
-  pushCanRetry = false;
   /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
   enrolment: SoftTokenEnrolment | null = null;
   /** "Use a passkey" shows only for someone who has one, where passkeys work. */
@@ -72,16 +73,12 @@ class TwofaController {
     this.state.run(this.api.verifyToken(this.token), () => this.passed());
   }
 
+  /** Push Auth: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
-    this.pushCanRetry = false;
-    this.state
-      .run(this.api.createOneTouch(), () => {
-        this.state.succeed('Push request sent: approve it on your phone.');
-        this.push.start();
-      })
-      .then(() => {
-        if (this.state.error) this.pushCanRetry = true;
-      });
+    void this.state.run(this.api.createOneTouch(), () => {
+      this.state.succeed('Push request sent: approve it on your phone.');
+      this.push.start();
+    });
   }
 
   private pushDone(outcome: PushOutcome, message?: string): void {
@@ -91,7 +88,6 @@ class TwofaController {
       return;
     }
     this.state.fail(outcome === 'error' ? (message ?? 'The push request failed.') : PUSH_FAILURES[outcome]);
-    this.pushCanRetry = true;
   }
 
   private passed(): void {

@@ -26,8 +26,8 @@ export interface TwoFactorDeps {
   now: () => number;
 }
 
-/** How long a push request waits for an answer on the phone (the original's ttl). */
-export const PUSH_TTL_SECONDS = 120;
+/** How long a push request waits for an answer on the phone: as long as the SPA polls (client/twofa/push-poller.ts). */
+export const PUSH_TTL_SECONDS = 60;
 
 /** Every push that went out counts against the budget (a failed one throws and is not counted). */
 const sentOk = () => true;

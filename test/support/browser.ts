@@ -106,9 +106,9 @@ const slug = (s: string) =>
 
 /**
  * Registers the hooks of a browser test file and returns the per-test handles. Call at the top
- * of a describe block (or file).
+ * of a describe block (or file). `now` is the app's clock (its sessions, limits and sandbox).
  */
-export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSuite {
+export function useBrowser(options: { provider?: ProviderName; now?: () => number } = {}): BrowserSuite {
   let app: SandboxApp | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -173,7 +173,7 @@ export function useBrowser(options: { provider?: ProviderName } = {}): BrowserSu
 
   beforeAll(async () => {
     await ensureBuilt();
-    app = await startSandboxApp({ built: true, provider: options.provider });
+    app = await startSandboxApp({ built: true, provider: options.provider, now: options.now });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 

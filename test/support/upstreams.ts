@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { generateSync } from 'otplib';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
+import { PUSH_TTL_SECONDS } from '../../server/twofa/twofa.routes';
 import { createTestApp, verifyTestProvider, type TestApp } from './app';
 import { authyScope, replies } from './authy-nock';
 import type { TestDatabase } from './db';
@@ -107,7 +108,7 @@ export function authyNock(): Upstream {
           `/onetouch/json/users/${idOf(p)}/approval_requests`,
           (b) =>
             b.message === 'Login requested for an Authy Demo account.' &&
-            b.seconds_to_expire === 120 &&
+            b.seconds_to_expire === PUSH_TTL_SECONDS &&
             b.details['Authy ID'] === String(idOf(p)) &&
             b.details.Username === p.username &&
             b.hidden_details.test === 'This is a',
@@ -192,7 +193,7 @@ export function verifyNock(): Upstream {
         .reply(200, verifyReplies.factorsPage(identity, [verifyReplies.factor(identity, verifySids.factor(2), 'verified', 'push')]));
       verifyScope()
         .post(verifyPaths.challenges(identity), (b: Record<string, unknown>) => {
-          // Details.Fields: one JSON object per field, in order; the challenge lives 120 s.
+          // Details.Fields: one JSON object per field, in order; the challenge lives as long as the SPA waits.
           const fields = ([] as unknown[]).concat(b['Details.Fields']).map((f) => JSON.parse(String(f)) as { label: string });
           const ttl = Date.parse(String(b.ExpirationDate)) - Date.now();
           return (
@@ -200,8 +201,8 @@ export function verifyNock(): Upstream {
             b['Details.Message'] === 'Login requested for an Authy Demo account.' &&
             fields.map((f) => f.label).join() === 'Username,Location,Reason' &&
             b.HiddenDetails === JSON.stringify({ test: 'This is a' }) &&
-            ttl > 110_000 &&
-            ttl <= 120_000
+            ttl > (PUSH_TTL_SECONDS - 10) * 1000 &&
+            ttl <= PUSH_TTL_SECONDS * 1000
           );
         })
         .reply(201, verifyReplies.challenge(identity, verifySids.challenge(7), 'pending'));
