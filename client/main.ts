@@ -1,7 +1,6 @@
 import angular from 'angular';
 import type { ICompileProvider, ILocationProvider } from 'angular';
 import uiRouter from '@uirouter/angularjs';
-import type { UrlService } from '@uirouter/angularjs';
 import core from './core/core.module';
 import { fetchSiteInfo } from './core/site.service';
 import layout from './layout/header.component';
@@ -12,21 +11,23 @@ import twofa from './twofa/twofa.component';
 import protectedPage from './protected/protected.component';
 import verification from './verification/verification.component';
 import verified from './verified/verified.component';
+import notFound from './not-found/not-found.component';
 
-function configure($locationProvider: ILocationProvider, $compileProvider: ICompileProvider, $urlServiceProvider: UrlService): void {
+function configure($locationProvider: ILocationProvider, $compileProvider: ICompileProvider): void {
   $locationProvider.html5Mode(true);
   $compileProvider.debugInfoEnabled(false);
   $compileProvider.commentDirectivesEnabled(false);
   $compileProvider.cssClassDirectivesEnabled(false);
-  $urlServiceProvider.rules.otherwise('/');
   // The soft token's otpauth:// link (/2fa, while it waits for its first code) opens the authenticator app.
   $compileProvider.aHrefSanitizationTrustedUrlList(/^\s*(https?|mailto|tel|otpauth):/);
   // $http already sends the XSRF-TOKEN cookie back as X-XSRF-TOKEN (same origin only): keep it.
 }
-configure.$inject = ['$locationProvider', '$compileProvider', '$urlServiceProvider'];
+configure.$inject = ['$locationProvider', '$compileProvider'];
 
 /** The root module only wires the feature modules together. */
-angular.module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified]).config(configure);
+angular
+  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified, notFound])
+  .config(configure);
 
 // Asked at once, while the page is still parsed: the app starts knowing its server (core/site.service.ts).
 const siteInfo = fetchSiteInfo();
