@@ -1,7 +1,9 @@
 import angular from 'angular';
 import type { ICompileProvider, ILocationProvider } from 'angular';
-import uiRouter from '@uirouter/angularjs';
+import uiRouter, { RejectType } from '@uirouter/angularjs';
+import type { Transition, TransitionService } from '@uirouter/angularjs';
 import core from './core/core.module';
+import { revealWhen } from './core/reveal';
 import { fetchSiteInfo } from './core/site.service';
 import layout from './layout/header.component';
 import home from './home/home.component';
@@ -24,13 +26,30 @@ function configure($locationProvider: ILocationProvider, $compileProvider: IComp
 }
 configure.$inject = ['$locationProvider', '$compileProvider'];
 
+/** The page shows once the first view has rendered (or failed to): client/core/reveal.ts. */
+function revealAfterFirstView(signal: () => void) {
+  function hook($transitions: TransitionService): void {
+    $transitions.onSuccess({}, () => signal());
+    // A redirect supersedes a transition: only a real failure shows the page (with its notice).
+    $transitions.onError({}, (trans: Transition) => {
+      const type = trans.error().type;
+      if (type === RejectType.ERROR || type === RejectType.INVALID) signal();
+    });
+  }
+  hook.$inject = ['$transitions'];
+  return hook;
+}
+
+let firstView!: () => void;
+void revealWhen(new Promise<void>((resolve) => (firstView = resolve)));
+// Asked at once, while the page is still parsed: the app starts knowing its server (core/site.service.ts).
+const siteInfo = fetchSiteInfo();
+
 /** The root module only wires the feature modules together. */
 angular
   .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified, notFound])
-  .config(configure);
-
-// Asked at once, while the page is still parsed: the app starts knowing its server (core/site.service.ts).
-const siteInfo = fetchSiteInfo();
+  .config(configure)
+  .run(revealAfterFirstView(() => firstView()));
 
 // Bootstrapped from code (no ng-app, no inline script); `<html ng-csp>` keeps AngularJS off eval and inline styles.
 angular.element(document).ready(() => {

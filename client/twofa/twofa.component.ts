@@ -17,11 +17,11 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
 };
 
 class TwofaController {
-  static $inject = ['api', 'passkeys', '$state', '$timeout', '$q'];
+  static $inject = ['api', 'passkeys', '$state', '$timeout'];
   token = '';
-  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
+  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify): a resolve. */
   enrolment: SoftTokenEnrolment | null = null;
-  /** "Use a passkey" shows only for someone who has one, where passkeys work. */
+  /** "Use a passkey" shows only for someone who has one, where passkeys work: a resolve. */
   passkeyOffered = false;
   readonly state = new RequestState();
   readonly push: PushPoller;
@@ -31,26 +31,12 @@ class TwofaController {
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
-    private readonly $q: IQService,
   ) {
     this.push = new PushPoller(
       $timeout,
       () => this.api.oneTouchStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
-  }
-
-  $onInit(): void {
-    // Not knowing is not an error: the page works without the QR code (codes, push).
-    this.api.softTokenEnrolment().then(
-      (enrolment) => (this.enrolment = enrolment),
-      () => undefined,
-    );
-    // Not worth an error on the page: without an answer, the other channels remain.
-    void this.$q
-      .all([this.passkeys.unavailableReason(), this.api.hasPasskey()])
-      .then(([reason, has]) => (this.passkeyOffered = reason === '' && has))
-      .catch(() => undefined);
   }
 
   $onDestroy(): void {
@@ -101,13 +87,32 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
+/**
+ * What the page shows besides the form, asked before it renders so nothing moves in later. Not
+ * knowing is not an error: without the QR code or the passkey, the other channels remain.
+ */
+const resolve = {
+  enrolment: ['api', (api: ApiService) => api.softTokenEnrolment().catch(() => null)],
+  passkeyOffered: [
+    'api',
+    'passkeys',
+    '$q',
+    (api: ApiService, passkeys: PasskeyService, $q: IQService) =>
+      $q
+        .all([passkeys.unavailableReason(), api.hasPasskey()])
+        .then(([reason, has]) => reason === '' && has)
+        .catch(() => false),
+  ],
+};
+
 /** `/2fa`: the second factor by token, SMS, voice, push or a passkey. */
 export default pageModule(
   {
     name: 'twofa',
     url: '/2fa',
     component: 'twofa',
+    resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },
   },
-  { controller: TwofaController, template },
+  { bindings: { enrolment: '<', passkeyOffered: '<' }, controller: TwofaController, template },
 );
