@@ -1,5 +1,6 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
+import { PASSWORD_MIN } from '../../common/account-rules';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from '../http/guards';
@@ -26,7 +27,6 @@ export interface AuthRoutesDeps {
   usersReady: () => Promise<void>;
 }
 
-const MIN_PASSWORD_LENGTH = 8;
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
 export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
@@ -39,8 +39,8 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
     const phone = requirePhone(body);
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+    if (password.length < PASSWORD_MIN) {
+      throw new HttpError(400, `Password must be at least ${PASSWORD_MIN} characters.`, 'password');
     }
     await usersReady();
     const key = usernameKey(username);

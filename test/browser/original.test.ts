@@ -2,7 +2,7 @@
 // demos and resource links, /protected's and /verified's texts, a Bangladeshi number checked
 // and shown in E.164 before it is sent, and the Sandbox link only in sandbox mode.
 import { openTestDatabase, type TestDatabase } from '../support/db';
-import { authyIdOf, codeSentTo, newUser, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
+import { authyIdOf, codeSentTo, newUser, pathOf, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
 import { createLogger } from '../../server/logger';
 import { PUBLIC_DIR } from '../../server/paths';
 import { startServer, type RunningServer } from '../../server/start-server';
@@ -39,12 +39,15 @@ test('register from Bangladesh (+880): the number is checked for the country and
   const { page, app } = h;
   const u = { ...newUser('bd', 3300), phone: `01712-3${String(Date.now() % 100000).padStart(5, '0')}` };
   await page.goto('/register');
+  // Typing in the search selects its first match; Enter keeps it and moves on to the number.
   await page.fill('#country_search', 'bangla');
-  expect(await page.$$eval('#country_code option', (os) => os.map((o) => o.textContent?.trim()))).toEqual([
+  expect(await page.$$eval('#country_code option', (os) => os.map((o) => o.textContent?.trim()))).toEqual(['Bangladesh (+880)']);
+  expect(await page.$eval('#country_code', (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent?.trim())).toBe(
     'Bangladesh (+880)',
-    'United States (+1)',
-  ]);
-  await page.selectOption('#country_code', 'BD');
+  );
+  await page.press('#country_search', 'Enter');
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('phone_number');
+  expect(pathOf(page)).toBe('/register');
   await page.fill('#username', u.username);
   await page.fill('#email', u.email);
   await page.fill('#password', u.password);
