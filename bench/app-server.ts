@@ -15,12 +15,12 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hashPassword } from '../server/auth/password';
 import { connectDatabase } from '../server/db/connect';
-import { resolveDatabase, type StartedDatabase } from '../server/db/resolve';
-import { createLogger } from '../server/logger';
-import { loadConfig } from '../server/config';
-import { PUBLIC_DIR } from '../server/paths';
-import { startServer } from '../server/start-server';
-import { countCommands } from '../server/db/command-counts';
+import { resolveDatabase, type StartedDatabase } from '../server/embedded-db/resolve';
+import { createLogger } from '../server/platform/logger';
+import { loadConfig } from '../server/platform/config';
+import { PUBLIC_DIR } from '../server/platform/paths';
+import { startServer } from '../server/start/start-server';
+import { countCommands } from '../test/support/command-counts';
 
 /** bench/run.ts serves a snapshot of dist/public, so a rebuild during the run cannot pull it away. */
 const publicDir = process.env.BENCH_PUBLIC_DIR ?? PUBLIC_DIR;

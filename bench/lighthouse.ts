@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ProviderName } from '../server/config';
-import { loadConfig } from '../server/config';
+import type { ProviderName } from '../server/platform/config';
+import { loadConfig } from '../server/platform/config';
 import { connectDatabase } from '../server/db/connect';
-import { resolveDatabase } from '../server/db/resolve';
-import { createLogger } from '../server/logger';
-import { startServer } from '../server/start-server';
+import { resolveDatabase } from '../server/embedded-db/resolve';
+import { createLogger } from '../server/platform/logger';
+import { startServer } from '../server/start/start-server';
 
 const ROOT = process.env.LIGHTHOUSE_ROOT ?? process.cwd();
 const PUBLIC_DIR = path.join(ROOT, 'dist', 'public');

@@ -2,10 +2,10 @@
 // the same configuration (.env, MONGODB_URI) and wraps every remaining legacy password hash.
 import 'dotenv/config';
 import path from 'node:path';
-import { upgradeFromConfig } from './auth/legacy-upgrade';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
-import { REPO_ROOT } from './paths';
+import { upgradeFromConfig } from './jobs/legacy-upgrade';
+import { loadConfig } from './platform/config';
+import { createLogger } from './platform/logger';
+import { REPO_ROOT } from './platform/paths';
 
 const config = loadConfig();
 upgradeFromConfig(config, { dataDir: path.join(REPO_ROOT, '.data'), logger: createLogger(config.logLevel) }).then(

@@ -3,7 +3,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CommandCounts } from '../../server/db/command-counts';
+import type { CommandCounts } from '../../test/support/command-counts';
 
 const START_TIMEOUT_MS = 120_000;
 /** The repository (the bench runs from a bundle elsewhere; scripts/bench.mjs says where the repo is). */

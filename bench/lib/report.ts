@@ -1,6 +1,6 @@
 // Turns autocannon results and the server's counters into figures, targets and a table.
 import type { Result as AutocannonResult } from 'autocannon';
-import type { CommandCounts } from '../../server/db/command-counts';
+import type { CommandCounts } from '../../test/support/command-counts';
 
 export const MB = 1024 * 1024;
 

@@ -75,7 +75,7 @@ export class ApiService {
   }
 
   logout(): IPromise<void> {
-    return this.$http.get<void>('/api/logout').then((res) => res.data);
+    return this.post<void>('/api/logout');
   }
 
   /** Where the session may go: `/protected`, `/2fa` or `/login`. */
@@ -95,9 +95,18 @@ export class ApiService {
     return this.post('/api/accountsecurity/verify', { token });
   }
 
-  /** The soft token to set up at /2fa (until its first code verifies it), or null. */
+  /**
+   * The soft token waiting for its first code, to a session that may set it up (the one that
+   * registered, or one with a fresh second factor), or null. After 2FA without a fresh check: a
+   * 403 with `field: "recheck"`.
+   */
   softTokenEnrolment(): IPromise<SoftTokenEnrolment | null> {
     return this.$http.get<{ enrol: SoftTokenEnrolment | null }>('/api/accountsecurity/softtoken').then((res) => res.data.enrol);
+  }
+
+  /** Sets up the authenticator app after 2FA, with its first code (it needs a fresh second factor). */
+  enrolSoftToken(token: string): IPromise<{ success: boolean }> {
+    return this.post('/api/accountsecurity/softtoken', { token });
   }
 
   createOneTouch(): IPromise<ApprovalResponse> {

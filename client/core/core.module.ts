@@ -12,13 +12,13 @@ import { resourceLinksComponent } from './resource-links.component';
 import { SiteService } from './site.service';
 import { registerPageTitle } from './page-title';
 
-/** Shared services, the guards, and the components the pages share (messages, phone fields, resource links). */
 /** The original's URLs end in a slash (/register/, /login/): both forms open a page. Set before any state exists. */
 function lenientUrls($urlServiceProvider: UrlService): void {
   $urlServiceProvider.config.strictMode(false);
 }
 lenientUrls.$inject = ['$urlServiceProvider'];
 
+/** Shared services, the guards, and the components the pages share (messages, phone fields, resource links). */
 export default angular
   .module('app.core', [uiRouter])
   .config(lenientUrls)

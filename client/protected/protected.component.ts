@@ -7,6 +7,7 @@ import { RequestState } from '../core/request-state';
 import angular from 'angular';
 import template from './protected.html';
 import { pageModule } from '../core/page-module';
+import { authenticatorSetupComponent } from './authenticator-setup.component';
 import { passkeyListComponent } from './passkey-list.component';
 
 class ProtectedController {
@@ -43,7 +44,7 @@ class ProtectedController {
   }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys; Logout. */
+/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys and authenticator app; Logout. */
 export default angular
   .module(
     pageModule(
@@ -56,4 +57,5 @@ export default angular
       { controller: ProtectedController, template },
     ),
   )
-  .component('passkeyList', passkeyListComponent).name;
+  .component('passkeyList', passkeyListComponent)
+  .component('authenticatorSetup', authenticatorSetupComponent).name;

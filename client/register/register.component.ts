@@ -40,7 +40,7 @@ class RegisterController {
   }
 }
 
-/** `/register`: a new account, registered with Authy; then the second factor. */
+/** `/register`: a new account, registered with the 2FA provider (Authy or Twilio Verify); then the second factor. */
 export default pageModule(
   {
     name: 'register',

@@ -92,7 +92,16 @@ function sentMessage(prefix: string, res: CodeSent): string {
  * knowing is not an error: without the QR code or the passkey, the other channels remain.
  */
 const resolve = {
-  enrolment: ['api', (api: ApiService) => api.softTokenEnrolment().catch(() => null)],
+  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+  // check) that is /protected's.
+  enrolment: [
+    'api',
+    (api: ApiService) =>
+      api
+        .loggedIn()
+        .then((next) => (next === '/2fa' ? api.softTokenEnrolment() : null))
+        .catch(() => null),
+  ],
   passkeyOffered: [
     'api',
     'passkeys',

@@ -3,12 +3,13 @@ import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN } from '../../common/account-rules';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
-import { landingUrl } from '../http/guards';
+import { landingUrl } from './guards';
 import { sessionCookieName } from '../http/session';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
+import type { Limits } from '../platform/limits-config';
+import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
@@ -25,11 +26,15 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  metrics: Metrics;
 }
 
+/** Sec-Fetch-Site values of a request this site's own page (or the address bar) made. */
+const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
+export function authRoutes(deps: AuthRoutesDeps): Router {
+  const { users, provider, limiter, limits, passwords, secureCookies, now, usersReady, metrics } = deps;
   const router = Router();
 
   // POST /api/user/register
@@ -66,7 +71,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;
     }
-    await startLogin(req, { id: user.id, username }, now());
+    await startLogin(req, { id: user.id, username }, now(), 'registration');
     res.json({ success: true });
   });
 
@@ -96,6 +101,7 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       [limits.loginFailures, `${key}|${address}`],
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
+    metrics.login('password', outcome ? 'success' : 'failure');
     if (!outcome) throw await limiter.wrongAnswer(places, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {
@@ -107,11 +113,24 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
     res.json({ success: true });
   });
 
-  // GET /api/logout
-  router.get('/logout', async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
+  };
+
+  // POST /api/logout (with the CSRF token, as every state-changing POST)
+  router.post('/logout', logout);
+
+  // GET /api/logout: the original's, for requests from this site only. The session cookie is
+  // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
+  // where the request started. Without that header (browsers before 2023, curl) it is refused
+  // too: POST works everywhere.
+  router.get('/logout', async (req: Request, res: Response) => {
+    if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
+      throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
+    }
+    await logout(req, res);
   });
 
   // POST /api/loggedIn

@@ -1,10 +1,12 @@
 // The login state of a session, and the only code that reads or writes it. A login has one
 // stage: 'password' (first factor passed, 2FA pending) or 'complete' (2FA passed). The stage
 // lives inside the login record, so "2FA passed but not logged in" cannot be written. Beside
-// it: the phone verified in this session, the push request of this login, and the pending
-// passkey challenge. See docs/architecture.md, "The login state".
+// it: the phone verified in this session, the codes this session had sent, the push request of
+// this login, and the pending passkey challenge. See docs/architecture.md, "The login state".
 import type { Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
 import type { FinalApprovalStatus } from '../../common/approval-status';
+import { RECHECK_FIELD } from '../../common/passkey-info';
 import { HttpError } from '../http/errors';
 import { destroySession, regenerateSession } from '../http/session';
 
@@ -18,6 +20,12 @@ export const ABSOLUTE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
 /** What a passkey challenge is for: enrolling one, a second factor (or a fresh check), or a sign-in without a password. */
 export type PasskeyPurpose = 'register' | 'second-factor' | 'sign-in';
 
+/** A second factor passed this recently is "fresh": the actions below need one. */
+export const FRESH_CHECK_MS = 5 * 60 * 1000;
+
+/** What a fresh check is asked for; a push request made to give one names it. */
+export type FreshCheckAction = SessionData['freshCheckFor'];
+
 /** Where this session's login stands: the one reader of the login record. */
 export function loginStage(req: Request): LoginState {
   const login = req.session?.login;
@@ -30,23 +38,38 @@ export function verifiedPhone(req: Request): string | undefined {
   return req.session?.verifiedPhone;
 }
 
-/** Password (or registration) accepted: a new session id, 2FA pending, nothing else carried over. */
-export function startLogin(req: Request, user: { id: string; username: string }, now: number): Promise<void> {
+/**
+ * Password (or registration) accepted: a new session id, 2FA pending, nothing else carried over.
+ * A login that registered the account may enrol its soft token until it first passes 2FA; one
+ * that typed only the password never may.
+ */
+export function startLogin(
+  req: Request,
+  user: { id: string; username: string },
+  now: number,
+  how: 'password' | 'registration' = 'password',
+): Promise<void> {
   return regenerateSession(req, (s) => {
     s.login = { userId: user.id, username: user.username, stage: 'password', startedAt: now };
+    if (how === 'registration') s.login.enrolling = true;
   });
 }
 
 /**
  * Second factor accepted (also a fresh check after 2FA): a new session id for the new
- * privilege; the login and a verified phone are kept, and `checkedAt` records when.
+ * privilege; the login and a verified phone are kept, and `checkedAt` records when. A code that
+ * only enrolled the soft token (`fresh: false`) passes 2FA but is no fresh check: whoever holds
+ * the session could have read that seed.
  */
-export async function passSecondFactor(req: Request, now: number): Promise<void> {
+export async function passSecondFactor(req: Request, now: number, { fresh = true }: { fresh?: boolean } = {}): Promise<void> {
   const login = req.session?.login;
   if (!login) throw new HttpError(401, 'Please log in first.');
   const phone = req.session.verifiedPhone;
+  // `enrolling` ends here: the login has left /2fa.
+  const at = fresh ? now : login.checkedAt;
   await regenerateSession(req, (s) => {
-    s.login = { ...login, stage: 'complete', checkedAt: now };
+    s.login = { userId: login.userId, username: login.username, stage: 'complete', startedAt: login.startedAt };
+    if (at !== undefined) s.login.checkedAt = at;
     if (phone !== undefined) s.verifiedPhone = phone;
   });
 }
@@ -65,6 +88,67 @@ export function startPasskeyLogin(req: Request, user: { id: string; username: st
 export function lastSecondFactorCheck(req: Request): number | undefined {
   const login = req.session?.login;
   return login?.stage === 'complete' ? login.checkedAt : undefined;
+}
+
+/** Whether this login passed a second factor within FRESH_CHECK_MS. */
+export function hasFreshCheck(req: Request, now: number): boolean {
+  const at = lastSecondFactorCheck(req);
+  return at !== undefined && now - at <= FRESH_CHECK_MS;
+}
+
+/**
+ * For actions a stolen session must not take: a 403 (`field: "recheck"`) unless a second factor
+ * was passed within FRESH_CHECK_MS. The action is remembered, so a push request sent for the
+ * check can name it.
+ */
+export function requireFreshCheck(req: Request, action: FreshCheckAction, now: number): void {
+  if (hasFreshCheck(req, now)) return;
+  if (req.session) req.session.freshCheckFor = action;
+  throw new HttpError(403, 'Please confirm it is you first, with a passkey or your second factor.', RECHECK_FIELD);
+}
+
+/** The action the last fresh check was asked for (until a second factor is passed). */
+export function freshCheckAction(req: Request): FreshCheckAction | undefined {
+  return req.session?.freshCheckFor;
+}
+
+/**
+ * Whether this session may see, and enrol, the soft token waiting for its first code: the login
+ * that registered the account (until it first passes 2FA), or one with a fresh second factor.
+ * Never a login that passed only the password.
+ */
+export function mayEnrolSoftToken(req: Request, now: number): boolean {
+  const login = req.session?.login;
+  if (!login) return false;
+  return login.stage === 'password' ? login.enrolling === true : hasFreshCheck(req, now);
+}
+
+/** Keeps the id of the code this login just had sent (Verify's VerificationSid): a code typed at /2fa is checked against it only. */
+export function rememberSentCode(req: Request, id: string): void {
+  const login = req.session?.login;
+  if (login) req.session.sentCode = { userId: login.userId, id };
+}
+
+/** The id of the code this login had sent, if any. */
+export function sentCode(req: Request): string | undefined {
+  const sent = req.session?.sentCode;
+  return sent && sent.userId === req.session.login?.userId ? sent.id : undefined;
+}
+
+/** That code cannot be checked any more (expired, used, or out of checks). */
+export function forgetSentCode(req: Request): void {
+  if (req.session) delete req.session.sentCode;
+}
+
+/** Keeps the id of the phone verification this session started for `phone` (E.164). */
+export function rememberPhoneCode(req: Request, phone: string, id: string): void {
+  req.session.phoneCode = { phone, id };
+}
+
+/** The id of the phone verification this session started for `phone`, if it did. */
+export function phoneCode(req: Request, phone: string): string | undefined {
+  const started = req.session?.phoneCode;
+  return started?.phone === phone ? started.id : undefined;
 }
 
 /** Keeps the challenge of a passkey ceremony, bound to this session (and to its login, if any). */

@@ -7,7 +7,7 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type Scry
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { HttpError } from '../http/errors';
-import { safeEqual } from '../safe-equal';
+import { safeEqual } from '../platform/safe-equal';
 
 export interface ScryptParams {
   N: number;

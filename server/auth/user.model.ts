@@ -10,6 +10,8 @@ export interface VerifyRecord {
   totpFactorSid: string;
   /** The factor's otpauth:// URI, kept only until the first code verifies the factor. */
   totpUri?: string;
+  /** When that factor was created (users of earlier versions: their createdAt): one waiting over a day is replaced. */
+  totpCreatedAt?: Date;
 }
 
 /** What the 2FA providers keep on a user: at least one of them. */
@@ -34,6 +36,7 @@ const verifySchema = new Schema<VerifyRecord>(
     identity: { type: String, required: true },
     totpFactorSid: { type: String, required: true },
     totpUri: { type: String },
+    totpCreatedAt: { type: Date },
   },
   { _id: false, strict: 'throw' },
 );

@@ -2,7 +2,7 @@
 // lower case, under a unique index. Login finds a user by the exact spelling first, then by key.
 import mongoose from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import type { UserModel } from './user.model';
 
 export const usernameKey = (username: string) => username.toLowerCase();

@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { databaseAddress } from './address';
 import { isDatabaseUnavailable } from './availability';
 import { fixDriverWriteRace } from './driver-write-race';
-import type { DatabaseLogger } from './embedded';
+import type { Logger } from '../platform/logger';
 
 export interface DatabaseConnection {
   connection: Connection;
@@ -62,7 +62,7 @@ export async function connectDatabase(
  */
 export async function connectWhenReachable(
   uri: string,
-  options: { dbName?: string; timeoutMs: number; logger: DatabaseLogger },
+  options: { dbName?: string; timeoutMs: number; logger: Pick<Logger, 'info' | 'warn'> },
 ): Promise<DatabaseConnection> {
   const where = databaseAddress(uri);
   const seconds = Math.round(options.timeoutMs / 1000);

@@ -6,8 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import onHeaders from 'on-headers';
-import { loginStage, verifiedPhone } from '../auth/login-session';
-import { safeEqual } from '../safe-equal';
+import { safeEqual } from '../platform/safe-equal';
 import { HttpError } from './errors';
 import { routedPath } from './routed-path';
 
@@ -21,8 +20,12 @@ export const CSRF_REJECTED_HEADER = 'X-XSRF-Rejected';
 
 const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url');
 
-/** A session we wrote (login or a verified phone); anything else is a visitor without one. */
-const hasSession = (req: Request) => loginStage(req).stage !== 'anonymous' || verifiedPhone(req) !== undefined;
+export interface CsrfOptions {
+  secret: string;
+  secure: boolean;
+  /** A session we wrote (login or a verified phone); anything else is a visitor without one. From the login state, given by the wiring. */
+  hasSession: (req: Request) => boolean;
+}
 
 export const sessionToken = (secret: string, sessionId: string) => `s.${mac(secret, `session:${sessionId}`)}`;
 
@@ -30,7 +33,7 @@ export function anonymousToken(secret: string, nonce = randomBytes(16).toString(
   return `a.${nonce}.${mac(secret, `anonymous:${nonce}`)}`;
 }
 
-function isValidToken(secret: string, req: Request, token: string): boolean {
+function isValidToken(secret: string, hasSession: CsrfOptions['hasSession'], req: Request, token: string): boolean {
   if (hasSession(req)) return safeEqual(token, sessionToken(secret, req.sessionID));
   const [kind, nonce, given, ...rest] = token.split('.');
   return kind === 'a' && rest.length === 0 && Boolean(nonce) && Boolean(given) && safeEqual(given, mac(secret, `anonymous:${nonce}`));
@@ -50,12 +53,12 @@ function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function csrfProtection({ secret, secure }: { secret: string; secure: boolean }): RequestHandler {
+export function csrfProtection({ secret, secure, hasSession }: CsrfOptions): RequestHandler {
   return (req, res, next) => {
     const cookieToken = readCookie(req, CSRF_COOKIE);
     // Decided when the headers go out, after the handler may have changed the session id.
     onHeaders(res, () => {
-      if (cookieToken !== undefined && isValidToken(secret, req, cookieToken)) return;
+      if (cookieToken !== undefined && isValidToken(secret, hasSession, req, cookieToken)) return;
       const token = hasSession(req) ? sessionToken(secret, req.sessionID) : anonymousToken(secret);
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
@@ -63,7 +66,7 @@ export function csrfProtection({ secret, secure }: { secret: string; secure: boo
     // Every other method on every path needs the token (the signed callback is mounted before this).
     if (SAFE_METHODS.has(req.method) || (req.method === 'POST' && READ_ONLY_POSTS.has(routedPath(req.path)))) return next();
     const headerToken = req.get(CSRF_HEADER);
-    if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, req, headerToken)) {
+    if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, hasSession, req, headerToken)) {
       return next(
         new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.', undefined, {
           [CSRF_REJECTED_HEADER]: 'true',

@@ -1,7 +1,7 @@
 // One error type for the whole app: services throw it, the handler turns it into {error, field?}.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/availability';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export class HttpError extends Error {
   constructor(

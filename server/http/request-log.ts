@@ -1,7 +1,7 @@
 // One log line per request: method, path, status, time. The query string is dropped and long
 // digit segments masked: both can hold codes (the sandbox's Authy paths carry the token).
 import type { RequestHandler } from 'express';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {

@@ -9,15 +9,8 @@ import type { Connection } from 'mongoose';
 import type { ExpirySpec } from '../db/expiry';
 import { HttpError } from '../http/errors';
 import { isDatabaseUnavailable } from '../db/availability';
+import type { Limit } from '../platform/limits-config';
 import { waitText } from '../../common/wait-text';
-
-export interface Limit {
-  name: string;
-  max: number;
-  windowMs: number;
-  /** What a refusal says, naming what was limited ("Too many wrong codes"); the wait follows. */
-  refusal: string;
-}
 
 export const ATTEMPTS_COLLECTION = 'attempts';
 export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: ATTEMPTS_COLLECTION, field: 'expiresAt' }];
@@ -51,6 +44,8 @@ export class AttemptLimiter {
   constructor(
     connection: Connection,
     private readonly now: () => number = Date.now,
+    /** Hears of each refusal, by the limit's name (metrics). */
+    private readonly onRefusal: (limit: string) => void = () => {},
   ) {
     // The driver's collection: these filters use operators on purpose (mongoose's sanitizeFilter would defuse them).
     this.attempts = connection.collection<Attempt>(ATTEMPTS_COLLECTION);
@@ -80,6 +75,7 @@ export class AttemptLimiter {
     const live = this.live(fullKey, now);
     const count = value === undefined ? await this.attempts.countDocuments(live) : (await this.attempts.distinct('value', live)).length;
     if (count > limit.max) {
+      this.onRefusal(limit.name);
       await release();
       throw await this.refusal(limit, fullKey, now, status);
     }
@@ -104,7 +100,9 @@ export class AttemptLimiter {
   async refuseWhileFull(limit: Limit, key: string): Promise<void> {
     const now = this.now();
     const fullKey = `${limit.name}:${key}`;
-    if ((await this.attempts.countDocuments(this.live(fullKey, now))) >= limit.max) throw await this.refusal(limit, fullKey, now);
+    if ((await this.attempts.countDocuments(this.live(fullKey, now))) < limit.max) return;
+    this.onRefusal(limit.name);
+    throw await this.refusal(limit, fullKey, now);
   }
 
   /**

@@ -17,3 +17,13 @@ export function clientAddressKey(req: Pick<Request, 'ip'>): string {
   const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
   return `${prefix.join(':')}::/64`;
 }
+
+/**
+ * The client's network, as a person may be shown it (in a push request): an IPv4 /24 or an
+ * IPv6 /64, never the whole address.
+ */
+export function clientNetwork(req: Pick<Request, 'ip'>): string {
+  const key = clientAddressKey(req);
+  if (key.startsWith('?')) return 'unknown';
+  return key.endsWith('/64') ? key : key.replace(/\.\d+$/, '.0/24');
+}

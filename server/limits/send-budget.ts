@@ -5,9 +5,9 @@
 import type { Connection } from 'mongoose';
 import { claimOnce, claimsExpiry, claimsModel } from '../db/claim';
 import type { ExpirySpec } from '../db/expiry';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import type { AttemptLimiter, Reservation } from './attempt-limiter';
-import { LIMIT_VARIABLES, type Limits } from './limits';
+import { LIMIT_VARIABLES, type Limits } from '../platform/limits-config';
 
 const WARNINGS_COLLECTION = 'limit_warnings';
 export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [claimsExpiry(WARNINGS_COLLECTION)];

@@ -106,9 +106,10 @@ export type AssertionCheck = { ok: true; counter: number; userVerified: boolean 
 
 /**
  * Checks an assertion against the stored passkey. The counter rule is applied here, after the
- * signature: a counter that does not move forward is refused, unless the authenticator
- * reports 0 (synced passkeys keep none). The library checks the counter before the signature,
- * so it is given 0 and never refuses on that account.
+ * signature: a counter that does not move forward is refused. 0 means "no counter" (synced
+ * passkeys keep none) and passes only while no counter was ever seen: the WebAuthn spec reads
+ * 0 after a nonzero counter as a sign of a cloned authenticator. The library checks the counter
+ * before the signature, so it is given 0 and never refuses on that account.
  */
 export async function checkAssertion(
   rp: RelyingParty,
@@ -131,7 +132,8 @@ export async function checkAssertion(
   }
   if (!result.verified) return { ok: false, kind: 'unverified', reason: 'the signature did not verify' };
   const { newCounter, userVerified } = result.authenticationInfo;
-  if (newCounter !== 0 && newCounter <= passkey.counter) {
+  // 0 after a counter that moved: a copy of the key, or an authenticator that lost its state.
+  if (newCounter === 0 ? passkey.counter !== 0 : newCounter <= passkey.counter) {
     return { ok: false, kind: 'counter', reason: `signature counter ${newCounter} after ${passkey.counter}` };
   }
   return { ok: true, counter: newCounter, userVerified };

@@ -2,8 +2,8 @@
 // most MAX_PASSKEYS, each in a numbered place whose _id is "<userId>/<place>": inserting a
 // taken _id is the one write with exactly one winner on MongoDB and FerretDB alike, so two
 // enrolments at once cannot pass the limit (see docs/architecture.md, "Claims"). Beside them,
-// the claims that make each ceremony's challenge usable once.
-import { Schema, type Connection, type Model } from 'mongoose';
+// the claims that make each ceremony's challenge usable once, and the signature counters seen.
+import { Schema, trusted, type Connection, type Model } from 'mongoose';
 import { MAX_PASSKEYS, type PasskeySummary } from '../../common/passkey-info';
 import { claimOnce, claimsExpiry, claimsModel, type Claim } from '../db/claim';
 import { isDuplicateKey } from '../db/duplicate-key';
@@ -22,7 +22,10 @@ export interface PasskeyRecord {
   userId: string;
   /** The COSE public key, base64url. */
   publicKey: string;
-  /** The highest signature counter seen (0: the authenticator keeps none). */
+  /**
+   * The counter at registration. Read through PasskeyStore.find, the highest signature counter
+   * seen since (0: the authenticator keeps none).
+   */
   counter: number;
   transports: string[];
   /** Backed up and synced across devices (a "multi-device" credential). */
@@ -48,6 +51,24 @@ const passkeySchema = new Schema<PasskeyRecord>(
   { collection: 'passkeys', versionKey: false, strict: 'throw' },
 );
 
+/**
+ * A signature counter a passkey used: one document per value, _id "<credentialId>/<counter>". Two
+ * uses of one value cannot both insert it, and the highest left is the passkey's counter: it
+ * never goes back, even when sign-ins finish out of order (FerretDB v1's conditional updates are
+ * not atomic, so a "set it if higher" update could let a lower value land last).
+ */
+interface CounterSeen {
+  _id: string;
+  credentialId: string;
+  counter: number;
+}
+
+const counterSchema = new Schema<CounterSeen>(
+  { _id: { type: String, required: true }, credentialId: { type: String, required: true }, counter: { type: Number, required: true } },
+  { collection: 'passkey_counters', versionKey: false, strict: 'throw' },
+);
+counterSchema.index({ credentialId: 1, counter: -1 });
+
 export type NewPasskey = Omit<PasskeyRecord, '_id' | 'name' | 'createdAt' | 'lastUsedAt'>;
 
 export const summaryOf = (p: PasskeyRecord): PasskeySummary => ({
@@ -63,7 +84,9 @@ export const tooManyPasskeys = () => new HttpError(409, `You already have ${MAX_
 export class PasskeyStore {
   private readonly passkeys: Model<PasskeyRecord>;
   private readonly claims: Model<Claim>;
+  private readonly counters: Model<CounterSeen>;
   private indexed?: Promise<unknown>;
+  private countersIndexed?: Promise<unknown>;
 
   constructor(
     connection: Connection,
@@ -71,6 +94,7 @@ export class PasskeyStore {
   ) {
     this.passkeys = modelOn(connection, 'Passkey', passkeySchema);
     this.claims = claimsModel(connection, CLAIMS_COLLECTION);
+    this.counters = modelOn(connection, 'PasskeyCounter', counterSchema);
   }
 
   /** True for the one request that uses `challenge`; it is remembered until it expires anyway. */
@@ -87,9 +111,12 @@ export class PasskeyStore {
     return this.passkeys.countDocuments({ userId });
   }
 
-  /** The passkey with this credential id; only if it is `userId`'s when one is given. */
-  find(credentialId: string, userId?: string): Promise<PasskeyRecord | null> {
-    return this.passkeys.findOne(userId === undefined ? { credentialId } : { credentialId, userId }).lean();
+  /** The passkey with this credential id, with the highest counter seen; only if it is `userId`'s when one is given. */
+  async find(credentialId: string, userId?: string): Promise<PasskeyRecord | null> {
+    const passkey = await this.passkeys.findOne(userId === undefined ? { credentialId } : { credentialId, userId }).lean();
+    if (!passkey) return null;
+    const highest = await this.counters.findOne({ credentialId }).sort({ counter: -1 }).lean();
+    return highest && highest.counter > passkey.counter ? { ...passkey, counter: highest.counter } : passkey;
   }
 
   /** Stores a new passkey in the user's first free place; 409 when it is registered already or all places are taken. */
@@ -125,14 +152,30 @@ export class PasskeyStore {
 
   /** Removes one of the user's passkeys; false when the user has none with that id. */
   async remove(userId: string, credentialId: string): Promise<boolean> {
-    return (await this.passkeys.deleteOne({ credentialId, userId })).deletedCount === 1;
+    const removed = (await this.passkeys.deleteOne({ credentialId, userId })).deletedCount === 1;
+    if (removed) await this.counters.deleteMany({ credentialId });
+    return removed;
   }
 
-  /** After a verified use: the time, and the counter when it moved forward. */
-  async recordUse(passkey: PasskeyRecord, counter: number): Promise<void> {
-    const set: Partial<PasskeyRecord> = { lastUsedAt: new Date(this.now()) };
-    if (counter > passkey.counter) set.counter = counter;
-    await this.passkeys.updateOne({ _id: passkey._id }, { $set: set });
+  /**
+   * After a verified use: its counter is taken (false when another use took that value first: a
+   * copied authenticator), the lower ones are dropped, and the time is kept. A counter of 0 (the
+   * authenticator keeps none) takes nothing.
+   */
+  async recordUse(passkey: PasskeyRecord, counter: number): Promise<boolean> {
+    if (counter > 0) {
+      this.countersIndexed ??= this.counters.init();
+      await this.countersIndexed;
+      try {
+        await this.counters.create({ _id: `${passkey.credentialId}/${counter}`, credentialId: passkey.credentialId, counter });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      await this.counters.deleteMany({ credentialId: passkey.credentialId, counter: trusted({ $lt: counter }) });
+    }
+    await this.passkeys.updateOne({ _id: passkey._id }, { $set: { lastUsedAt: new Date(this.now()) } });
+    return true;
   }
 }
 

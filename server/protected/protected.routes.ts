@@ -1,7 +1,7 @@
 // What 2FA protects, and the original's connectivity probe.
 import { Router } from 'express';
 import { loginStage } from '../auth/login-session';
-import { requireTwoFactorApi } from '../http/guards';
+import { requireTwoFactorApi } from '../auth/guards';
 
 export function protectedRoutes(): Router {
   const router = Router();

@@ -29,6 +29,8 @@ export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider
     // The Authy app enrols itself: nothing to show on /2fa.
     pendingSoftToken: () => undefined,
 
+    renewSoftToken: () => Promise.reject(new HttpError(409, 'Authy enrols its app itself: there is nothing to set up here.')),
+
     sendCode(user, channel) {
       const authyId = authyIdOf(user);
       return channel === 'sms' ? authy.requestSms(authyId) : authy.requestCall(authyId);
@@ -52,7 +54,10 @@ export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider
 
     pushStatus: (_user, uuid) => authy.getApprovalStatus(uuid),
 
-    startPhoneVerification: (phone, via) => authy.startPhoneVerification({ via, phone: phone.national, countryCode: phone.callingCode }),
+    // Authy's phone verification is its own API, checked by number: it never touches a 2FA code.
+    startPhoneVerification: async (phone, via) => ({
+      message: await authy.startPhoneVerification({ via, phone: phone.national, countryCode: phone.callingCode }),
+    }),
 
     checkPhoneVerification: (phone, code) => authy.checkPhoneVerification({ phone: phone.national, countryCode: phone.callingCode, code }),
 

@@ -3,8 +3,8 @@
 // cannot tell the difference.
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { digitsOnly } from '../http/validate';
-import type { Logger } from '../logger';
-import { safeEqual } from '../safe-equal';
+import type { Logger } from '../platform/logger';
+import { safeEqual } from '../platform/safe-equal';
 import { pairsToObject } from './callback';
 import { authyErrorHandler, authyNotFound, errors } from './errors';
 import type { Channel, Pair } from './models';

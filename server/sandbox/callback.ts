@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import axios from 'axios';
 import { signCallback } from '../authy/signature';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import type { Pair, SandboxApproval } from './models';
 
 export interface CallbackMessage {

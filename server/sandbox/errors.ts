@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export class AuthyError extends Error {
   constructor(

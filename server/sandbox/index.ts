@@ -4,9 +4,9 @@
 // one the app talks to), and "the phone" is the page at /sandbox.
 import { Router } from 'express';
 import type mongoose from 'mongoose';
-import type { TwilioVerifyCredentials } from '../config';
+import type { TwilioVerifyCredentials } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { apiRoutes } from './api';
 import type { FindPeople } from './people';
 import { sandboxHostGuard } from './host-guard';
@@ -51,6 +51,21 @@ export function createSandbox(opts: SandboxOptions): Router {
   const service = new SandboxService({ models, apiKey: opts.apiKey, callbackUrl: opts.callbackUrl, logger: opts.logger, now });
   const verifyStore = verifyModels(opts.connection);
   const verify = new VerifySandbox({ models: verifyStore, claims: models.claims, ...opts.verify, logger: opts.logger, now });
+  // The phone verification demo's own Service: its Verifications never meet the 2FA codes.
+  const demoServiceSid = opts.verify.demoServiceSid;
+  const verifyServices = demoServiceSid
+    ? [
+        verify,
+        new VerifySandbox({
+          models: verifyStore,
+          claims: models.claims,
+          ...opts.verify,
+          serviceSid: demoServiceSid,
+          logger: opts.logger,
+          now,
+        }),
+      ]
+    : [verify];
 
   // Unique indexes (one user per phone, one authy id, one uuid, one entity per identity) before the first request.
   const ready = ensureSandboxIndexes(models, verifyStore).catch((err: unknown) => {
@@ -66,7 +81,7 @@ export function createSandbox(opts: SandboxOptions): Router {
   router.use(SANDBOX_AUTHY_PATH.replace('/sandbox', ''), apiRoutes(service, { apiKey: opts.apiKey, logger: opts.logger }));
   router.use(
     SANDBOX_VERIFY_PATH.replace('/sandbox', ''),
-    verifyApiRoutes(verify, { authToken: opts.verify.authToken, logger: opts.logger }),
+    verifyApiRoutes(verifyServices, { authToken: opts.verify.authToken, logger: opts.logger }),
   );
   router.use(viewRoutes(service, verify, { publicDir: opts.publicDir, logger: opts.logger, findPeople: opts.findPeople }));
   return router;

@@ -7,7 +7,7 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler } f
 import QRCode from 'qrcode';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { NOBODY, type FindPeople } from './people';
 import { displayE164, maskCellphone } from './phone';
 import { sendCompressed } from './compress';

@@ -14,7 +14,15 @@ declare module 'express-session' {
       startedAt: number;
       /** When a second factor was last checked (ms since epoch): removing a passkey needs a recent one. */
       checkedAt?: number;
+      /** A login that registered the account: it may enrol the soft token until it first passes 2FA. */
+      enrolling?: true;
     };
+    /** The code this login had sent by SMS or call (Verify's VerificationSid), for this user. */
+    sentCode: { userId: string; id: string };
+    /** The phone verification this session started (Verify's VerificationSid), for this number. */
+    phoneCode: { phone: string; id: string };
+    /** What the last fresh check was asked for (a push request sent for it names it). */
+    freshCheckFor: 'Add a passkey' | 'Remove a passkey' | 'Set up an authenticator app';
     /** The phone number verified in this session (phone verification demo). */
     verifiedPhone: string;
     /** The push request of this login, and its final answer once known. */

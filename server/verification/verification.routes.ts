@@ -1,10 +1,10 @@
 // Phone verification: a code by SMS or call (4 digits with Authy, the Service's length with Verify), then the code back.
 import { Router, type Request, type Response } from 'express';
-import { markPhoneVerified } from '../auth/login-session';
+import { markPhoneVerified, phoneCode, rememberPhoneCode } from '../auth/login-session';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
-import type { Limits } from '../limits/limits';
+import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 
@@ -30,8 +30,10 @@ export function verificationRoutes({ provider, limiter, limits, sendBudget }: Ve
     // Anyone may ask, for any number: the number's, the address's (also in distinct numbers) and the app's budgets.
     const send = { number: phone.e164, address: clientAddressKey(req), anyNumber: true };
     await limiter.refuseWhileFull(limits.phoneFailures, phone.e164);
-    const message = await sendBudget.guard(send, () => provider.startPhoneVerification(phone, via));
-    res.json({ success: true, message });
+    const started = await sendBudget.guard(send, () => provider.startPhoneVerification(phone, via));
+    // The code is checked against this start only (Verify), never whatever is pending for the number.
+    if (started.codeId !== undefined) rememberPhoneCode(req, phone.e164, started.codeId);
+    res.json({ success: true, message: started.message });
   });
 
   // POST /api/verification/verify
@@ -41,7 +43,7 @@ export function verificationRoutes({ provider, limiter, limits, sendBudget }: Ve
     const valid = await limiter.guard(
       limits.phoneFailures,
       phone.e164,
-      () => provider.checkPhoneVerification(phone, code),
+      () => provider.checkPhoneVerification(phone, code, phoneCode(req, phone.e164)),
       (ok) => !ok,
     );
     if (!valid) throw await limiter.wrongAnswer([[limits.phoneFailures, phone.e164]], 'That code is not valid.', 'token');

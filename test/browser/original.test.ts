@@ -3,9 +3,9 @@
 // and shown in E.164 before it is sent, and the Sandbox link only in sandbox mode.
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { authyIdOf, codeSentTo, newUser, pathOf, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
-import { createLogger } from '../../server/logger';
-import { PUBLIC_DIR } from '../../server/paths';
-import { startServer, type RunningServer } from '../../server/start-server';
+import { createLogger } from '../../server/platform/logger';
+import { PUBLIC_DIR } from '../../server/platform/paths';
+import { startServer, type RunningServer } from '../../server/start/start-server';
 import { TEST_SCRYPT, TEST_SESSION_SECRET, testConfig } from '../support/app';
 
 const h = useBrowser();

@@ -41,6 +41,9 @@ test('register → SMS code → /protected → logout → /protected is refused'
   await page.fill('#token', code);
   await page.click('#verify');
   await reachProtected(page, u.username);
+  // The Authy app enrols itself: nothing to set up here.
+  await httpSettled(page);
+  expect(await page.locator('#authenticator-setup').count()).toBe(0);
   await h.screenshot('protected');
 
   await page.click('#logout');

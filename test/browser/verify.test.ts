@@ -1,7 +1,9 @@
 // The journeys in real Chromium with the app on Twilio Verify v2, played by the sandbox (as
 // `TWOFA_PROVIDER=verify npm start` runs with no credentials): the soft token's QR code on /2fa
-// until its first code, then SMS, voice, the soft token again, push approved on /sandbox, and
-// phone verification by SMS and by call. The same journeys on Authy: the other browser files.
+// for the login that registered, until its first code; else "Set up an authenticator app" on
+// /protected, behind a fresh second factor; then SMS, voice, the soft token again, push
+// approved on /sandbox, and phone verification by SMS and by call. The same journeys on Authy:
+// the other browser files.
 import type { Page } from 'playwright-core';
 import {
   codeSentTo,
@@ -21,7 +23,10 @@ import {
   type TestUser,
 } from '../support/browser';
 
-const h = useBrowser({ provider: 'verify' });
+/** The server's clock: real time, moved on by `skipped` (a multiple of 30 s, the soft token's step). */
+let skipped = 0;
+const h = useBrowser({ provider: 'verify', now: () => Date.now() + skipped });
+const steps = () => skipped / 30_000;
 const user = () => newUser('vfy', 2900);
 
 async function verifyToken(page: Page, token: string, u: TestUser) {
@@ -51,6 +56,10 @@ test('register → /2fa shows the QR code → its first code → /protected; nex
   // "Scanning" the code: the sandbox holds the secret the QR code carries.
   await verifyToken(page, await softToken(app, await verifyIdentityOf(app, u.username)), u);
 
+  // Set up: nothing to set up on /protected.
+  await httpSettled(page);
+  expect(await page.locator('#authenticator-setup').count()).toBe(0);
+
   await logOutAndIn(page, u);
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
@@ -59,25 +68,63 @@ test('register → /2fa shows the QR code → its first code → /protected; nex
   await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
 });
 
-test('login → Voice code → /protected; next login: the soft token (a Verify challenge) → /protected', async () => {
+test('login → Voice code → /protected sets up the authenticator app; next login: its code (a Verify challenge)', async () => {
   const { page, app } = h;
   const u = user();
   await registerUser(app, u);
+  // A login with the password alone: /2fa shows no QR code.
   await logIn(page, u);
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
   await page.click('#voice');
   expect(await statusShown(page)).toBe(`Calling +1-XXX-XXX-${u.phone.slice(-4)}.`);
   await verifyToken(page, await codeSentTo(app, u.phone, 'call', 'verify'), u);
 
-  // The factor is still waiting for its first code (it was not used above): that code enrols it.
+  // 2FA just now is the fresh check: /protected shows the QR code of the factor still waiting.
   const identity = await verifyIdentityOf(app, u.username);
-  await logOutAndIn(page, u);
-  await page.locator('#enrol-qr').waitFor({ state: 'visible' });
-  await verifyToken(page, await softToken(app, identity), u);
+  const qr = page.locator('#setup-qr');
+  await qr.waitFor({ state: 'visible' });
+  expect(await page.getAttribute('#setup-link', 'href')).toMatch(/^otpauth:\/\/totp\//);
+  await page.fill('#setup-token', await softToken(app, identity, steps()));
+  await page.click('#setup-verify');
+  expect(await statusShown(page)).toBe('Your authenticator app is set up: its codes work at /2fa from now on.');
+  expect(await qr.count()).toBe(0);
+
   // Enrolled: the next code is checked as a challenge (the next time step: each is used once).
   await logOutAndIn(page, u);
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
-  await verifyToken(page, await softToken(app, identity, 1), u);
+  await verifyToken(page, await softToken(app, identity, steps() + 1), u);
+  await httpSettled(page);
+  expect(await page.locator('#authenticator-setup').count()).toBe(0);
+});
+
+test('set up later, once the fresh check lapsed: "Confirm with 2FA", then the QR code', async () => {
+  const { page, app } = h;
+  const u = user();
+  await registerUser(app, u);
+  await logIn(page, u);
+  await page.click('#sms');
+  await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
+  await page.locator('#setup-qr').waitFor({ state: 'visible' });
+
+  // Six minutes on (the server's clock), a new visit to /protected asks to confirm first.
+  skipped += 6 * 60 * 1000;
+  h.allowHttp(403, '/api/accountsecurity/softtoken');
+  await page.reload();
+  await page.locator('#authenticator-recheck').waitFor({ state: 'visible' });
+  expect(await page.locator('#setup-qr').count()).toBe(0);
+  await page.click('#setup-confirm-2fa');
+  await waitForPath(page, '/2fa');
+  await httpSettled(page);
+  expect(await page.locator('#enrol').count()).toBe(0);
+  await page.click('#sms');
+  expect(await statusShown(page)).toBe(`SMS sent to +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  const first = await codeSentTo(app, u.phone, 'sms', 'verify');
+  await verifyToken(page, first, u);
+  await page.fill('#setup-token', await softToken(app, await verifyIdentityOf(app, u.username), steps()));
+  await page.click('#setup-verify');
+  expect(await statusShown(page)).toBe('Your authenticator app is set up: its codes work at /2fa from now on.');
 });
 
 test('Push Auth approved on /sandbox ("the phone", standing in for the Verify Push SDK) → /protected', async () => {

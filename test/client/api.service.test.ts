@@ -108,6 +108,16 @@ describe('ApiService', () => {
     expect(none.value).toBeNull();
   });
 
+  test('the authenticator app is set up with a POST of its first code; logout is a POST (CSRF-checked)', () => {
+    backend.expectPOST('/api/accountsecurity/softtoken', { token: '123456' }).respond(200, { success: true });
+    backend.expectPOST('/api/logout').respond(200, { success: true });
+    const enrolled = track(api.enrolSoftToken('123456'));
+    const out = track(api.logout());
+    backend.flush();
+    expect(enrolled.value).toEqual({ success: true });
+    expect(out.value).toEqual({ success: true });
+  });
+
   test('a refusal rejects with the response, which errorMessage turns into a sentence', () => {
     const said = 'Too many codes sent to this number. Try again in 14 minutes.';
     backend.expectPOST('/api/accountsecurity/sms').respond(429, { error: said }, { 'Retry-After': '801' });

@@ -1,5 +1,5 @@
 // Registration, login, logout, loggedIn: errors, seed defects, session handling.
-import { client, get, post } from '../support/http';
+import { client, post } from '../support/http';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
 import { createAuthyProvider } from '../../server/providers/authy';
@@ -161,7 +161,7 @@ describe('POST /api/login', () => {
   test('the right password logs in with a new session id and 2FA pending', async () => {
     const agent = client(t.app);
     // A session that exists before login (phone verified) must not survive it under the same id.
-    await agent.get('/api/logout');
+    await agent.post('/api/logout');
     const res = await agent.post('/api/login').send({ username: 'linus', password: 'correct horse battery' }).expect(200);
     expect(sessionCookie(res)).toBeDefined();
     expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
@@ -218,15 +218,23 @@ describe('sessions', () => {
   });
 });
 
-describe('GET /api/logout', () => {
+describe('logout', () => {
   test('works without a session (the original called an undefined next)', async () => {
-    await get(t.app, '/api/logout').expect(200, { success: true });
+    await post(t.app, '/api/logout').expect(200, { success: true });
   });
 
   test('destroys the session and clears the cookie', async () => {
     const { agent } = await registeredAgent(t.app, 'leaving');
-    const res = await agent.get('/api/logout').expect(200);
+    const res = await agent.post('/api/logout').expect(200);
     expect((res.headers['set-cookie'] as unknown as string[]).join()).toMatch(/asq\.sid=;.*Expires=Thu, 01 Jan 1970/);
     expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
+  });
+
+  test("the original's GET answers this site's own page and the address bar (Sec-Fetch-Site)", async () => {
+    for (const site of ['same-origin', 'none']) {
+      const { agent } = await registeredAgent(t.app, `leaving-get-${site}`);
+      await agent.get('/api/logout').set('Sec-Fetch-Site', site).expect(200, { success: true });
+      expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
+    }
   });
 });

@@ -2,8 +2,9 @@
 // the list and its edits, a passkey as the second factor, sign-in with a passkey alone, the
 // signature counter, and the 5-minute rules (challenges, the fresh check before a removal).
 import { MAX_PASSKEYS, RECHECK_FIELD } from '../../common/passkey-info';
-import { loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/platform/config';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
+import { PasskeyStore } from '../../server/passkeys/passkey-store';
 import { createTestApp, PUBLIC_URL, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, get } from '../support/http';
@@ -25,6 +26,8 @@ const t = useTestApp({ now: () => clock });
 const passkeys = () => t.db.connection.collection('passkeys');
 const sessions = () => t.db.connection.collection<{ session: Record<string, unknown> }>(SESSIONS_COLLECTION);
 const MINUTE = 60 * 1000;
+/** The highest signature counter the app has seen for a passkey (as the sign-in reads it). */
+const counterOf = async (credentialId: string) => (await new PasskeyStore(t.db.connection, () => clock).find(credentialId))?.counter;
 
 describe('enrolment', () => {
   test('options name this site (RP ID and origin from PUBLIC_URL) and prefer user verification', async () => {
@@ -197,7 +200,8 @@ describe('a passkey as the second factor', () => {
     expect(sessionCookie(res)).not.toBe(before);
     await agent.get('/api/protected').expect(200);
     const stored = await passkeys().findOne({ credentialId: id });
-    expect(stored).toMatchObject({ counter: 1, lastUsedAt: new Date(clock) });
+    expect(stored).toMatchObject({ lastUsedAt: new Date(clock) });
+    expect(await counterOf(id)).toBe(1);
     expect((await agent.get('/api/passkeys')).body.passkeys[0].lastUsedAt).toBe(new Date(clock).toISOString());
   });
 
@@ -296,7 +300,7 @@ describe('the signature counter', () => {
     const { id } = await enrol(setup, auth);
     expect((await signIn(t.app, auth)).res.status).toBe(200);
     expect((await signIn(t.app, auth)).res.status).toBe(200);
-    expect((await passkeys().findOne({ credentialId: id }))?.counter).toBe(2);
+    expect(await counterOf(id)).toBe(2);
 
     // A copy of the key that has signed less often than the original.
     auth.credentials[0].signCount = 1;
@@ -306,23 +310,56 @@ describe('the signature counter', () => {
     const warning = t.logs.lines.find((l) => l.includes('signature counter went backwards'));
     expect(warning).toBeDefined();
     expect(JSON.parse(warning!)).toMatchObject({ level: 40, reason: 'signature counter 2 after 2' });
-    expect((await passkeys().findOne({ credentialId: id }))?.counter).toBe(2);
+    expect(await counterOf(id)).toBe(2);
   });
 
-  test('an authenticator that always reports 0 (a synced passkey) is accepted every time, even after a counter was seen', async () => {
+  test('an authenticator that always reports 0 (a synced passkey) is accepted every time', async () => {
     const setup = await twoFactorAgent(t.app, 'pk-zero', 3041);
     const auth = authenticator({ counterStep: 0, backupEligible: true, backedUp: true });
     const { id } = await enrol(setup, auth);
     for (let i = 0; i < 3; i++) expect((await signIn(t.app, auth)).res.status).toBe(200);
-    expect((await passkeys().findOne({ credentialId: id }))?.counter).toBe(0);
+    expect(await counterOf(id)).toBe(0);
+  });
 
-    auth.opts.counterStep = 5;
+  test('0 after a counter was seen (a cloned authenticator, says the WebAuthn spec) is refused and logged', async () => {
+    const setup = await twoFactorAgent(t.app, 'pk-zero-after', 3042);
+    const auth = authenticator({ counterStep: 5 });
+    const { id } = await enrol(setup, auth);
     expect((await signIn(t.app, auth)).res.status).toBe(200);
-    expect((await passkeys().findOne({ credentialId: id }))?.counter).toBe(5);
+    expect(await counterOf(id)).toBe(5);
+
     auth.opts.counterStep = 0;
     auth.credentials[0].signCount = 0;
+    const { agent, res } = await signIn(t.app, auth);
+    expect(res.status).toBe(401);
+    expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/login' });
+    const warning = t.logs.lines.find((l) => l.includes('signature counter went backwards') && l.includes('counter 0 after 5'));
+    expect(JSON.parse(warning!)).toMatchObject({ level: 40, reason: 'signature counter 0 after 5' });
+    // Nor as the second factor, after the password.
+    const second = await passwordLogin(t.app, 'pk-zero-after');
+    const options = await secondFactorOptions(second);
+    await second.post('/api/passkeys/authentication').send(auth.get(options)).expect(401);
+    expect(await counterOf(id)).toBe(5);
+  });
+
+  test('sign-ins finishing out of order never move the counter back (each value is taken once)', async () => {
+    const setup = await twoFactorAgent(t.app, 'pk-order', 3043);
+    const auth = authenticator();
+    const { id } = await enrol(setup, auth);
+    const store = new PasskeyStore(t.db.connection, () => clock);
+    // Two sign-ins read the stored passkey (counter 0) before either wrote: 6 finishes first, then 5.
+    const read = (await store.find(id))!;
+    expect(await store.recordUse(read, 6)).toBe(true);
+    expect(await store.recordUse(read, 5)).toBe(true);
+    expect(await counterOf(id)).toBe(6);
+    // A second use of one counter value (two copies of one key at once): only the first is taken.
+    expect(await store.recordUse(read, 6)).toBe(false);
+    // The authenticator's next real use (7) passes; a replayed lower one does not.
+    auth.credentials[0].signCount = 6;
     expect((await signIn(t.app, auth)).res.status).toBe(200);
-    expect((await passkeys().findOne({ credentialId: id }))?.counter).toBe(5);
+    expect(await counterOf(id)).toBe(7);
+    auth.credentials[0].signCount = 4;
+    expect((await signIn(t.app, auth)).res.status).toBe(401);
   });
 });
 

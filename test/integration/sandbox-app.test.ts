@@ -2,7 +2,9 @@
 // own /sandbox/api over HTTP (no nock), and "the phone" is read through the sandbox's JSON view.
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
+import { sweepExpired } from '../../server/db/expiry';
 import { totpAt } from '../../server/sandbox/totp';
+import { expiringCollections } from '../../server/start/compose';
 import { createTestApp } from '../support/app';
 import { client, type Client } from '../support/http';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app';
@@ -192,4 +194,30 @@ test('with a real key configured, all of /sandbox is a 404', async () => {
   } finally {
     await real.close();
   }
+});
+
+test('no collection of expiring documents is missed by the sweep: an expired one planted in each is gone after it', async () => {
+  await register('sb-expiry'); // so the sessions and attempts collections hold documents
+  const { connection } = s.db;
+  const db = connection.db!;
+  // Where expiring documents live: each model with an expiry date, and each collection written
+  // through the driver (sessions, attempts) whose documents carry one.
+  const fields = new Map<string, string>();
+  for (const model of Object.values(connection.models)) {
+    if (model.schema.path('expiresAt')) fields.set(model.collection.collectionName, 'expiresAt');
+  }
+  for (const { name } of await db.listCollections().toArray()) {
+    for (const field of ['expiresAt', 'expires']) {
+      if (await db.collection(name).findOne({ [field]: { $exists: true } })) fields.set(name, field);
+    }
+  }
+  expect([...fields.keys()]).toEqual(
+    expect.arrayContaining(['sessions', 'attempts', 'approval_requests', 'sandbox_codes', 'sandbox_verify_challenges']),
+  );
+
+  for (const [name, field] of fields) await db.collection(name).insertOne({ _id: 'expired-probe', [field]: new Date(0) } as never);
+  await sweepExpired(connection, expiringCollections(true));
+  const missed: string[] = [];
+  for (const name of fields.keys()) if (await db.collection(name).findOne({ _id: 'expired-probe' } as never)) missed.push(name);
+  expect(missed).toEqual([]);
 });

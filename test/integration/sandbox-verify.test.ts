@@ -8,7 +8,7 @@ import axios from 'axios';
 import express from 'express';
 import { generateSync } from 'otplib';
 import twilio from 'twilio';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { createSandbox, sandboxTwilioAccount } from '../../server/sandbox';
 import { LogCapture, registerLogs } from '../support/app';
 import { openTestDatabase, type TestDatabase } from '../support/db';
@@ -218,6 +218,36 @@ describe('verifications: codes by SMS and call', () => {
     expect(await failure(service.verificationChecks.create({ to, code }))).toMatchObject({ status: 404, code: 20404 });
   });
 
+  test('a Code outside 4 to 10 characters is 400 with 60200 (not a wrong code: no check is used)', async () => {
+    const to = newPhone();
+    const v = await service.verifications.create({ to, channel: 'sms' });
+    for (const code of ['123', '12345678901']) {
+      expect(await failure(service.verificationChecks.create({ verificationSid: v.sid, code }))).toMatchObject({
+        status: 400,
+        code: 60200,
+        message: 'Invalid parameter: Code',
+      });
+    }
+    for (let i = 0; i < 4; i++)
+      expect((await service.verificationChecks.create({ verificationSid: v.sid, code: '0000' })).status).toBe('pending');
+    expect((await service.verificationChecks.create({ verificationSid: v.sid, code: await inboxCode(to) })).status).toBe('approved');
+  });
+
+  test("the phone verification demo's Service is another one: its Verifications and their checks never touch the 2FA ones", async () => {
+    const demo = client.verify.v2.services(account.demoServiceSid);
+    const to = newPhone();
+    const twofa = await service.verifications.create({ to, channel: 'sms' });
+    const code = await inboxCode(to);
+    const other = await demo.verifications.create({ to, channel: 'sms' });
+    expect(other.sid).not.toBe(twofa.sid);
+    expect(other.serviceSid).toBe(account.demoServiceSid);
+    for (let i = 0; i < 5; i++) await demo.verificationChecks.create({ verificationSid: other.sid, code: '0000' });
+    expect(await failure(demo.verificationChecks.create({ verificationSid: other.sid, code: '0000' }))).toMatchObject({ code: 60202 });
+    // The 2FA Verification of the same number still has all its checks, and its code.
+    expect(await failure(demo.verificationChecks.create({ verificationSid: twofa.sid, code }))).toMatchObject({ status: 404, code: 20404 });
+    expect((await service.verificationChecks.create({ verificationSid: twofa.sid, code })).status).toBe('approved');
+  });
+
   test('a number that is not E.164, or a channel the sandbox does not play, is 400 with 60200', async () => {
     expect(await failure(service.verifications.create({ to: '2015550100', channel: 'sms' }))).toMatchObject({
       status: 400,
@@ -245,9 +275,28 @@ describe('entities, TOTP factors and challenges', () => {
       uri: expect.stringMatching(/^otpauth:\/\/totp\/.*ada\?.*secret=/),
     });
     expect(factor.config).toEqual({ alg: 'sha1', skew: 1, code_length: 6, time_step: 30 });
+    expect(factor.options).toBeNull();
     const fetched = await entity.factors(factor.sid).fetch();
     expect(fetched).toMatchObject({ sid: factor.sid, status: 'unverified' });
     expect((fetched.toJSON() as { binding?: unknown }).binding).toBeUndefined();
+  });
+
+  test('a factor can be deleted (204); then it is 20404', async () => {
+    const { factor, entity } = await newTotp();
+    expect(await entity.factors(factor.sid).remove()).toBe(true);
+    expect(await failure(entity.factors(factor.sid).fetch())).toMatchObject({ status: 404, code: 20404 });
+    expect(await failure(entity.factors(factor.sid).remove())).toMatchObject({ status: 404, code: 20404 });
+  });
+
+  test('an AuthPayload shorter than 3 characters is 400 with 60200, for a challenge and for the first code', async () => {
+    const { factor, entity, secret } = await newTotp();
+    expect(await failure(entity.factors(factor.sid).update({ authPayload: '12' }))).toMatchObject({ status: 400, code: 60200 });
+    await entity.factors(factor.sid).update({ authPayload: totpOf(secret) });
+    expect(await failure(entity.challenges.create({ factorSid: factor.sid, authPayload: '12' }))).toMatchObject({
+      status: 400,
+      code: 60200,
+      message: 'Invalid parameter: AuthPayload',
+    });
   });
 
   test('unverified: a challenge is 403 with 60318; a wrong code leaves it unverified, the right one verifies it', async () => {

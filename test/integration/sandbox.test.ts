@@ -12,9 +12,9 @@ import { Client } from 'authy-client';
 import express from 'express';
 import { generateSync } from 'otplib';
 import { isValidSignature } from '../../server/authy/signature';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { LogCapture, registerLogs } from '../support/app';
-import { createSandbox, EXPIRING_COLLECTIONS, sandboxTwilioAccount } from '../../server/sandbox';
+import { createSandbox, sandboxTwilioAccount } from '../../server/sandbox';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
 const API_KEY = 'sandbox-test-key-0123456789abcdef';
@@ -166,18 +166,6 @@ describe('the page, users.json and what they never show', () => {
       expect(res.data).not.toContain(API_KEY);
     }
     expect(JSON.stringify(await client.requestSms({ authyId }, { force: true }))).not.toContain(API_KEY);
-  });
-
-  test('the expiring collections are exported for the sweeper', () => {
-    expect(EXPIRING_COLLECTIONS).toEqual([
-      { collection: 'sandbox_codes', field: 'expiresAt' },
-      { collection: 'sandbox_verifications', field: 'expiresAt' },
-      { collection: 'sandbox_approvals', field: 'expiresAt' },
-      { collection: 'sandbox_claims', field: 'expiresAt' },
-      { collection: 'sandbox_verify_challenges', field: 'expiresAt' },
-      { collection: 'sandbox_verify_verifications', field: 'expiresAt' },
-      { collection: 'sandbox_verify_messages', field: 'expiresAt' },
-    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Read-only authenticated requests cost at most one database read (the session) and never
 // write the session back (resave:false; connect-mongo touchAfter). Counted with the driver's
 // command monitoring, so the figure is exact, not sampled as in the bench.
-import { countCommands, type CommandCounter, type CountedCommand } from '../../server/db/command-counts';
+import { countCommands, type CommandCounter, type CountedCommand } from '../support/command-counts';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
 import { useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';

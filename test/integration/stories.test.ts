@@ -47,7 +47,7 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
     expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/protected' });
     expect((await agent.get('/api/protected').expect(200)).body.username).toBe(p.username);
 
-    await agent.get('/api/logout').expect(200);
+    await agent.post('/api/logout').expect(200);
     await agent.get('/api/protected').expect(401);
     expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/login' });
   });

@@ -1,6 +1,6 @@
 // Phone verification: start by SMS or call, check the code, /verified opens.
 import { client, get, post } from '../support/http';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 

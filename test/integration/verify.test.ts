@@ -73,6 +73,7 @@ describe('registration', () => {
         accountSid: TEST_TWILIO_ACCOUNT_SID,
         authToken: TEST_TWILIO_AUTH_TOKEN,
         serviceSid: TEST_VERIFY_SERVICE_SID,
+        factorName: 'localhost',
         baseUrl: 'http://127.0.0.1:1',
       }),
     });
@@ -115,9 +116,16 @@ describe('codes by SMS and call', () => {
     await agent.post('/api/accountsecurity/voice').expect(504);
   });
 
-  test('a wrong code, with no soft token enrolled yet, checks the code and then the factor, and is a 401', async () => {
+  test('a wrong code, with an SMS sent and no soft token enrolled yet: the Verification, then the factor (read, then tried), 401', async () => {
     const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'v-wrong');
-    verifyScope().post(verifyPaths.check, { To: E164, Code: '000000' }).reply(200, verifyReplies.check(E164, 'pending'));
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await agent.post('/api/accountsecurity/sms').expect(200);
+    verifyScope()
+      .post(verifyPaths.check, { VerificationSid: verifySids.verification(1), Code: '000000' })
+      .reply(200, verifyReplies.check(E164, 'pending'));
+    verifyScope()
+      .get(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
     verifyScope()
       .post(verifyPaths.factor(identity, factorSid), { AuthPayload: '000000' })
       .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
@@ -125,14 +133,83 @@ describe('codes by SMS and call', () => {
       error: 'That token is not valid.',
       field: 'token',
     });
-    // Still waiting for its first code: the QR code is still shown.
+    // Still waiting for its first code: the QR code is still shown (to the login that registered).
     expect((await agent.get('/api/accountsecurity/softtoken').expect(200)).body.enrol).not.toBeNull();
   });
 
   test('a 9- or 10-digit token cannot be a TOTP code: only the code check is asked', async () => {
     const { agent } = await registeredVerifyAgent(t.app, 'v-long');
-    verifyScope().post(verifyPaths.check, { To: E164, Code: '123456789' }).reply(404, notFound);
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await agent.post('/api/accountsecurity/sms').expect(200);
+    verifyScope()
+      .post(verifyPaths.check, { VerificationSid: verifySids.verification(1), Code: '123456789' })
+      .reply(200, verifyReplies.check(E164, 'pending'));
     await agent.post('/api/accountsecurity/verify').send({ token: '123456789' }).expect(401);
+  });
+
+  test("a code is checked against this session's own send, by VerificationSid: never by number, nor where no code was sent", async () => {
+    const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'v-own');
+    // No send in this session: only the soft token is tried (its factor read, then tried).
+    verifyScope()
+      .get(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
+    verifyScope()
+      .post(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
+    await agent.post('/api/accountsecurity/verify').send({ token: '135790' }).expect(401);
+
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await agent.post('/api/accountsecurity/sms').expect(200);
+    verifyScope()
+      .post(verifyPaths.check, (b: Record<string, unknown>) => b.VerificationSid === verifySids.verification(1) && b.To === undefined)
+      .reply(200, verifyReplies.check(E164, 'approved'));
+    await agent.post('/api/accountsecurity/verify').send({ token: '135790' }).expect(200);
+  });
+
+  test('the Verification gone (20404) or out of checks (60202): 410 "request a new one", not counted, the soft token not tried', async () => {
+    const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'v-gone');
+    // Five times (the limit of wrong codes): none of them counts.
+    for (const [status, code, message] of [
+      [404, 20404, 'The requested resource was not found'],
+      [429, 60202, 'Max check attempts reached'],
+      [404, 20404, 'The requested resource was not found'],
+      [429, 60202, 'Max check attempts reached'],
+      [429, 60202, 'Max check attempts reached'],
+    ] as const) {
+      verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+      await agent.post('/api/accountsecurity/sms').expect(200);
+      verifyScope()
+        .post(verifyPaths.check)
+        .reply(status, verifyReplies.error(status, code, message));
+      // No nock for the factor: trying the soft token would fail the test.
+      expect((await agent.post('/api/accountsecurity/verify').send({ token: '246802' }).expect(410)).body).toEqual({
+        error: 'That code has expired. Request a new one.',
+        field: 'token',
+      });
+    }
+    // The session forgot that send: the next code is the soft token's, and the user is not locked out.
+    verifyScope()
+      .get(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
+    verifyScope()
+      .post(verifyPaths.factor(identity, factorSid), { AuthPayload: '246802' })
+      .reply(200, verifyReplies.factor(identity, factorSid, 'verified'));
+    await agent.post('/api/accountsecurity/verify').send({ token: '246802' }).expect(200);
+  });
+
+  test('a factor Verify verified already (our record missed it) is no answer about a code: a Challenge decides', async () => {
+    const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'v-verified');
+    // As after a database outage between Verify's answer and our update: the record still holds the seed.
+    verifyScope()
+      .get(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'verified'));
+    verifyScope()
+      .post(verifyPaths.challenges(identity), { FactorSid: factorSid, AuthPayload: '000000' })
+      .reply(201, verifyReplies.challenge(identity, verifySids.challenge(5), 'pending', 'totp'));
+    await agent.post('/api/accountsecurity/verify').send({ token: '000000' }).expect(401);
+    // The seed is dropped all the same: the factor is enrolled.
+    expect((await users().findOne({ username: 'v-verified' }).lean())?.verify?.totpUri).toBeUndefined();
+    expect((await agent.get('/api/accountsecurity/softtoken').expect(200)).body).toEqual({ enrol: null });
   });
 });
 
@@ -276,12 +353,17 @@ describe('phone verification', () => {
       .send({ ...phone, via: 'call' })
       .expect(200);
     expect(started.body).toEqual({ success: true, message: 'Call to +1 415 555 2671 initiated.' });
-    verifyScope().post(verifyPaths.check, { To: E164, Code: '1234' }).reply(200, verifyReplies.check(E164, 'pending'));
+    const sent = { VerificationSid: verifySids.verification(1) };
+    verifyScope()
+      .post(verifyPaths.check, { ...sent, Code: '1234' })
+      .reply(200, verifyReplies.check(E164, 'pending'));
     await agent
       .post('/api/verification/verify')
       .send({ ...phone, token: '1234' })
       .expect(401);
-    verifyScope().post(verifyPaths.check, { To: E164, Code: '123456' }).reply(200, verifyReplies.check(E164, 'approved'));
+    verifyScope()
+      .post(verifyPaths.check, { ...sent, Code: '123456' })
+      .reply(200, verifyReplies.check(E164, 'approved'));
     await agent
       .post('/api/verification/verify')
       .send({ ...phone, token: '123456' })
@@ -289,16 +371,31 @@ describe('phone verification', () => {
     await agent.get('/verified').expect(200);
   });
 
-  test('no code pending (20404) is a 404 saying to send a new one; 60202 a 429; a number Verify refuses a 400', async () => {
-    verifyScope().post(verifyPaths.check).reply(404, notFound);
+  test('no start in this session: a 404 without asking Verify (a code is never checked by number alone)', async () => {
     const none = await post(t.app, '/api/verification/verify')
+      .send({ ...phone, token: '123456' })
+      .expect(404);
+    expect(none.body).toEqual({ error: expect.stringMatching(/send a new one/), field: 'token' });
+  });
+
+  test('no code pending (20404) is a 404 saying to send a new one; 60202 a 429; a number Verify refuses a 400', async () => {
+    const agent = client(t.app);
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await agent
+      .post('/api/verification/start')
+      .send({ ...phone, via: 'sms' })
+      .expect(200);
+    verifyScope().post(verifyPaths.check).reply(404, notFound);
+    const none = await agent
+      .post('/api/verification/verify')
       .send({ ...phone, token: '123456' })
       .expect(404);
     expect(none.body).toEqual({ error: expect.stringMatching(/send a new one/), field: 'token' });
     verifyScope()
       .post(verifyPaths.check)
       .reply(429, verifyReplies.error(429, 60202, 'Max check attempts reached'));
-    await post(t.app, '/api/verification/verify')
+    await agent
+      .post('/api/verification/verify')
       .send({ ...phone, token: '123456' })
       .expect(429);
     verifyScope()

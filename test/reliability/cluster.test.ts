@@ -158,7 +158,7 @@ test('one login with each step on a different worker: sessions, codes, limits, p
 
   // Push: requested on one worker, approved in the sandbox; the signed callback lands on some
   // worker, and the other worker sees the answer.
-  expect((await b.send(browser, 'GET', '/api/logout')).status).toBe(200);
+  expect((await b.send(browser, 'POST', '/api/logout', {})).status).toBe(200);
   const login = await a.send(browser, 'POST', '/api/login', { username: person.username, password: person.password });
   const created = await b.send(browser, 'POST', '/api/accountsecurity/onetouch', {});
   expect([login.status, created.status]).toEqual([200, 200]);

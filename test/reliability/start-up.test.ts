@@ -8,8 +8,8 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { connectWhenReachable } from '../../server/db/connect';
-import { locateFerretDB, startFerretDB } from '../../server/db/ferretdb';
-import type { DatabaseLogger, EmbeddedDatabase } from '../../server/db/embedded';
+import { locateFerretDB, startFerretDB } from '../../server/embedded-db/ferretdb';
+import type { DatabaseLogger, EmbeddedDatabase } from '../../server/embedded-db/embedded';
 import { prepareServerRoot, spawnServer, type ServerRoot } from '../support/server-process';
 
 jest.setTimeout(30_000);
@@ -60,7 +60,7 @@ test('an unreachable MONGODB_URI: the server says it is waiting, naming the host
   expect(code).toBe(1);
   expect(exitedAfter).toBeGreaterThanOrEqual(4000);
   expect(exitedAfter).toBeLessThan(12_000);
-  const last = server.lines.at(-1)!.text;
+  const last = server.lines.filter((l) => l.stream === 'stderr').at(-1)!.text;
   expect(last).toMatch(
     new RegExp(
       `^account-security-quickstart: the database at 127\\.0\\.0\\.1:${port} was not reachable within 4 s \\(DB_CONNECT_TIMEOUT\\): .+$`,

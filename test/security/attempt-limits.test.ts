@@ -1,7 +1,7 @@
 // Attempt limits live in MongoDB: shared by sessions and by app processes, with a window that
 // a controllable clock can pass.
 import nock from 'nock';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { createTestApp, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, post, postAtOnce } from '../support/http';

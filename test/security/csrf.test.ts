@@ -5,6 +5,7 @@ import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csr
 import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client, STATE_CHANGING_POSTS } from '../support/http';
+import { authenticator, enrol, twoFactorAgent } from '../support/passkeys';
 import { registeredAgent } from '../support/users';
 
 const t = useTestApp();
@@ -38,7 +39,7 @@ test('the read-only POSTs (loggedIn, test) need no token', async () => {
 
 test('a stale session token after the session ended is refused, with a fresh token to retry with', async () => {
   const { agent } = await registeredAgent(t.app, 'csrf-stale', 9004);
-  await agent.agent.get('/api/logout').expect(200);
+  await agent.post('/api/logout').expect(200);
   // The logout response already replaced the cookie; a page holding the old one is refused once.
   const stale = sessionToken(TEST_SESSION_SECRET, 'ended-session-id');
   const refused = await request(t.app)
@@ -137,8 +138,21 @@ test('the token changes with the session id (login) and is bound to it', async (
   await visitor.post('/api/loggedIn').expect(200, { url: '/2fa' });
 });
 
+test('a link or a form on another site cannot log anyone out, even in the middle of 2FA', async () => {
+  const { agent } = await registeredAgent(t.app, 'csrf-logout', 9006);
+  // SameSite=Lax sends the cookie along with a top-level GET from any site: Sec-Fetch-Site says where it began.
+  for (const site of ['cross-site', 'same-site', undefined]) {
+    const link = agent.agent.get('/api/logout');
+    if (site) link.set('Sec-Fetch-Site', site);
+    expect((await link.expect(403)).body.error).toMatch(/POST \/api\/logout/);
+  }
+  // POST needs the token, as every state-changing request.
+  await agent.agent.post('/api/logout').expect(403);
+  expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
+});
+
 test('GETs and the signed Authy callback need no token', async () => {
-  await request(t.app).get('/api/logout').expect(200);
+  await request(t.app).get('/api/logout').set('Sec-Fetch-Site', 'same-origin').expect(200);
   // The callback is refused for its missing signature (401), not for CSRF (403).
   await request(t.app).post(CALLBACK_PATH).send({}).expect(401);
 });
@@ -170,9 +184,19 @@ describe('whatever the case of the path or a trailing slash (Express routes them
     }
   });
 
-  test('other state-changing methods need the token as well', async () => {
-    for (const method of ['put', 'patch', 'delete'] as const) {
-      await request(t.app)[method]('/api/accountsecurity/sms').send({}).expect(403);
+  test('PATCH and DELETE of a real passkey without the token are 403s and change nothing', async () => {
+    // A victim past 2FA just now (so both routes would act) with one passkey.
+    const victim = await twoFactorAgent(t.app, 'csrf-passkey', 9200);
+    const passkey = await enrol(victim, authenticator());
+    for (const url of [`/api/passkeys/${passkey.id}`, `/API/Passkeys/${passkey.id}/`]) {
+      const renamed = await victim.agent.patch(url).send({ name: 'forged' }).expect(403);
+      expect(renamed.body.error).toMatch(/CSRF/);
+      const removed = await victim.agent.delete(url).expect(403);
+      expect(removed.body.error).toMatch(/CSRF/);
     }
+    expect((await victim.get('/api/passkeys').expect(200)).body.passkeys).toEqual([passkey]);
+    // With the token the same requests act: the 403s above were the CSRF check's.
+    await victim.patch(`/API/Passkeys/${passkey.id}/`).send({ name: 'mine' }).expect(200);
+    await victim.delete(`/api/passkeys/${passkey.id}`).expect(200, { success: true });
   });
 });

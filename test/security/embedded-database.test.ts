@@ -9,9 +9,9 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { connectDatabase } from '../../server/db/connect';
-import type { StartedDatabase } from '../../server/db/resolve';
-import { startEmbeddedDatabase } from '../../server/db/resolve';
-import { locateFerretDB, startFerretDB } from '../../server/db/ferretdb';
+import type { StartedDatabase } from '../../server/embedded-db/resolve';
+import { startEmbeddedDatabase } from '../../server/embedded-db/resolve';
+import { locateFerretDB, startFerretDB } from '../../server/embedded-db/ferretdb';
 import { childPids, listeningTcpPorts, unixSocketPath } from '../support/processes';
 
 const NOBODY = 65534;

@@ -1,10 +1,10 @@
 // Users of the original quickstart have unsalted SHA-256 hashes. A wrong password for them must
 // take as long as any failing login (the hash check alone takes microseconds, an unknown user a
 // whole scrypt), and `npm run upgrade-legacy-hashes` wraps the remaining ones in scrypt at rest.
-import { upgradeFromConfig } from '../../server/auth/legacy-upgrade';
+import { upgradeFromConfig } from '../../server/jobs/legacy-upgrade';
 import { hashPassword, legacySha256, type ScryptParams } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { LogCapture, registerLogs, TEST_SCRYPT, useTestApp } from '../support/app';
 import { post } from '../support/http';
 

@@ -57,7 +57,7 @@ async function statusPolledAcrossLogout(
     .set(headers)
     .then((r) => r);
   await held.asked;
-  await agent.get('/api/logout').expect(200);
+  await agent.post('/api/logout').expect(200);
   await meanwhile();
   held.release();
   return polled;
@@ -94,7 +94,7 @@ test('logout while a push request is in flight: the copied cookie never reaches 
   await request(t.app).get('/api/protected').set('Cookie', cookie).expect(200);
 
   const push = await pushInFlight(cookie, 9601, 'race-uuid-1');
-  await agent.get('/api/logout').expect(200);
+  await agent.post('/api/logout').expect(200);
   expect(await sessions().countDocuments({ _id: sidOf(cookie) as never })).toBe(0);
   await push.finish();
 

@@ -2,8 +2,8 @@
 // writes too. TRUST_PROXY=true (believe all of it) is refused; with the proxy's hop count or
 // address, a client choosing a new X-Forwarded-For each try gains nothing: failed logins are
 // also capped per username whatever the address, and an IPv6 client is one /64.
-import { loadConfig } from '../../server/config';
-import { limitsFrom } from '../../server/limits/limits';
+import { loadConfig } from '../../server/platform/config';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp } from '../support/app';
 import { post } from '../support/http';
 import { registeredAgent } from '../support/users';

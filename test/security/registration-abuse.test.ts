@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { performance } from 'node:perf_hooks';
 import { userModel } from '../../server/auth/user.model';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { AUTHY_URL, createTestApp, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { post } from '../support/http';

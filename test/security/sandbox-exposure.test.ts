@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import request from 'supertest';
-import { loadConfig } from '../../server/config';
-import { REPO_ROOT } from '../../server/paths';
+import { loadConfig } from '../../server/platform/config';
+import { REPO_ROOT } from '../../server/platform/paths';
 import { client } from '../support/http';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app';
 

@@ -4,7 +4,7 @@
 // trusted proxy (loopback) reports in X-Forwarded-For; time passes through the injected clock.
 import { userModel } from '../../server/auth/user.model';
 import { hashPassword } from '../../server/auth/password';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { createTestApp, RELAXED_LIMITS, TEST_SCRYPT, testConfig, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { client, post } from '../support/http';

@@ -3,7 +3,7 @@
 // at 2FA and its timeouts. The provider changes what the app calls, never these.
 import request from 'supertest';
 import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
-import { limitsFrom } from '../../server/limits/limits';
+import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
 import { client, get, post, STATE_CHANGING_POSTS } from '../support/http';
 import { registeredVerifyAgent, sessionCookie } from '../support/users';
@@ -35,7 +35,13 @@ describe('CSRF', () => {
 describe('attempt limits', () => {
   test('5 wrong tokens per user, then 429 in any session, even for the right token, and Verify is not asked', async () => {
     const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'vl-brute');
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await agent.post('/api/accountsecurity/sms').expect(200);
     verifyScope().post(verifyPaths.check).times(5).reply(200, verifyReplies.check(E164, 'pending'));
+    verifyScope()
+      .get(verifyPaths.factor(identity, factorSid))
+      .times(5)
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
     verifyScope()
       .post(verifyPaths.factor(identity, factorSid))
       .times(5)
@@ -49,7 +55,11 @@ describe('attempt limits', () => {
     await second.post('/api/accountsecurity/verify').send({ token: '123456' }).expect(429);
 
     clock += WINDOW_MS + 1000;
-    verifyScope().post(verifyPaths.check, { To: E164, Code: '123456' }).reply(200, verifyReplies.check(E164, 'approved'));
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification(E164, 'sms'));
+    await second.post('/api/accountsecurity/sms').expect(200);
+    verifyScope()
+      .post(verifyPaths.check, { VerificationSid: verifySids.verification(1), Code: '123456' })
+      .reply(200, verifyReplies.check(E164, 'approved'));
     await second.post('/api/accountsecurity/verify').send({ token: '123456' }).expect(200);
   });
 
@@ -80,12 +90,22 @@ describe('attempt limits', () => {
       .send({ ...phone, via: 'call' })
       .expect(429);
 
+    // Each check from a session that started one (a code is checked against its own start).
+    const started = client(t.app);
+    verifyScope().post(verifyPaths.verifications).reply(201, verifyReplies.verification('+14155550000', 'sms'));
+    clock += WINDOW_MS + 1000;
+    await started
+      .post('/api/verification/start')
+      .send({ ...phone, via: 'sms' })
+      .expect(200);
     verifyScope().post(verifyPaths.check).times(5).reply(200, verifyReplies.check('+14155550000', 'pending'));
     for (let i = 0; i < 5; i++)
-      await post(t.app, '/api/verification/verify')
+      await started
+        .post('/api/verification/verify')
         .send({ ...phone, token: '000000' })
         .expect(401);
-    await post(t.app, '/api/verification/verify')
+    await started
+      .post('/api/verification/verify')
       .send({ ...phone, token: '123456' })
       .expect(429);
   });
@@ -94,10 +114,10 @@ describe('attempt limits', () => {
 describe('the session', () => {
   test('passing 2FA (the soft token enrolled by its first code) gives a new session id; the old one is dead', async () => {
     const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'vl-session');
-    const before = sessionCookie(await agent.post('/api/login').send({ username: 'vl-session', password: 'correct horse battery' }));
+    const before = sessionCookie(await agent.post('/api/loggedIn'));
     verifyScope()
-      .post(verifyPaths.check)
-      .reply(404, verifyReplies.error(404, 20404, 'The requested resource was not found'));
+      .get(verifyPaths.factor(identity, factorSid))
+      .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));
     verifyScope()
       .post(verifyPaths.factor(identity, factorSid), { AuthPayload: '654321' })
       .reply(200, verifyReplies.factor(identity, factorSid, 'verified'));

@@ -6,10 +6,10 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import { createApp, type AppDeps } from '../../server/app';
+import { createApp, type AppDeps } from '../../server/start/app';
 import type { ScryptParams } from '../../server/auth/password';
-import { loadConfig, type Config } from '../../server/config';
-import { createLogger } from '../../server/logger';
+import { loadConfig, type Config } from '../../server/platform/config';
+import { createLogger } from '../../server/platform/logger';
 import { createAuthyProvider } from '../../server/providers/authy';
 import type { TwoFactorProvider } from '../../server/providers/provider';
 import { createVerifyProvider } from '../../server/providers/verify';
@@ -79,6 +79,7 @@ export const verifyTestProvider = (now?: () => number) =>
     accountSid: TEST_TWILIO_ACCOUNT_SID,
     authToken: TEST_TWILIO_AUTH_TOKEN,
     serviceSid: TEST_VERIFY_SERVICE_SID,
+    factorName: new URL(PUBLIC_URL).hostname,
     timeoutMs: 2000,
     keepAlive: false,
     now,

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } f
 import path from 'node:path';
 import { chromium, request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateSync } from 'otplib';
-import type { ProviderName } from '../../server/config';
+import type { ProviderName } from '../../server/platform/config';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -5,7 +5,7 @@
 // One app and one browser per file; one page changes width instead of opening another.
 import type { Page } from 'playwright-core';
 import { PRODUCTS } from '../../common/products';
-import type { ProviderName } from '../../server/config';
+import type { ProviderName } from '../../server/platform/config';
 import {
   authyIdOf,
   codeSentTo,

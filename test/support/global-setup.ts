@@ -1,7 +1,7 @@
 // Jest globalSetup (runs in the parent process): starts the one test database of the run with
 // the app's resolver — MONGODB_URI when set, else an embedded one with throw-away data.
 import os from 'node:os';
-import { resolveDatabase, type DatabaseLogger, type StartedDatabase } from '../../server/db/resolve';
+import { resolveDatabase, type DatabaseLogger, type StartedDatabase } from '../../server/embedded-db/resolve';
 
 const HANDLE = Symbol.for('account-security-quickstart.testDatabase');
 

@@ -13,9 +13,11 @@ export type Client = ReturnType<typeof client>;
 export const STATE_CHANGING_POSTS = [
   '/api/user/register',
   '/api/login',
+  '/api/logout',
   '/api/accountsecurity/sms',
   '/api/accountsecurity/voice',
   '/api/accountsecurity/verify',
+  '/api/accountsecurity/softtoken',
   '/api/accountsecurity/onetouch',
   '/api/accountsecurity/onetouchstatus',
   '/api/verification/start',

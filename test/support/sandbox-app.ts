@@ -3,10 +3,10 @@
 // HTTP. For the sandbox and browser tests. Its PUBLIC_URL is http://localhost:<port>, as
 // `npm start`'s default: browsers refuse passkeys on an IP address, so the browser tests browse
 // that origin.
-import type { ProviderName } from '../../server/config';
-import { createLogger } from '../../server/logger';
-import { PUBLIC_DIR } from '../../server/paths';
-import { startServer } from '../../server/start-server';
+import type { ProviderName } from '../../server/platform/config';
+import { createLogger } from '../../server/platform/logger';
+import { PUBLIC_DIR } from '../../server/platform/paths';
+import { startServer } from '../../server/start/start-server';
 import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET, testConfig } from './app';
 import { openTestDatabase, type TestDatabase } from './db';
 

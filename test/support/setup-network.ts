@@ -10,7 +10,7 @@ afterEach(() => {
   // A delayed reply the app already gave up on (a timeout test) must not keep its timer running.
   nock.abortPendingRequests();
   nock.cleanAll();
-  if (pending.length > 0) throw new Error(`Authy calls expected but not made: ${pending.join(', ')}`);
+  if (pending.length > 0) throw new Error(`Upstream calls (Authy, Twilio Verify) expected but not made: ${pending.join(', ')}`);
 });
 
 // Jest gives each file fresh modules but one shared `http`: a previous file's nock would

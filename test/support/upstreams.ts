@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { generateSync } from 'otplib';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
-import { PUSH_TTL_SECONDS } from '../../server/twofa/twofa.routes';
+import { PUSH_TTL_SECONDS } from '../../server/twofa/push-request';
 import { createTestApp, verifyTestProvider, type TestApp } from './app';
 import { authyScope, replies } from './authy-nock';
 import type { TestDatabase } from './db';
@@ -107,10 +107,11 @@ export function authyNock(): Upstream {
         .post(
           `/onetouch/json/users/${idOf(p)}/approval_requests`,
           (b) =>
-            b.message === 'Login requested for an Authy Demo account.' &&
+            String(b.message).startsWith('Login requested from ') &&
             b.seconds_to_expire === PUSH_TTL_SECONDS &&
             b.details['Authy ID'] === String(idOf(p)) &&
             b.details.Username === p.username &&
+            b.details.Network === '127.0.0.0/24' &&
             b.hidden_details.test === 'This is a',
         )
         .reply(200, replies.approvalCreated(`aaaaaaaa-0000-4000-8000-${String(idOf(p)).padStart(12, '0')}`));
@@ -130,10 +131,6 @@ export function verifyNock(): Upstream {
   let t: TestApp | undefined;
   const entities = new Map<string, string>();
   let nextFactor = 100;
-  const noCodePending = () =>
-    verifyScope()
-      .post(verifyPaths.check)
-      .reply(404, verifyReplies.error(404, 20404, 'The requested resource was not found'));
   return {
     name: 'Verify (nock)',
     enrolsSoftToken: true,
@@ -150,8 +147,9 @@ export function verifyNock(): Upstream {
     stop: () => t!.close(),
     beforeRegister(p) {
       const factorSid = verifySids.factor(++nextFactor);
+      // The factor's name is the site's host: authenticator apps show it, so nothing of the person's.
       verifyScope()
-        .post(verifyPaths.newFactor, { FriendlyName: p.username, FactorType: 'totp' })
+        .post(verifyPaths.newFactor, { FriendlyName: 'localhost', FactorType: 'totp' })
         .reply(201, (uri: string) => {
           entities.set(p.username, identityIn(uri));
           return verifyReplies.newFactor(identityIn(uri), factorSid, p.username);
@@ -166,19 +164,25 @@ export function verifyNock(): Upstream {
       verifyScope().post(verifyPaths.verifications, { To: p.e164, Channel: via }).reply(201, verifyReplies.verification(p.e164, via));
     },
     codeSent(p) {
-      verifyScope().post(verifyPaths.check, { To: p.e164, Code: '135790' }).reply(200, verifyReplies.check(p.e164, 'approved'));
+      // Checked against the Verification this session's send created, never by number.
+      verifyScope()
+        .post(verifyPaths.check, { VerificationSid: verifySids.verification(1), Code: '135790' })
+        .reply(200, verifyReplies.check(p.e164, 'approved'));
       return Promise.resolve('135790');
     },
     async softToken(p, again) {
       const user = await storedUser(t!.db, p.username);
-      // A code sent by SMS is checked first; none is pending here.
+      // No code was sent in these sessions: nothing is checked but the soft token.
       const { identity, totpFactorSid } = user.verify!;
-      noCodePending();
       if (again) {
         verifyScope()
           .post(verifyPaths.challenges(identity), { FactorSid: totpFactorSid, AuthPayload: '246802' })
           .reply(201, verifyReplies.challenge(identity, verifySids.challenge(1), 'approved', 'totp'));
       } else {
+        // Waiting for its first code: the factor is read first, then verified by the code.
+        verifyScope()
+          .get(verifyPaths.factor(identity, totpFactorSid))
+          .reply(200, verifyReplies.factor(identity, totpFactorSid, 'unverified'));
         verifyScope()
           .post(verifyPaths.factor(identity, totpFactorSid), { AuthPayload: '246802' })
           .reply(200, verifyReplies.factor(identity, totpFactorSid, 'verified'));
@@ -198,8 +202,8 @@ export function verifyNock(): Upstream {
           const ttl = Date.parse(String(b.ExpirationDate)) - Date.now();
           return (
             b.FactorSid === verifySids.factor(2) &&
-            b['Details.Message'] === 'Login requested for an Authy Demo account.' &&
-            fields.map((f) => f.label).join() === 'Username,Location,Reason' &&
+            String(b['Details.Message']).startsWith('Login requested from ') &&
+            fields.map((f) => f.label).join() === 'Username,Request,Browser,Network' &&
             b.HiddenDetails === JSON.stringify({ test: 'This is a' }) &&
             ttl > (PUSH_TTL_SECONDS - 10) * 1000 &&
             ttl <= PUSH_TTL_SECONDS * 1000

@@ -121,4 +121,8 @@ export const verifyReplies = {
   }),
 };
 
-export const verifySids = { factor: (n: number) => sid('YF', n), challenge: (n: number) => sid('YC', n) };
+export const verifySids = {
+  factor: (n: number) => sid('YF', n),
+  challenge: (n: number) => sid('YC', n),
+  verification: (n: number) => sid('VE', n),
+};

@@ -2,9 +2,9 @@ import dotenv from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/config';
-import { LIMIT_VARIABLES } from '../../server/limits/limits';
-import { REPO_ROOT } from '../../server/paths';
+import { hashConcurrency, loadConfig } from '../../server/platform/config';
+import { LIMIT_VARIABLES } from '../../server/platform/limits-config';
+import { REPO_ROOT } from '../../server/platform/paths';
 
 test('defaults: port 1337, sandbox mode on loopback, public URL from the port', () => {
   const c = loadConfig({});
@@ -51,6 +51,16 @@ test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB
   expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
 });
 
+test('the cores are shared among the workers: each runs cores ÷ workers password hashes at once, at least 1', () => {
+  expect(hashConcurrency(8, 1)).toBe(8);
+  expect(hashConcurrency(8, 3)).toBe(2);
+  expect(hashConcurrency(8, 8)).toBe(1);
+  expect(hashConcurrency(2, 4)).toBe(1);
+  // WEB_CONCURRENCY=auto: one worker per core, one hash each (not cores × cores at once).
+  expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).hashConcurrency).toBe(1);
+  expect(loadConfig({}).hashConcurrency).toBe(availableParallelism());
+});
+
 test('empty values count as unset', () => {
   expect(loadConfig({ PORT: '', SESSION_SECRET: '  ' })).toMatchObject({ port: 1337, sessionSecret: undefined });
 });
@@ -80,10 +90,52 @@ test.each([
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
 });
 
-test('production refuses the sandbox and a generated session secret', () => {
-  expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toThrow(/ACCOUNT_SECURITY_API_KEY/);
-  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k' })).toThrow(/SESSION_SECRET/);
-  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', SESSION_SECRET: 'x'.repeat(32) }).nodeEnv).toBe('production');
+test('production refuses the sandbox, the embedded database and a generated session secret, naming all that is missing', () => {
+  const secret = { SESSION_SECRET: 'x'.repeat(32) };
+  const db = { MONGODB_URI: 'mongodb://db:27017/app' };
+  expect(() => loadConfig({ NODE_ENV: 'production', ...secret, ...db })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs ACCOUNT_SECURITY_API_KEY \(Authy\) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID \(Twilio Verify\); [^\n]*SANDBOX_DEMO=true$/,
+  );
+  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...db })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs SESSION_SECRET$/,
+  );
+  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs MONGODB_URI$/,
+  );
+  // A container started with nothing hears everything at once.
+  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/needs ACCOUNT_SECURITY_API_KEY .*, MONGODB_URI, SESSION_SECRET; /);
+  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret, ...db }).nodeEnv).toBe('production');
+  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret, MONGO_CONNECTION: db.MONGODB_URI }).nodeEnv).toBe(
+    'production',
+  );
+});
+
+test('SANDBOX_DEMO=true runs the sandbox in production (a session secret may be generated), still on loopback unless allowed', () => {
+  const demo = { NODE_ENV: 'production', SANDBOX_DEMO: 'true' };
+  expect(() => loadConfig(demo)).toThrow(/^Invalid configuration: NODE_ENV=production needs MONGODB_URI$/);
+  expect(loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app' })).toMatchObject({
+    sandbox: true,
+    host: '127.0.0.1',
+    sessionSecret: undefined,
+  });
+  expect(() => loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', HOST: '0.0.0.0' })).toThrow(/HOST 0\.0\.0\.0 is not loopback/);
+  expect(loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', HOST: '0.0.0.0', SANDBOX_ALLOW_REMOTE: 'true' }).host).toBe('0.0.0.0');
+  // With real credentials the switch changes nothing: production rules apply.
+  expect(() => loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', ACCOUNT_SECURITY_API_KEY: 'k' })).toThrow(/needs SESSION_SECRET$/);
+  expect(() => loadConfig({ SANDBOX_DEMO: 'yes' })).toThrow(/^Invalid configuration: SANDBOX_DEMO /);
+});
+
+test('metrics: off by default; METRICS_TOKEN (32+ printable characters) and METRICS_PORT (not PORT) turn them on', () => {
+  expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+  const token = 'm'.repeat(40);
+  expect(loadConfig({ METRICS_TOKEN: token, METRICS_PORT: '9464' })).toMatchObject({ metricsToken: token, metricsPort: 9464 });
+  for (const bad of ['short', `${'m'.repeat(40)} x`]) {
+    expect(() => loadConfig({ METRICS_TOKEN: bad })).toThrow(
+      /^Invalid configuration: METRICS_TOKEN must be at least 32 printable characters$/,
+    );
+  }
+  expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/^Invalid configuration: METRICS_PORT /);
+  expect(() => loadConfig({ METRICS_PORT: '1337' })).toThrow(/^Invalid configuration: METRICS_PORT must differ from PORT$/);
 });
 
 test("PUBLIC_URL loses its trailing slash; TRUST_PROXY reads Express's hop counts and lists", () => {
@@ -151,6 +203,17 @@ describe('the 2FA provider', () => {
     );
   });
 
+  test("VERIFY_DEMO_SERVICE_SID: the phone verification demo's own Service, with the Twilio variables, not the 2FA one", () => {
+    const demo = `VA${'ef56'.repeat(8)}`;
+    expect(loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: demo }).twilio).toMatchObject({ demoServiceSid: demo });
+    expect(loadConfig(twilio).twilio?.demoServiceSid).toBeUndefined();
+    expect(() => loadConfig({ VERIFY_DEMO_SERVICE_SID: demo })).toThrow(
+      /^Invalid configuration: VERIFY_DEMO_SERVICE_SID needs TWILIO_ACCOUNT_SID/,
+    );
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: twilio.VERIFY_SERVICE_SID })).toThrow(/must be another Service/);
+    expect(() => loadConfig({ ...twilio, VERIFY_DEMO_SERVICE_SID: 'VA12' })).toThrow(/^Invalid configuration: VERIFY_DEMO_SERVICE_SID /);
+  });
+
   test.each(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VERIFY_SERVICE_SID'])('%s set but blank is refused, not read as unset', (name) => {
     expect(() => loadConfig({ ...twilio, [name]: '  ' })).toThrow(new RegExp(`^Invalid configuration: ${name} is set but blank`));
   });
@@ -167,7 +230,9 @@ describe('the 2FA provider', () => {
   });
 
   test('production runs on Twilio Verify, and still refuses the sandbox', () => {
-    expect(loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toMatchObject({
+    expect(
+      loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), MONGODB_URI: 'mongodb://db/app' }),
+    ).toMatchObject({
       provider: 'verify',
       sandbox: false,
     });

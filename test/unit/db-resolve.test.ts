@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findOnPath } from '../../server/db/executables';
+import { findOnPath } from '../../server/embedded-db/executables';
 
 describe('findOnPath', () => {
   it('finds the first executable file and skips directories and non-executables', () => {

@@ -1,4 +1,4 @@
-import { createLogger } from '../../server/logger';
+import { createLogger } from '../../server/platform/logger';
 import { LogCapture } from '../support/app';
 
 test('keys, passwords, tokens, codes, secrets, cookies and session ids are redacted', () => {

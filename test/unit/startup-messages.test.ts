@@ -1,5 +1,5 @@
-import { loadConfig } from '../../server/config';
-import { providerLine, sandboxBanner } from '../../server/startup-messages';
+import { loadConfig } from '../../server/platform/config';
+import { providerLine, sandboxBanner } from '../../server/start/startup-messages';
 
 test('the start-up line names the 2FA provider, and whether it is the sandbox', () => {
   expect(providerLine(loadConfig({}))).toBe('2FA provider: Authy (embedded sandbox)');

@@ -2,9 +2,9 @@
 // https://verify.twilio.com/v2): the same paths, form-encoded parameters, HTTP Basic auth with
 // the account SID and auth token, JSON answers and error codes, so that the `twilio` library
 // (which the app's Verify provider uses) cannot tell the difference.
-import express, { Router, type Request, type RequestHandler } from 'express';
-import type { Logger } from '../../logger';
-import { safeEqual } from '../../safe-equal';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from '../../platform/logger';
+import { safeEqual } from '../../platform/safe-equal';
 import { twilioErrorHandler, twilioErrors, twilioNotFound } from './errors';
 import type { DetailField } from './models';
 import { challengeJson, factorJson, pageJson, verificationCheckJson, verificationJson, type UrlOf } from './resources';
@@ -81,6 +81,13 @@ function hiddenDetailsOf(form: Form): string | undefined {
   return text;
 }
 
+/** A TOTP code as AuthPayload: 3 to 8 characters (Verify's limits), else 60200. */
+function authPayloadOf(form: Form): string | undefined {
+  const payload = value(form, 'AuthPayload', 8);
+  if (payload !== undefined && payload.length < 3) throw twilioErrors.invalidParameter('AuthPayload');
+  return payload;
+}
+
 function dateOf(form: Form, name: string): Date | undefined {
   const text = value(form, name, 40);
   if (text === undefined) return undefined;
@@ -102,14 +109,15 @@ function requireBasicAuth(accountSid: string, authToken: string): RequestHandler
   };
 }
 
-export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: string; logger: Logger }): Router {
+/** The Services of one account (2FA, and the phone verification demo's), each its own sandbox. */
+export function verifyApiRoutes(services: readonly VerifySandbox[], opts: { authToken: string; logger: Logger }): Router {
   const api = Router();
-  const account = { accountSid: sandbox.accountSid, serviceSid: sandbox.serviceSid };
+  const accountSid = services[0].accountSid;
   api.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  api.use(requireBasicAuth(sandbox.accountSid, opts.authToken));
+  api.use(requireBasicAuth(accountSid, opts.authToken));
   // Flat keys ("Details.Fields", repeated), as Verify reads them.
   api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
 
@@ -127,14 +135,23 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
     return identity;
   };
 
-  // One Service: another SID is a resource that does not exist.
+  // The account's Services: another SID is a resource that does not exist.
   const service = Router();
-  const knownService: RequestHandler = (req, _res, next) =>
-    next(param(req, 'serviceSid') === sandbox.serviceSid ? undefined : twilioErrors.notFound(pathOf(req)));
+  const knownService: RequestHandler = (req, res, next) => {
+    const found = services.find((s) => s.serviceSid === param(req, 'serviceSid'));
+    res.locals.verifyService = found;
+    next(found ? undefined : twilioErrors.notFound(pathOf(req)));
+  };
   api.use('/v2/Services/:serviceSid', knownService, service);
+  /** The Service a request is for, and its account fields for the answers. */
+  const serviceOf = (res: Response) => {
+    const sandbox = res.locals.verifyService as VerifySandbox;
+    return { sandbox, account: { accountSid, serviceSid: sandbox.serviceSid } };
+  };
 
   // POST /Services/{VA}/Verifications  To, Channel (sms | call)
   service.post('/Verifications', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const form = formOf(req);
     const to = required(form, 'To', 32);
     if (!E164.test(to)) throw twilioErrors.invalidParameter('To');
@@ -146,8 +163,11 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
 
   // POST /Services/{VA}/VerificationCheck  Code, To | VerificationSid
   service.post('/VerificationCheck', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const form = formOf(req);
-    const code = required(form, 'Code', 16);
+    // Verify takes codes of 4 to 10 characters; anything else is a malformed parameter, not a wrong code.
+    const code = required(form, 'Code', 10);
+    if (code.length < 4) throw twilioErrors.invalidParameter('Code');
     const to = value(form, 'To', 32);
     const sid = value(form, 'VerificationSid', 34);
     if (to === undefined && sid === undefined) throw twilioErrors.invalidParameter('To');
@@ -158,6 +178,7 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
 
   // POST /Services/{VA}/Entities/{identity}/Factors  FriendlyName, FactorType=totp (a new factor)
   service.post('/Entities/:identity/Factors', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const identity = identityOf(req);
     const form = formOf(req);
     const friendlyName = required(form, 'FriendlyName', 64);
@@ -180,6 +201,7 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
 
   // GET /Services/{VA}/Entities/{identity}/Factors
   service.get('/Entities/:identity/Factors', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const factors = await sandbox.listFactors(identityOf(req), pathOf(req));
     res.json(
       pageJson(
@@ -192,19 +214,29 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
 
   // GET /Services/{VA}/Entities/{identity}/Factors/{YF}
   service.get('/Entities/:identity/Factors/:sid', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const factor = await sandbox.findFactor(identityOf(req), param(req, 'sid'), pathOf(req));
     res.json(factorJson(account, factor, urlOf(req)));
   });
 
+  // DELETE /Services/{VA}/Entities/{identity}/Factors/{YF}  (204; an unknown factor is 20404)
+  service.delete('/Entities/:identity/Factors/:sid', async (req, res) => {
+    const { sandbox } = serviceOf(res);
+    await sandbox.deleteFactor(identityOf(req), param(req, 'sid'), pathOf(req));
+    res.status(204).end();
+  });
+
   // POST /Services/{VA}/Entities/{identity}/Factors/{YF}  AuthPayload (verifies a new TOTP factor)
   service.post('/Entities/:identity/Factors/:sid', async (req, res) => {
-    const factor = await sandbox.verifyFactor(identityOf(req), param(req, 'sid'), value(formOf(req), 'AuthPayload', 8), pathOf(req));
+    const { sandbox, account } = serviceOf(res);
+    const factor = await sandbox.verifyFactor(identityOf(req), param(req, 'sid'), authPayloadOf(formOf(req)), pathOf(req));
     res.json(factorJson(account, factor, urlOf(req)));
   });
 
   // POST /Services/{VA}/Entities/{identity}/Challenges
   //   TOTP: FactorSid, AuthPayload. Push: FactorSid, Details.Message, Details.Fields, HiddenDetails, ExpirationDate.
   service.post('/Entities/:identity/Challenges', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const identity = identityOf(req);
     const form = formOf(req);
     const factorSid = required(form, 'FactorSid', 34);
@@ -214,7 +246,7 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
       identity,
       {
         factorSid,
-        authPayload: value(form, 'AuthPayload', 8),
+        authPayload: authPayloadOf(form),
         message,
         fields: fieldsOf(form),
         hiddenDetails: hiddenDetailsOf(form),
@@ -227,6 +259,7 @@ export function verifyApiRoutes(sandbox: VerifySandbox, opts: { authToken: strin
 
   // GET /Services/{VA}/Entities/{identity}/Challenges/{YC}
   service.get('/Entities/:identity/Challenges/:sid', async (req, res) => {
+    const { sandbox, account } = serviceOf(res);
     const challenge = await sandbox.fetchChallenge(identityOf(req), param(req, 'sid'), pathOf(req));
     res.json(challengeJson(account, challenge, sandbox.clock(), urlOf(req)));
   });

@@ -2,7 +2,7 @@
 // `twilio` library turns into a RestException carrying the code (twilio.com/docs/api/errors).
 import type { RequestHandler } from 'express';
 import { databaseUnavailable } from '../../http/errors';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../platform/logger';
 import { apiErrorHandler } from '../errors';
 
 export class TwilioApiError extends Error {

@@ -63,8 +63,8 @@ export function factorJson(a: Account, f: VerifyFactor, urlOf: UrlOf, binding?: 
     service_sid: a.serviceSid,
     entity_sid: f.entitySid,
     identity: f.identity,
-    // Verify returns the binding only when the factor is created.
-    ...(binding ? { binding } : {}),
+    // Verify returns the binding (and `options`) only when the factor is created.
+    ...(binding ? { binding, options: null } : {}),
     date_created: isoDate(f.createdAt),
     date_updated: isoDate(f.updatedAt),
     friendly_name: f.friendlyName,

@@ -6,8 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { trusted, type Model } from 'mongoose';
 import { claimOnce, type Claim } from '../../db/claim';
 import { isDuplicateKey } from '../../db/duplicate-key';
-import type { Logger } from '../../logger';
-import { safeEqual } from '../../safe-equal';
+import type { Logger } from '../../platform/logger';
+import { safeEqual } from '../../platform/safe-equal';
 import { displayE164 } from '../phone';
 import { randomDigits } from '../service';
 import { newTotpSecret, otpauthUrl, useTotpStep } from '../totp';
@@ -225,6 +225,12 @@ export class VerifySandbox {
     const factor = await this.m.factors.findOne({ serviceSid: this.o.serviceSid, identity, sid }).lean<VerifyFactor>();
     if (!factor) throw twilioErrors.notFound(path);
     return factor;
+  }
+
+  async deleteFactor(identity: string, sid: string, path: string): Promise<void> {
+    const deleted = await this.m.factors.deleteOne({ serviceSid: this.o.serviceSid, identity, sid });
+    if (deleted.deletedCount !== 1) throw twilioErrors.notFound(path);
+    this.o.logger.info(`[sandbox] Verify factor ${sid} deleted`);
   }
 
   /** A TOTP code of the factor's, accepted once (the Authy sandbox's rule). */

@@ -3,7 +3,7 @@
 // value, sorted by name)). The app checks it with the `twilio` library's validateRequest.
 import { createHmac } from 'node:crypto';
 import axios from 'axios';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../platform/logger';
 
 export function twilioSignature(authToken: string, url: string, params: Readonly<Record<string, string>>): string {
   const data = Object.keys(params)

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { compile as compileTrust } from 'proxy-addr';
 import { z } from 'zod';
-import { limitsFrom, type Limits } from './limits/limits';
+import { limitsFrom, type Limits } from './limits-config';
 
 export type ProviderName = 'authy' | 'verify';
 
@@ -13,6 +13,8 @@ export interface TwilioVerifyCredentials {
   accountSid: string;
   authToken: string;
   serviceSid: string;
+  /** VERIFY_DEMO_SERVICE_SID: a Service for the phone verification demo alone (else it shares serviceSid). */
+  demoServiceSid?: string;
 }
 
 export interface Config {
@@ -43,8 +45,14 @@ export interface Config {
   hashQueueMaxMs: number;
   /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
   webConcurrency: number;
+  /** Password hashes one process runs at once: the cores shared among the workers, at least 1. */
+  hashConcurrency: number;
   /** How long start-up waits for an unreachable database before it exits (DB_CONNECT_TIMEOUT). */
   dbConnectTimeoutMs: number;
+  /** GET /metrics on the app's port with `Authorization: Bearer <this>` (METRICS_TOKEN); off when unset. */
+  metricsToken?: string;
+  /** GET /metrics on its own port, on loopback only (METRICS_PORT); off when unset. */
+  metricsPort?: number;
 }
 
 const optional = z.string().optional();
@@ -67,12 +75,16 @@ const schema = z.object({
   TWILIO_ACCOUNT_SID: optional.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), 'must be AC followed by 32 hex digits'),
   TWILIO_AUTH_TOKEN: optional.refine((v) => v === undefined || /^\S{16,}$/.test(v), 'must be at least 16 characters'),
   VERIFY_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
+  VERIFY_DEMO_SERVICE_SID: optional.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), 'must be VA followed by 32 hex digits'),
   VERIFY_SANDBOX_AUTH_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   TWOFA_PROVIDER: z.enum(['authy', 'verify']).optional(),
   SESSION_SECRET: optional.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
   SANDBOX_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
+  SANDBOX_DEMO: z.enum(['true', 'false']).default('false'),
+  METRICS_TOKEN: optional.refine((v) => v === undefined || /^[\x21-\x7e]{32,}$/.test(v), 'must be at least 32 printable characters'),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   WEB_CONCURRENCY: z
     .string()
@@ -118,10 +130,17 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
     const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
     throw new Error(`Invalid configuration: ${missing.join(' and ')} must be set with ${given.join(' and ')} to use Twilio Verify`);
   }
-  const twilio =
+  const twilio: TwilioVerifyCredentials | undefined =
     e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.VERIFY_SERVICE_SID
       ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, serviceSid: e.VERIFY_SERVICE_SID }
       : undefined;
+  if (e.VERIFY_DEMO_SERVICE_SID !== undefined) {
+    if (!twilio) throw new Error(`Invalid configuration: VERIFY_DEMO_SERVICE_SID needs ${TWILIO_VARIABLES.join(', ')}`);
+    if (e.VERIFY_DEMO_SERVICE_SID === e.VERIFY_SERVICE_SID) {
+      throw new Error('Invalid configuration: VERIFY_DEMO_SERVICE_SID must be another Service than VERIFY_SERVICE_SID (or unset)');
+    }
+    twilio.demoServiceSid = e.VERIFY_DEMO_SERVICE_SID;
+  }
   const authy = e.ACCOUNT_SECURITY_API_KEY !== undefined;
   if (!authy && !twilio) return { provider: e.TWOFA_PROVIDER ?? 'authy', sandbox: true };
   if (authy && twilio && !e.TWOFA_PROVIDER) {
@@ -135,10 +154,40 @@ function chooseProvider(e: Parsed): { provider: ProviderName; sandbox: boolean; 
   return { provider, sandbox: false, twilio: provider === 'verify' ? twilio : undefined };
 }
 
+/**
+ * Each scrypt takes 128 MiB and a core for a few hundred ms: the machine's cores are shared
+ * among the workers, so N workers run at most `cores` hashes at once, not N × cores.
+ */
+export function hashConcurrency(cores: number, workers: number): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
 /** localhost, 127.0.0.0/8 or ::1. */
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   return ipaddr.isValid(host) && ipaddr.parse(host).range() === 'loopback';
+}
+
+/**
+ * NODE_ENV=production (the container image's default) runs only on what production needs: a real
+ * 2FA API, your MongoDB and a session secret shared by every instance; all that is missing is
+ * named in one line. SANDBOX_DEMO=true is the one way to run the sandbox there (a local demo, as
+ * compose.yaml does); its session secret may then be generated in .data/.
+ */
+function requireProductionSettings(e: Parsed, sandbox: boolean): void {
+  const demo = sandbox && e.SANDBOX_DEMO === 'true';
+  const missing = [
+    ...(sandbox && !demo
+      ? ['ACCOUNT_SECURITY_API_KEY (Authy) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID (Twilio Verify)']
+      : []),
+    ...((e.MONGODB_URI ?? e.MONGO_CONNECTION) ? [] : ['MONGODB_URI']),
+    ...(e.SESSION_SECRET !== undefined || demo ? [] : ['SESSION_SECRET']),
+  ];
+  if (missing.length === 0) return;
+  throw new Error(
+    `Invalid configuration: NODE_ENV=production needs ${missing.join(', ')}` +
+      (sandbox && !demo ? '; the sandbox is for development, or for a local demo with SANDBOX_DEMO=true' : ''),
+  );
 }
 
 /** Variables that must not be set but blank: a secret that did not arrive is a mistake, not a wish for the sandbox. */
@@ -163,14 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const { provider, sandbox, twilio } = chooseProvider(e);
-  if (sandbox && e.NODE_ENV === 'production') {
-    throw new Error(
-      'Invalid configuration: ACCOUNT_SECURITY_API_KEY, or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID, ' +
-        'are required when NODE_ENV=production (the sandbox is for development only)',
-    );
-  }
-  if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
-    throw new Error('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
+  if (e.NODE_ENV === 'production') requireProductionSettings(e, sandbox);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new Error('Invalid configuration: METRICS_PORT must differ from PORT');
   }
   // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless asked twice.
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
@@ -180,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const webConcurrency = e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY);
   return {
     port: e.PORT,
     host,
@@ -198,7 +243,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: limitsFrom(present),
     hashQueueMaxMs: e.HASH_QUEUE_MAX_SECONDS * 1000,
-    webConcurrency: e.WEB_CONCURRENCY === 'auto' ? availableParallelism() : Number(e.WEB_CONCURRENCY),
+    webConcurrency,
+    hashConcurrency: hashConcurrency(availableParallelism(), webConcurrency),
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
   };
 }

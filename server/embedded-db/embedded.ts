@@ -1,5 +1,5 @@
 // What the database resolver and the embedded servers it starts share.
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
 
@@ -27,7 +27,7 @@ export interface EmbeddedOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * When given, the server is watched while the app runs: FerretDB is started again when it dies
-   * (db/supervisor.ts), and this is called with one line once it cannot be kept running.
+   * (embedded-db/supervisor.ts), and this is called with one line once it cannot be kept running.
    */
   onFailure?: (message: string) => void;
 }

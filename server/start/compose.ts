@@ -4,26 +4,39 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
-import type { ScryptParams } from './auth/password';
-import { userModel } from './auth/user.model';
-import { usernameFinder } from './auth/usernames';
-import type { Config } from './config';
-import type { ExpirySpec } from './db/expiry';
-import { EXPIRING_COLLECTIONS as SESSIONS } from './http/session';
-import { EXPIRING_COLLECTIONS as ATTEMPTS } from './limits/attempt-limiter';
-import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from './limits/send-budget';
-import type { Logger } from './logger';
-import { AUTHY_CALLBACK_PATH, createAuthyProvider } from './providers/authy';
-import type { TwoFactorProvider } from './providers/provider';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from './providers/verify';
-import { EXPIRING_COLLECTIONS as PASSKEYS } from './passkeys/passkey-store';
-import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from './sandbox';
-import { EXPIRING_COLLECTIONS as APPROVALS } from './twofa/approval-store';
+import type { ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { usernameFinder } from '../auth/usernames';
+import type { Config } from '../platform/config';
+import type { ExpirySpec } from '../db/expiry';
+import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
+import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
+import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
+import type { Logger } from '../platform/logger';
+import type { MetricsSource } from '../metrics/http';
+import type { Metrics } from '../metrics/metrics';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
+import type { TwoFactorProvider } from '../providers/provider';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
+import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
+import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from '../sandbox';
+import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
+import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
 
 export interface ComposeOptions {
   config: Pick<
     Config,
-    'provider' | 'sandbox' | 'authyApiKey' | 'authyApiUrl' | 'twilio' | 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs'
+    | 'provider'
+    | 'sandbox'
+    | 'authyApiKey'
+    | 'authyApiUrl'
+    | 'twilio'
+    | 'publicUrl'
+    | 'trustProxy'
+    | 'limits'
+    | 'hashQueueMaxMs'
+    | 'hashConcurrency'
+    | 'metricsToken'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -37,11 +50,13 @@ export interface ComposeOptions {
   publicDir: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  metrics?: Metrics;
+  metricsSource?: MetricsSource;
 }
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...ENROLMENT_LOCKS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
@@ -49,7 +64,12 @@ function createProvider(o: ComposeOptions): TwoFactorProvider {
   const { config } = o;
   if (config.provider === 'verify') {
     const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);
-    return createVerifyProvider({ ...credentials, baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined, now: o.now });
+    return createVerifyProvider({
+      ...credentials,
+      factorName: new URL(config.publicUrl).hostname,
+      baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined,
+      now: o.now,
+    });
   }
   return createAuthyProvider({
     apiKey: config.authyApiKey ?? o.sandboxKey,
@@ -69,6 +89,8 @@ export function composeApp(o: ComposeOptions): Express {
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
+    metrics: o.metrics,
+    metricsSource: o.metricsSource,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: o.config.sandbox
       ? createSandbox({

@@ -1,7 +1,11 @@
-// Who may see what: API routes answer 401/403, page URLs redirect as the original did.
-import type { RequestHandler } from 'express';
-import { loginStage, verifiedPhone, type LoginStage } from '../auth/login-session';
-import { HttpError } from './errors';
+// Who may see what, read from the login state: API routes answer 401/403, page URLs redirect as
+// the original did.
+import type { Request, RequestHandler } from 'express';
+import { loginStage, verifiedPhone, type LoginStage } from './login-session';
+import { HttpError } from '../http/errors';
+
+/** A session we wrote (a login or a verified phone); anything else is a visitor without one. CSRF binds its token to it. */
+export const hasSession = (req: Request) => loginStage(req).stage !== 'anonymous' || verifiedPhone(req) !== undefined;
 
 /** The page a visitor belongs on, as POST /api/loggedIn reports it. */
 export const landingUrl = (stage: LoginStage) => ({ anonymous: '/login', password: '/2fa', complete: '/protected' })[stage];

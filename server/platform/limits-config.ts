@@ -1,8 +1,17 @@
 // The attempt limits, their numbers and what a refusal says (once, naming what was limited; the
-// wait is added in minutes). Each is configurable from the environment as "<max>/<window>",
-// e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the defaults are below.
-// "Per client address" means per IPv4 address, or per IPv6 /64 (limits/client-address.ts).
-import type { Limit } from './attempt-limiter';
+// wait is added in minutes), read by config.ts; limits/ enforces them. Each is configurable from
+// the environment as "<max>/<window>", e.g. LIMIT_TOKEN_FAILURES=5/15m (s, m, h or d); the
+// defaults are below. "Per client address" means per IPv4 address, or per IPv6 /64
+// (limits/client-address.ts).
+
+/** One limit: at most `max` in any window of `windowMs`; `name` keys its attempts. */
+export interface Limit {
+  name: string;
+  max: number;
+  windowMs: number;
+  /** What a refusal says, naming what was limited ("Too many wrong codes"); the wait follows. */
+  refusal: string;
+}
 
 const DEFINITIONS = {
   /** Wrong tokens per user, across all of that user's sessions. */
@@ -23,7 +32,7 @@ const DEFINITIONS = {
     value: '10/15m',
     refusal: 'Too many failed logins for this username',
   },
-  /** Registrations (each costs a password hash and an Authy user) per client address. */
+  /** Registrations per client address (each costs a password hash and a user at the 2FA API: Authy's, or Verify's entity). */
   registrationsPerIp: {
     env: 'LIMIT_REGISTRATIONS_PER_IP',
     name: 'registrations-ip',

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT } from '../platform/paths';
 import { findOnPath, isExecutable } from './executables';
 import type { DatabaseLogger, EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
 import { supervise } from './supervisor';

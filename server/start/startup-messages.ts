@@ -1,5 +1,5 @@
 // What the server says when it starts: which 2FA API it talks to, and the sandbox's banner.
-import type { Config } from './config';
+import type { Config } from '../platform/config';
 
 const PROVIDER_NAMES = { authy: 'Authy', verify: 'Twilio Verify v2' } as const;
 

@@ -3,12 +3,12 @@
 // is not needed: the wrapped form is scrypt over the old digest, checked at login as
 // scrypt(SHA-256(password)) and replaced by a plain scrypt hash at that login.
 import { availableParallelism } from 'node:os';
-import type { Config } from '../config';
+import type { Config } from '../platform/config';
 import { connectDatabase } from '../db/connect';
-import { resolveDatabase } from '../db/resolve';
-import type { Logger } from '../logger';
-import { isLegacyHash, OWASP_SCRYPT, wrapLegacyHash, type ScryptParams } from './password';
-import { userModel, type UserModel } from './user.model';
+import { resolveDatabase } from '../embedded-db/resolve';
+import type { Logger } from '../platform/logger';
+import { isLegacyHash, OWASP_SCRYPT, wrapLegacyHash, type ScryptParams } from '../auth/password';
+import { userModel, type UserModel } from '../auth/user.model';
 
 export interface UpgradeResult {
   /** Hashes wrapped in scrypt. */

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { composeApp, expiringCollections, type ComposeOptions } from './compose';
-import { ensureExpiry, type ExpiryHandle } from './db/expiry';
+import { ensureExpiry, type ExpiryHandle } from '../db/expiry';
 
 type ServerConfig = ComposeOptions['config'];
 

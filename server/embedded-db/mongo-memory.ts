@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readOrCreateSecret } from '../data-dir';
+import { readOrCreateSecret } from '../platform/data-dir';
 import { findOnPath } from './executables';
 import type { EmbeddedDatabase, EmbeddedOptions, Env } from './embedded';
 

@@ -1,9 +1,9 @@
 // The SPA's HTML5 URLs all serve one index.html; guarded ones redirect first, as the original
 // did. Hashed assets are cached for a year; the HTML never is, so a new build is seen at once.
 import express, { Router, type RequestHandler, type Response } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from './guards';
+import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from '../auth/guards';
 
 const OPEN_PAGES = ['/', '/register', '/login', '/verification'];
 
@@ -12,24 +12,30 @@ const ENCODINGS = [
   ['gzip', '.gz'],
 ] as const;
 
+/** The files in `dir` (none when it does not exist yet). */
+function filesIn(dir: string): ReadonlySet<string> {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return new Set();
+  }
+}
+
 /**
  * Content-hashed bundles, cached for a year. The build writes .br and .gz copies beside them;
- * a browser that accepts one gets it, so nothing is compressed per request.
+ * a browser that accepts one gets it, so nothing is compressed per request. The copies are
+ * listed once, at start: a request's name is never remembered, so unique names cost no memory.
+ * (A bundle rebuilt under a running server is served uncompressed until it restarts.)
  */
 export function assetRoutes(publicDir: string): RequestHandler {
   const dir = path.join(publicDir, 'assets');
   const serve = express.static(dir, { immutable: true, maxAge: '365d', index: false, fallthrough: false });
-  const exists = new Map<string, boolean>();
-  const has = (file: string) => {
-    let found = exists.get(file);
-    if (found === undefined) exists.set(file, (found = existsSync(path.join(dir, file))));
-    return found;
-  };
+  const precompressed = filesIn(dir);
   return (req, res, next) => {
     res.vary('Accept-Encoding');
     const compressed =
       /^\/[\w.-]+$/.test(req.path) &&
-      ENCODINGS.find(([encoding, ext]) => req.acceptsEncodings(encoding) === encoding && has(req.path + ext));
+      ENCODINGS.find(([encoding, ext]) => req.acceptsEncodings(encoding) === encoding && precompressed.has(req.path.slice(1) + ext));
     if (compressed) {
       res.type(path.extname(req.path));
       res.set('Content-Encoding', compressed[0]);

@@ -4,7 +4,7 @@
 // serves nothing: it starts the workers, starts another when one dies (sooner the first time,
 // later when they keep dying), and on stop asks each to finish its requests and waits.
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from './logger';
+import type { Logger } from '../platform/logger';
 
 /** What a worker needs to serve, sent by the primary over IPC (secrets stay out of the environment). */
 export interface WorkerSetup {

@@ -1,0 +1,39 @@
+// Enrolment: a person past 2FA (and checked again within 5 minutes) adds a passkey.
+import type { RequestHandler } from 'express';
+import { MAX_PASSKEYS } from '../../common/passkey-info';
+import { requireFreshCheck } from '../auth/login-session';
+import { bodyOf } from '../http/validate';
+import { checkRegistration, registrationOptions } from './ceremonies';
+import { summaryOf, tooManyPasskeys } from './passkey-store';
+import { registrationResponse } from './response-shape';
+import type { PasskeyContext } from './route-context';
+
+/** POST /api/passkeys/registration/options */
+export const startEnrolment =
+  (ctx: PasskeyContext): RequestHandler =>
+  async (req, res) => {
+    const rp = ctx.requireRelyingParty();
+    const user = await ctx.currentUser(req);
+    // Adding (or removing) a passkey is for someone who proved a second factor just now, not for a stolen session.
+    requireFreshCheck(req, 'Add a passkey', ctx.now());
+    const existing = await ctx.passkeys.list(user.id);
+    if (existing.length >= MAX_PASSKEYS) throw tooManyPasskeys();
+    const options = await registrationOptions(rp, { id: user.id, username: user.username }, existing);
+    ctx.offerChallenge(req, 'register', options);
+    res.json(options);
+  };
+
+/** POST /api/passkeys/registration: the browser's RegistrationResponseJSON. */
+export const finishEnrolment =
+  (ctx: PasskeyContext): RequestHandler =>
+  async (req, res) => {
+    const rp = ctx.requireRelyingParty();
+    const response = registrationResponse(bodyOf(req));
+    const user = await ctx.currentUser(req);
+    requireFreshCheck(req, 'Add a passkey', ctx.now());
+    const challenge = await ctx.useChallenge(req, 'register');
+    const check = await checkRegistration(rp, response, challenge, user.id);
+    if (!check.ok) throw ctx.refused(check);
+    const record = await ctx.passkeys.add(check.passkey);
+    res.json({ passkey: summaryOf(record) });
+  };

@@ -1,0 +1,128 @@
+// createApp(deps): the whole Express app, wired from its parts, with no side effects beyond
+// what deps hold. The order of the middleware is the design: see docs/architecture.md.
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import type { Connection } from 'mongoose';
+import { authRoutes } from '../auth/auth.routes';
+import { hasSession } from '../auth/guards';
+import { loginSessionMiddleware } from '../auth/login-session';
+import { PasswordHasher, type ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { backfillUsernameKeys, onceSucceeded } from '../auth/username-key';
+import type { Config } from '../platform/config';
+import { watchDatabase } from '../db/availability';
+import { csrfProtection } from '../http/csrf';
+import { apiNotFound, errorHandler, HttpError } from '../http/errors';
+import { healthRoutes } from '../http/health';
+import { parseJsonBody, requireJsonBody } from '../http/json-body';
+import { assetRoutes, pageRoutes } from '../site/pages';
+import { requestLog } from '../http/request-log';
+import { securityHeaders } from '../http/security-headers';
+import { createSessionMiddleware } from '../http/session';
+import { AttemptLimiter } from '../limits/attempt-limiter';
+import { SendBudget } from '../limits/send-budget';
+import type { Logger } from '../platform/logger';
+import { metricsRoute, observeRequests, type MetricsSource } from '../metrics/http';
+import { instrumentedProvider } from '../metrics/instrumented-provider';
+import { createMetrics, type Metrics } from '../metrics/metrics';
+import { PasskeyStore } from '../passkeys/passkey-store';
+import { passkeyRoutes } from '../passkeys/passkeys.routes';
+import { relyingPartyOf } from '../passkeys/relying-party';
+import { PUBLIC_DIR } from '../platform/paths';
+import { siteRoutes } from '../site/site.routes';
+import { protectedRoutes } from '../protected/protected.routes';
+import type { TwoFactorProvider } from '../providers/provider';
+import { ApprovalStore } from '../twofa/approval-store';
+import { callbackRoutes } from '../twofa/callback.routes';
+import { twoFactorRoutes } from '../twofa/twofa.routes';
+import { verificationRoutes } from '../verification/verification.routes';
+
+export interface AppDeps {
+  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency' | 'metricsToken'>;
+  connection: Connection;
+  isFerretDB: boolean;
+  /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
+  provider: TwoFactorProvider;
+  sessionSecret: string;
+  logger: Logger;
+  /** The sandbox (the embedded Authy and Twilio Verify, and the phone page), mounted at /sandbox in sandbox mode. */
+  sandbox?: Router;
+  publicDir?: string;
+  passwordParams?: ScryptParams;
+  now?: () => number;
+  /** What the app counts (default: a registry of its own). */
+  metrics?: Metrics;
+  /** What GET /metrics shows when METRICS_TOKEN is set (default: `metrics`; in a cluster worker, the primary's sum). */
+  metricsSource?: MetricsSource;
+}
+
+/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export function createApp(deps: AppDeps): Express {
+  const { config, connection, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const provider = instrumentedProvider(deps.provider, metrics);
+  const now = deps.now ?? Date.now;
+  const secure = config.publicUrl.startsWith('https://');
+  const publicDir = deps.publicDir ?? PUBLIC_DIR;
+  const users = userModel(connection);
+  const approvals = new ApprovalStore(connection, now);
+  const limiter = new AttemptLimiter(connection, now, metrics.limitRefused);
+  const limits = config.limits;
+  const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs, config.hashConcurrency);
+  const database = watchDatabase(connection.getClient(), logger, metrics.databaseOutage);
+  const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
+  const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
+  const passkeys = new PasskeyStore(connection, now);
+  const relyingParty = relyingPartyOf(config.publicUrl);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLog(logger));
+  app.use(observeRequests(app, metrics));
+  app.use(securityHeaders(secure));
+  app.use(healthRoutes(connection));
+  if (config.metricsToken) {
+    const source = deps.metricsSource ?? { render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
+    app.use(metricsRoute(config.metricsToken, source));
+  }
+
+  // Static files and the sandbox need no session: mounted first, they never touch the store.
+  app.use('/assets', assetRoutes(publicDir));
+  if (deps.sandbox) app.use('/sandbox', deps.sandbox);
+
+  app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use(
+    '/api',
+    siteRoutes({ provider: provider.name, sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }),
+  );
+  // The push callback is signed by the provider and carries no session or CSRF token.
+  app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
+  app.use(
+    createSessionMiddleware({
+      client: connection.getClient(),
+      dbName: connection.name,
+      secret: deps.sessionSecret,
+      secure,
+      nativeExpiry: !deps.isFerretDB,
+    }),
+  );
+  app.use(loginSessionMiddleware(now));
+  app.use(csrfProtection({ secret: deps.sessionSecret, secure, hasSession }));
+
+  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now, usersReady, metrics }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }));
+  app.use('/api/verification', verificationRoutes({ provider, limiter, limits, sendBudget }));
+  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now, metrics }));
+  app.use('/api', protectedRoutes());
+  app.use('/api', apiNotFound);
+
+  app.use(pageRoutes(publicDir));
+  app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
+  app.use(errorHandler(logger, database.failed));
+  return app;
+}
