@@ -28,6 +28,7 @@ import type {
   VerificationStartRequest,
 } from '../../common/api';
 import type { ApprovalStatus } from '../../common/approval-status';
+import { waitText } from '../../common/wait-text';
 
 // The types the pages use, from the one API contract the server is typed against too.
 export type { Channel, CodeSent, NextUrl, PhoneNumber, ProtectedContent, SoftTokenEnrolment } from '../../common/api';
@@ -181,10 +182,10 @@ export function errorMessage(rejection: unknown): string {
   // AngularJS reports network failures, timeouts and aborts as status -1 (older versions: 0).
   if (rejection.status <= 0) return 'The server cannot be reached. Check your connection and try again.';
   const said = bodyOf(rejection).error;
-  if (rejection.status === 429) {
+  // The app's own 429 says what was limited and for how long: it is shown as it is, once.
+  if (rejection.status === 429 && !said) {
     const seconds = retryAfterSeconds(rejection.headers('Retry-After'));
-    const base = said ?? 'Too many attempts.';
-    return seconds === null ? base : `${base} Try again in ${seconds} s.`;
+    return seconds === null ? 'Too many attempts. Please wait, then try again.' : `Too many attempts. Try again in ${waitText(seconds)}.`;
   }
   if (said) return said;
   if (rejection.status >= 500) return `The server had a problem (HTTP ${rejection.status}). Please try again later.`;

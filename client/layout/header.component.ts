@@ -25,7 +25,7 @@ class HeaderController {
   ) {}
 
   $onInit(): void {
-    void this.site.load().then((info) => (this.sandbox = info.sandbox));
+    this.sandbox = this.site.info.sandbox;
   }
 
   inSection(section: string): boolean {

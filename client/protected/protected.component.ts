@@ -1,5 +1,7 @@
 import type { StateService } from '@uirouter/angularjs';
+import type { Product } from '../../common/products';
 import type { ApiService, ProtectedContent } from '../core/api.service';
+import type { SiteService } from '../core/site.service';
 import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import angular from 'angular';
@@ -9,15 +11,20 @@ import { authenticatorSetupComponent } from './authenticator-setup.component';
 import { passkeyListComponent } from './passkey-list.component';
 
 class ProtectedController {
-  static $inject = ['api', '$state'];
+  static $inject = ['api', '$state', 'site'];
   content?: ProtectedContent;
+  /** The 2FA provider's words: the original's for Authy, Verify's own on Verify. */
+  readonly product: Product;
   loggingOut = false;
   readonly state = new RequestState();
 
   constructor(
     private readonly api: ApiService,
     private readonly $state: StateService,
-  ) {}
+    site: SiteService,
+  ) {
+    this.product = site.product;
+  }
 
   $onInit(): void {
     this.state.run(this.api.getProtected(), (content) => {

@@ -8,19 +8,20 @@ import type { PushOutcome } from './push-poller';
 import template from './twofa.html';
 import { pageModule } from '../core/page-module';
 
+/** The push request expires when the SPA stops waiting ('timeout' only if the provider has not said so yet). */
+const PUSH_EXPIRED = `No answer within ${PUSH_WAIT_SECONDS} s: the push request expired. Press Push Auth to send a new one.`;
 const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> = {
-  denied: 'The push request was denied.',
-  expired: 'The push request expired.',
-  timeout: `No answer within ${PUSH_WAIT_SECONDS} s: the push request timed out.`,
+  denied: 'The push request was denied. Press Push Auth to send a new one.',
+  expired: PUSH_EXPIRED,
+  timeout: PUSH_EXPIRED,
 };
 
 class TwofaController {
-  static $inject = ['api', 'passkeys', '$state', '$timeout', '$q'];
+  static $inject = ['api', 'passkeys', '$state', '$timeout'];
   token = '';
-  pushCanRetry = false;
-  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
+  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify): a resolve. */
   enrolment: SoftTokenEnrolment | null = null;
-  /** "Use a passkey" shows only for someone who has one, where passkeys work. */
+  /** "Use a passkey" shows only for someone who has one, where passkeys work: a resolve. */
   passkeyOffered = false;
   readonly state = new RequestState();
   readonly push: PushPoller;
@@ -30,30 +31,12 @@ class TwofaController {
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
-    private readonly $q: IQService,
   ) {
     this.push = new PushPoller(
       $timeout,
       () => this.api.pushStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
-  }
-
-  $onInit(): void {
-    // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
-    // check) that is /protected's. Not knowing is not an error: the page works without it.
-    this.api
-      .loggedIn()
-      .then((next) => (next === '/2fa' ? this.api.softTokenEnrolment() : null))
-      .then(
-        (enrolment) => (this.enrolment = enrolment),
-        () => undefined,
-      );
-    // Not worth an error on the page: without an answer, the other channels remain.
-    void this.$q
-      .all([this.passkeys.unavailableReason(), this.api.hasPasskey()])
-      .then(([reason, has]) => (this.passkeyOffered = reason === '' && has))
-      .catch(() => undefined);
   }
 
   $onDestroy(): void {
@@ -76,16 +59,12 @@ class TwofaController {
     this.state.run(this.api.verifyToken(this.token), () => this.passed());
   }
 
+  /** Push Auth: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
-    this.pushCanRetry = false;
-    this.state
-      .run(this.api.createPush(), () => {
-        this.state.succeed('Push request sent: approve it on your phone.');
-        this.push.start();
-      })
-      .then(() => {
-        if (this.state.error) this.pushCanRetry = true;
-      });
+    void this.state.run(this.api.createPush(), () => {
+      this.state.succeed('Push request sent: approve it on your phone.');
+      this.push.start();
+    });
   }
 
   private pushDone(outcome: PushOutcome, message?: string): void {
@@ -95,7 +74,6 @@ class TwofaController {
       return;
     }
     this.state.fail(outcome === 'error' ? (message ?? 'The push request failed.') : PUSH_FAILURES[outcome]);
-    this.pushCanRetry = true;
   }
 
   private passed(): void {
@@ -109,13 +87,41 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
+/**
+ * What the page shows besides the form, asked before it renders so nothing moves in later. Not
+ * knowing is not an error: without the QR code or the passkey, the other channels remain.
+ */
+const resolve = {
+  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+  // check) that is /protected's.
+  enrolment: [
+    'api',
+    (api: ApiService) =>
+      api
+        .loggedIn()
+        .then((next) => (next === '/2fa' ? api.softTokenEnrolment() : null))
+        .catch(() => null),
+  ],
+  passkeyOffered: [
+    'api',
+    'passkeys',
+    '$q',
+    (api: ApiService, passkeys: PasskeyService, $q: IQService) =>
+      $q
+        .all([passkeys.unavailableReason(), api.hasPasskey()])
+        .then(([reason, has]) => reason === '' && has)
+        .catch(() => false),
+  ],
+};
+
 /** `/2fa`: the second factor by token, SMS, voice, push or a passkey. */
 export default pageModule(
   {
     name: 'twofa',
     url: '/2fa',
     component: 'twofa',
+    resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },
   },
-  { controller: TwofaController, template },
+  { bindings: { enrolment: '<', passkeyOffered: '<' }, controller: TwofaController, template },
 );

@@ -3,13 +3,19 @@
 // record's schema fields, in server/providers/); the user puts them side by side, and holds at
 // least one.
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { UserProfile } from '../providers/provider';
+import type { ProviderName } from '../platform/config';
+import type { ProviderRecordSpec, UserProfile } from '../providers/provider';
 import { authyRecord, type AuthyRecord } from '../providers/authy/authy-record';
 import { verifyRecord, type VerifyRecord } from '../providers/verify/verify-record';
 
 /** Every provider's record, side by side on the user; the configured provider reads its own. */
 export type ProviderRecords = AuthyRecord & VerifyRecord;
-const PROVIDER_RECORDS = [authyRecord, verifyRecord];
+/** Each provider's record, by the provider's name. */
+export const PROVIDER_RECORDS: Readonly<Record<ProviderName, ProviderRecordSpec<ProviderRecords>>> = {
+  authy: authyRecord,
+  verify: verifyRecord,
+};
+const RECORDS = Object.values(PROVIDER_RECORDS);
 
 export interface User extends UserProfile, ProviderRecords {
   /** The username in lower case: unique, so usernames are unique whatever their case (auth/username-key.ts). */
@@ -25,7 +31,7 @@ const userSchema = new Schema<User>(
     usernameKey: { type: String, unique: true, sparse: true },
     email: { type: String, required: true },
     hashed_password: { type: String, required: true },
-    ...PROVIDER_RECORDS.reduce((fields, record) => ({ ...fields, ...record.fields }), {}),
+    ...RECORDS.reduce((fields, record) => ({ ...fields, ...record.fields }), {}),
     phone: { type: String },
     createdAt: { type: Date, default: () => new Date() },
   },
@@ -34,7 +40,7 @@ const userSchema = new Schema<User>(
 
 // A user is written only once a provider has registered it: never one without any record.
 userSchema.pre('validate', function () {
-  if (!PROVIDER_RECORDS.some((record) => record.isHeldBy(this))) this.invalidate('provider', 'a user needs a 2FA provider’s record');
+  if (!RECORDS.some((record) => record.isHeldBy(this))) this.invalidate('provider', 'a user needs a 2FA provider’s record');
 });
 
 export type UserModel = Model<User>;

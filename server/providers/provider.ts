@@ -27,6 +27,9 @@ export type ProviderUser<R extends object> = UserProfile & R;
 export interface ProviderRecordSpec<R extends object> {
   fields: SchemaDefinition;
   isHeldBy(user: R): boolean;
+  /** Where the record keeps the API's id for the user (a dotted path), to find a user by it. */
+  accountPath: string;
+  accountOf(user: R): string | undefined;
 }
 
 export interface SendResult {

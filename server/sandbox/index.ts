@@ -16,6 +16,7 @@ import { AuthySandbox } from './authy/service';
 import { sandboxContext } from './shared/context';
 import { sandboxHostGuard } from './shared/host-guard';
 import { Inbox, INBOX_EXPIRY } from './shared/inbox';
+import type { FindPeople } from './shared/people';
 import { phonePageRoutes } from './shared/phone-page';
 import { PUSH_EXPIRY, PushRequests } from './shared/push-requests';
 import { verifyApiRoutes } from './verify/api';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   logger: Logger;
   /** Besides the loopback names, the hosts of these URLs may reach the sandbox (PUBLIC_URL, where it listens). */
   allowedUrls?: readonly string[];
+  /** The app's usernames behind the rows of the page (sandbox/people.ts); without it, rows name ids only. */
+  findPeople?: FindPeople;
   /** Injectable clock for tests. */
   now?: () => Date;
 }
@@ -108,6 +111,16 @@ export function createSandbox(opts: SandboxOptions): Router {
   });
   router.use(SANDBOX_AUTHY_PATH.replace('/sandbox', ''), authyApiRoutes(authy, { apiKey: opts.apiKey, logger }));
   router.use(SANDBOX_VERIFY_PATH.replace('/sandbox', ''), verifyApiRoutes(verifyServices, { authToken: opts.verify.authToken, logger }));
-  router.use(phonePageRoutes({ halves: [authy, verify], inbox, pushRequests, now: ctx.now, publicDir: opts.publicDir, logger }));
+  router.use(
+    phonePageRoutes({
+      halves: [authy, verify],
+      inbox,
+      pushRequests,
+      now: ctx.now,
+      publicDir: opts.publicDir,
+      logger,
+      findPeople: opts.findPeople,
+    }),
+  );
   return router;
 }

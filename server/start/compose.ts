@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { usernameFinder } from '../auth/usernames';
 import type { Config } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
@@ -100,6 +102,7 @@ export function composeApp(o: ComposeOptions): Express {
           allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
+          findPeople: usernameFinder(userModel(o.connection)),
           now: now && (() => new Date(now())),
         })
       : undefined,

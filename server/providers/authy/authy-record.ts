@@ -11,4 +11,6 @@ export interface AuthyRecord {
 export const authyRecord: ProviderRecordSpec<AuthyRecord> = {
   fields: { authyId: { type: String } } satisfies SchemaDefinition,
   isHeldBy: (user) => typeof user.authyId === 'string' && user.authyId !== '',
+  accountPath: 'authyId',
+  accountOf: (user) => user.authyId ?? undefined,
 };

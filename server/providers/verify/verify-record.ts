@@ -31,4 +31,6 @@ const entitySchema = new Schema<VerifyEntity>(
 export const verifyRecord: ProviderRecordSpec<VerifyRecord> = {
   fields: { verify: { type: entitySchema } },
   isHeldBy: (user) => user.verify !== undefined && user.verify !== null,
+  accountPath: 'verify.identity',
+  accountOf: (user) => user.verify?.identity,
 };

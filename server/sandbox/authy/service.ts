@@ -100,6 +100,7 @@ export class AuthySandbox implements PhoneHalf {
     const users = await this.m.users.find({}).sort({ createdAt: -1 }).limit(limit).lean<AuthyUser[]>();
     return users.map((u) => ({
       key: u.authyId,
+      account: u.authyId,
       secret: u.secret,
       label: label(u.authyId),
       createdAt: u.createdAt,

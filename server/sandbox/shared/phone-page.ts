@@ -11,8 +11,10 @@ import { isDatabaseUnavailable } from '../../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../../http/errors';
 import type { ProviderName } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
-import { noStore, param } from './http';
+import { sendCompressed } from './compress';
+import { param } from './http';
 import type { Inbox } from './inbox';
+import { NOBODY, type FindPeople, type PeopleFound } from './people';
 import type { PushRequests } from './push-requests';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';
 
@@ -23,6 +25,8 @@ const LIST_MAX = 50;
 export interface SoftToken {
   /** Never changes for a secret (the QR code cache's key). */
   key: string;
+  /** The API's id of its user (the page names the person by it). */
+  account: string;
   secret: string;
   /** The otpauth URI's label. */
   label: string;
@@ -63,12 +67,23 @@ export interface PhonePageOptions {
   now: () => Date;
   publicDir: string;
   logger: Logger;
+  /** The app's usernames behind the rows; without it, rows name ids only. */
+  findPeople?: FindPeople;
 }
 
 export function phonePageRoutes(o: PhonePageOptions): Router {
   const page = Router();
   const qrCache = new Map<string, string>();
   const halfOf = new Map(o.halves.map((half) => [half.provider, half]));
+  const findPeople: FindPeople = o.findPeople ?? (() => Promise.resolve(NOBODY));
+  const usernameOf = (people: PeopleFound, provider: ProviderName, account: string | undefined) =>
+    (account && people.accounts[provider]?.get(account)) || null;
+  /** Each API's users named in `rows`. */
+  const accountsIn = (rows: readonly { provider: ProviderName; account?: string }[]) => {
+    const accounts: Partial<Record<ProviderName, string[]>> = {};
+    for (const { provider, account } of rows) if (account) (accounts[provider] ??= []).push(account);
+    return accounts;
+  };
 
   async function qrCode(key: string, url: string): Promise<string> {
     let qr = qrCache.get(key);
@@ -80,10 +95,15 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
     return qr;
   }
 
-  page.use(noStore);
+  // Nothing cached; everything gzipped for a client that takes it (the page refreshes its JSON every 2 s).
+  page.use((req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    res.json = (body: unknown) => sendCompressed(req, res, 'json', JSON.stringify(body));
+    next();
+  });
 
   // GET /sandbox: the built page (dist/public/sandbox.html), read each time so a rebuild (npm run dev) shows at once.
-  page.get('/', async (_req, res) => {
+  page.get('/', async (req, res) => {
     let html: string;
     try {
       html = await readFile(path.join(o.publicDir, 'sandbox.html'), 'utf8');
@@ -91,24 +111,41 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
       res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
       return;
     }
-    res.type('html').send(html);
+    sendCompressed(req, res, 'html', html);
   });
 
   // GET /sandbox/inbox.json: codes "sent" by either API, newest first. `purpose` is the API's:
   // Authy's '2fa' or 'verification'; Verify's 'verify' (it sends login and phone verification codes alike).
+  // Whose it is: the user it was sent to, or whose number it went to.
   page.get('/inbox.json', async (_req, res) => {
     const sent = await o.inbox.list(LIST_MAX);
-    res.json(sent.map((m) => ({ to: m.to, channel: m.channel, purpose: m.purpose, code: m.code, sent_at: m.sentAt.toISOString() })));
+    const people = await findPeople({ accounts: accountsIn(sent), phones: sent.flatMap((m) => (m.phone ? [m.phone] : [])) });
+    res.json(
+      sent.map((m) => ({
+        to: m.to,
+        channel: m.channel,
+        purpose: m.purpose,
+        code: m.code,
+        sent_at: m.sentAt.toISOString(),
+        provider: m.provider,
+        username: usernameOf(people, m.provider, m.account) ?? (m.phone && people.phones.get(m.phone)) ?? null,
+      })),
+    );
   });
 
   // GET /sandbox/users.json: each soft token (QR code and current code), newest first.
   page.get('/users.json', async (_req, res) => {
     const now = o.now();
-    const tokens = (await Promise.all(o.halves.map((half) => half.softTokens()))).flat();
+    const tokens = (
+      await Promise.all(o.halves.map(async (half) => (await half.softTokens()).map((t) => ({ ...t, provider: half.provider }))))
+    ).flat();
     tokens.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const people = await findPeople({ accounts: accountsIn(tokens), phones: [] });
     const rows = tokens.map(async (t) => {
       const url = otpauthUrl(t.secret, t.label);
       return {
+        provider: t.provider,
+        username: usernameOf(people, t.provider, t.account),
         ...t.fields,
         created_at: t.createdAt.toISOString(),
         otpauth_url: url,
@@ -132,6 +169,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
   // GET /sandbox/approvals.json: push requests of either API, newest first, with their status now.
   page.get('/approvals.json', async (_req, res) => {
     const requests = await o.pushRequests.list(LIST_MAX);
+    const people = await findPeople({ accounts: accountsIn(requests), phones: [] });
     res.json(
       requests.map((r) => ({
         uuid: r.id,
@@ -139,6 +177,9 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
         message: r.message,
         status: r.effectiveStatus,
         created_at: r.createdAt.toISOString(),
+        provider: r.provider,
+        username: usernameOf(people, r.provider, r.account),
+        expires_at: r.pendingUntil.toISOString(),
       })),
     );
   });

@@ -8,7 +8,7 @@ export interface SignedPost {
   /** An object is sent as JSON, a string as it is (with its own content type in `headers`). */
   body: object | string;
   headers: Record<string, string>;
-  /** Names it in the log: "OneTouch callback", "Verify webhook". */
+  /** Names it in the log ("Verify webhook", say). */
   what: string;
   /** Where it went, as the log may show it (no query string). */
   logUrl: string;

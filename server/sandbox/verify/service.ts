@@ -365,6 +365,7 @@ export class VerifySandbox implements PhoneHalf {
       .lean<VerifyFactor[]>();
     return factors.map((f) => ({
       key: f.sid,
+      account: f.identity,
       secret: f.secret ?? '',
       label: f.friendlyName,
       createdAt: f.createdAt,
