@@ -34,7 +34,7 @@ class TwofaController {
   ) {
     this.push = new PushPoller(
       $timeout,
-      () => this.api.oneTouchStatus(),
+      () => this.api.pushStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
   }
@@ -61,7 +61,7 @@ class TwofaController {
 
   /** Push Auth: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
-    void this.state.run(this.api.createOneTouch(), () => {
+    void this.state.run(this.api.createPush(), () => {
       this.state.succeed('Push request sent: approve it on your phone.');
       this.push.start();
     });

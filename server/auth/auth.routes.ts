@@ -1,6 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN } from '../../common/account-rules';
+import type { Done, LoggedIn, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -13,12 +14,12 @@ import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin } from './login-session';
 import type { PasswordHasher } from './password';
-import type { UserModel } from './user.model';
+import type { ProviderRecords, UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;
@@ -38,8 +39,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
-  router.post('/user/register', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/user/register', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<RegistrationRequest>(req);
     const username = requireString(body, 'username', rules.username);
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
@@ -76,8 +77,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/login
-  router.post('/login', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/login', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<LoginRequest>(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
     // Failures count per username+address, per address and per username, for known and unknown
@@ -113,7 +114,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     res.json({ success: true });
   });
 
-  const logout = async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response<Done>) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
@@ -126,7 +127,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
   // where the request started. Without that header (browsers before 2023, curl) it is refused
   // too: POST works everywhere.
-  router.get('/logout', async (req: Request, res: Response) => {
+  router.get('/logout', async (req: Request, res: Response<Done>) => {
     if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
       throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
     }
@@ -134,7 +135,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/loggedIn
-  router.post('/loggedIn', (req: Request, res: Response) => {
+  router.post('/loggedIn', (req: Request, res: Response<LoggedIn>) => {
     res.json({ url: landingUrl(loginStage(req).stage) });
   });
 

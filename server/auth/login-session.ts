@@ -185,17 +185,17 @@ export async function endLogin(req: Request): Promise<void> {
 }
 
 /** The push request of this login, if one was made. */
-export function currentPush(req: Request): { uuid: string; status?: FinalApprovalStatus } | undefined {
+export function currentPush(req: Request): { id: string; status?: FinalApprovalStatus } | undefined {
   return req.session?.push;
 }
 
-export function rememberPush(req: Request, uuid: string): void {
-  req.session.push = { uuid };
+export function rememberPush(req: Request, id: string): void {
+  req.session.push = { id };
 }
 
 /** Keeps the final answer, so later polls cost no database read and no upstream call. */
-export function settlePush(req: Request, uuid: string, status: FinalApprovalStatus): void {
-  req.session.push = { uuid, status };
+export function settlePush(req: Request, id: string, status: FinalApprovalStatus): void {
+  req.session.push = { id, status };
 }
 
 /** Runs after the session is loaded: upgrades sessions stored in the old shape, ends logins past the absolute limit. */
@@ -203,6 +203,7 @@ export function loginSessionMiddleware(now: () => number = Date.now): RequestHan
   return (req, _res, next) => {
     if (!req.session) return next();
     upgradeOldFields(req.session, now());
+    upgradeOldPush(req.session);
     const login = req.session.login;
     if (login && now() - login.startedAt > ABSOLUTE_TIMEOUT_MS) {
       // The request goes on with a fresh, empty session; the old id is deleted from the store.
@@ -251,13 +252,21 @@ function upgradeOldFields(session: Request['session'], now: number): void {
       stage: old.authy === true ? 'complete' : 'password',
       startedAt: typeof old.createdAt === 'number' ? old.createdAt : now,
     };
-    if (typeof old.onetouchUuid === 'string') {
-      const status = typeof old.onetouchStatus === 'string' && FINAL_STATUSES.has(old.onetouchStatus) ? old.onetouchStatus : undefined;
-      session.push = { uuid: old.onetouchUuid, status: status as FinalApprovalStatus | undefined };
-    }
+    if (typeof old.onetouchUuid === 'string') session.push = pushOf(old.onetouchUuid, old.onetouchStatus);
   }
   // The old shape kept the number beside a flag; without the flag the number meant nothing.
   if (old.ph_verified !== true) delete old.verifiedPhone;
   else if (typeof old.verifiedPhone !== 'string') old.verifiedPhone = '';
   for (const key of OLD_KEYS) delete old[key];
+}
+
+/** The push record, with a final status only when it is one (no undefined field: the store would keep it as null). */
+function pushOf(id: string, status: unknown): SessionData['push'] {
+  return typeof status === 'string' && FINAL_STATUSES.has(status) ? { id, status: status as FinalApprovalStatus } : { id };
+}
+
+/** Sessions written before push requests had a neutral id kept it as `push.uuid`. */
+function upgradeOldPush(session: Request['session']): void {
+  const push = session.push as { id?: unknown; uuid?: unknown; status?: unknown } | undefined;
+  if (push && push.id === undefined && typeof push.uuid === 'string') session.push = pushOf(push.uuid, push.status);
 }

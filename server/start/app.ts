@@ -6,7 +6,7 @@ import { authRoutes } from '../auth/auth.routes';
 import { hasSession } from '../auth/guards';
 import { loginSessionMiddleware } from '../auth/login-session';
 import { PasswordHasher, type ScryptParams } from '../auth/password';
-import { userModel } from '../auth/user.model';
+import { userModel, type ProviderRecords } from '../auth/user.model';
 import { backfillUsernameKeys, onceSucceeded } from '../auth/username-key';
 import type { Config } from '../platform/config';
 import { watchDatabase } from '../db/availability';
@@ -41,7 +41,7 @@ export interface AppDeps {
   connection: Connection;
   isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   sessionSecret: string;
   logger: Logger;
   /** The sandbox (the embedded Authy and Twilio Verify, and the phone page), mounted at /sandbox in sandbox mode. */

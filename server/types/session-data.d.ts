@@ -25,8 +25,8 @@ declare module 'express-session' {
     freshCheckFor: 'Add a passkey' | 'Remove a passkey' | 'Set up an authenticator app';
     /** The phone number verified in this session (phone verification demo). */
     verifiedPhone: string;
-    /** The push request of this login, and its final answer once known. */
-    push: { uuid: string; status?: FinalApprovalStatus };
+    /** The push request of this login (the provider's id of it), and its final answer once known. */
+    push: { id: string; status?: FinalApprovalStatus };
     /** The challenge of the passkey ceremony in progress (single use; see server/passkeys/). */
     passkeyChallenge: {
       purpose: 'register' | 'second-factor' | 'sign-in';

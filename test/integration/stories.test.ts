@@ -86,7 +86,7 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
     await up.approvePush(p, id);
     if (up.callsBack) {
       // The signed callback (Authy's) or webhook (Verify's) reached the app and passed its check.
-      expect((await up.db.connection.collection('approval_requests').findOne({ uuid: id }))?.status).toBe('approved');
+      expect((await up.db.connection.collection('approval_requests').findOne({ pushId: id }))?.status).toBe('approved');
     }
     const approved = await agent.post('/api/accountsecurity/onetouchstatus').expect(200);
     expect(approved.body).toEqual({ success: true, approval_request: { uuid: id, status: 'approved' } });

@@ -2,7 +2,7 @@
 // XSRF-TOKEN cookie, bound to the caller's session (or, before one exists, signed by us).
 import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
-import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy/authy-provider';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client, STATE_CHANGING_POSTS } from '../support/http';
 import { authenticator, enrol, twoFactorAgent } from '../support/passkeys';

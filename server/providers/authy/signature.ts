@@ -3,7 +3,7 @@
 // verifier and the sandbox, which signs its callbacks the same way.
 import { createHmac } from 'node:crypto';
 import qs from 'qs';
-import { safeEqual } from '../platform/safe-equal';
+import { safeEqual } from '../../platform/safe-equal';
 
 export interface SignedRequest {
   nonce: string;

@@ -2,7 +2,7 @@
 // for Authy: Twilio's refusal → 502 with its message (too many attempts → 429, a number it
 // cannot use → 400 naming the field), no answer in time → 504, no connection → 502. Never
 // copies the error itself anywhere: an AxiosError from the library carries our Basic auth header.
-import { HttpError } from '../http/errors';
+import { HttpError } from '../../http/errors';
 
 /** Twilio's error codes the app treats specially (twilio.com/docs/api/errors). */
 export const TWILIO = {

@@ -2,7 +2,7 @@
 // authy-client refuses before sending → 400 naming the field, Authy's refusal → 502 with its
 // message (429 stays 429), no answer in time → 504, no connection → 502. A wrong code is not an
 // error (see authy-api.ts). Never copies Authy's response (or our request) into the answer.
-import { HttpError } from '../http/errors';
+import { HttpError } from '../../http/errors';
 
 /** authy-client's field names → ours. */
 const FIELD_NAMES: Record<string, string> = {

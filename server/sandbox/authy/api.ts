@@ -1,14 +1,15 @@
 // The Authy API subset the app uses (docs/architecture.md) at /sandbox/api: same paths, checks, answers and errors as
 // Authy, so that authy-client (which checks every answer strictly) and the app's axios calls
 // cannot tell the difference.
-import express, { Router, type Request, type RequestHandler } from 'express';
-import { digitsOnly } from '../http/validate';
-import type { Logger } from '../platform/logger';
-import { safeEqual } from '../platform/safe-equal';
-import { pairsToObject } from './callback';
+import express, { Router, type RequestHandler } from 'express';
+import { digitsOnly } from '../../http/validate';
+import type { Logger } from '../../platform/logger';
+import { safeEqual } from '../../platform/safe-equal';
+import { noStore, param } from '../shared/http';
+import type { Channel } from '../shared/inbox';
+import { effectiveStatus, recordOf, type Field } from '../shared/push-requests';
 import { authyErrorHandler, authyNotFound, errors } from './errors';
-import type { Channel, Pair } from './models';
-import { effectiveStatus, type SandboxService } from './service';
+import type { AuthySandbox } from './service';
 
 const APP_NAME = 'Account Security Sandbox';
 const APP_SERIAL_ID = 1;
@@ -58,7 +59,7 @@ function phoneOf(v: string | undefined): string | undefined {
 }
 
 /** Visible or hidden details: a flat object of short strings (numbers and booleans as text). */
-function detailsOf(v: unknown, label: string): Pair[] {
+function detailsOf(v: unknown, label: string): Field[] {
   if (v === undefined || v === null || v === '') return [];
   if (!isDict(v)) throw errors.invalidParameter(label);
   const entries = Object.entries(v);
@@ -67,7 +68,7 @@ function detailsOf(v: unknown, label: string): Pair[] {
     if (key.length === 0 || key.length > 100) throw errors.invalidParameter(label);
     if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
     if (typeof value !== 'string' || value.length > 500) throw errors.invalidParameter(`${label}[${key}]`);
-    return { key, value };
+    return { label: key, value };
   });
 }
 
@@ -79,17 +80,9 @@ function requireApiKey(apiKey: string): RequestHandler {
   };
 }
 
-const param = (req: Request, name: string): string => {
-  const v = (req.params as Record<string, string | undefined>)[name];
-  return typeof v === 'string' ? v : '';
-};
-
-export function apiRoutes(service: SandboxService, opts: { apiKey: string; logger: Logger }): Router {
+export function authyApiRoutes(service: AuthySandbox, opts: { apiKey: string; logger: Logger }): Router {
   const api = Router();
-  api.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
+  api.use(noStore);
   api.use(requireApiKey(opts.apiKey));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   // (a variable: @types/body-parser does not know `depth` yet)
@@ -151,35 +144,35 @@ export function apiRoutes(service: SandboxService, opts: { apiKey: string; logge
       hiddenDetails: detailsOf(body.hidden_details, 'hidden_details'),
       secondsToExpire: ttlText === undefined ? undefined : Number(ttlText),
     });
-    res.json({ approval_request: { uuid: approval.uuid }, success: true });
+    res.json({ approval_request: { uuid: approval.id }, success: true });
   });
 
   // GET /onetouch/json/approval_requests/:uuid
   api.get('/onetouch/json/approval_requests/:uuid', async (req, res) => {
     const approval = await service.findApproval(param(req, 'uuid'));
     if (!approval) throw errors.approvalRequestNotFound();
-    const user = await service.findUser(approval.authyId);
-    const status = effectiveStatus(approval, service.clock());
+    const user = await service.findUser(approval.account);
+    const status = effectiveStatus(approval, service.now());
     res.json({
       approval_request: {
         _app_name: APP_NAME,
         _app_serial_id: APP_SERIAL_ID,
-        _authy_id: Number(approval.authyId),
+        _authy_id: Number(approval.account),
         _id: approval._id.toHexString(),
         _user_email: user?.email ?? 'unknown@sandbox.invalid',
         app_id: APP_ID,
         created_at: approval.createdAt.toISOString(),
-        details: pairsToObject(approval.details),
-        hidden_details: pairsToObject(approval.hiddenDetails),
+        details: recordOf(approval.details),
+        hidden_details: recordOf(approval.hiddenDetails ?? []),
         logos: null,
         message: approval.message,
         notified: false,
-        processed_at: approval.processedAt ? approval.processedAt.toISOString() : null,
-        seconds_to_expire: approval.secondsToExpire,
+        processed_at: approval.decidedAt ? approval.decidedAt.toISOString() : null,
+        seconds_to_expire: approval.extra.secondsToExpire,
         status,
         updated_at: approval.updatedAt.toISOString(),
         user_id: user ? user._id.toHexString() : approval._id.toHexString(),
-        uuid: approval.uuid,
+        uuid: approval.id,
       },
       success: true,
     });

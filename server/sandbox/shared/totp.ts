@@ -1,5 +1,7 @@
-// Soft tokens: RFC 6238 TOTP with SHA-1, 30 s steps, 6 digits, accepted one step either side.
+// Soft tokens, for both APIs: RFC 6238 TOTP with SHA-1, 30 s steps, 6 digits, accepted one step
+// either side, each step once.
 import { generateSecret, generateSync, generateURI, verifySync } from 'otplib';
+import type { SandboxContext } from './context';
 
 export const TOTP_PERIOD_S = 30;
 export const TOTP_DIGITS = 6;
@@ -42,28 +44,35 @@ export function matchTotp(secret: string, token: string, date: Date, afterStep: 
   }
 }
 
+/** A soft token as each API keeps it: whose it is, its secret, and the last time step accepted. */
+export interface TotpHolder {
+  /** Keeps holders' steps apart in the claims. */
+  owner: string;
+  secret: string;
+  lastStep: number;
+}
+
 /**
  * Accepts `token` once: the step it belongs to is claimed (a claim has one winner), and so are
  * the two before it, so an older code cannot follow a newer one whatever the interleaving of
- * concurrent requests. `claim(id, until)` inserts a claim; `owner` keeps owners' steps apart.
- * Returns the step used, or null.
+ * concurrent requests. Then `saveStep` records the step (for display, and as a first filter:
+ * monotonic on MongoDB, best effort on FerretDB). True when the code was accepted.
  */
-export async function useTotpStep(
-  claim: (id: string, until: Date) => Promise<boolean>,
-  owner: string,
-  secret: string,
+export async function useTotpCode(
+  ctx: Pick<SandboxContext, 'claim' | 'now'>,
+  holder: TotpHolder,
   token: string,
-  now: Date,
-  afterStep: number,
-): Promise<number | null> {
-  const step = matchTotp(secret, token, now, afterStep);
-  if (step === null) return null;
-  const key = (s: number) => `totp:${owner}:${s}`;
+  saveStep: (step: number) => Promise<unknown>,
+): Promise<boolean> {
+  const step = matchTotp(holder.secret, token, ctx.now(), holder.lastStep);
+  if (step === null) return false;
+  const key = (s: number) => `totp:${holder.owner}:${s}`;
   // A step can be in the ±1 window until two steps after it: keep its claim that long.
   const until = (s: number) => new Date((s + 3) * TOTP_PERIOD_S * 1000);
-  if (!(await claim(key(step), until(step)))) return null;
-  await Promise.all([claim(key(step - 1), until(step - 1)), claim(key(step - 2), until(step - 2))]);
-  return step;
+  if (!(await ctx.claim(key(step), until(step)))) return false;
+  await Promise.all([ctx.claim(key(step - 1), until(step - 1)), ctx.claim(key(step - 2), until(step - 2))]);
+  await saveStep(step);
+  return true;
 }
 
 export function otpauthUrl(secret: string, label: string): string {

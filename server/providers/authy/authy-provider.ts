@@ -1,26 +1,40 @@
-// The Authy API behind the provider boundary: the original quickstart's calls (authy/authy-api.ts)
+// The Authy API behind the provider boundary: the original quickstart's calls (authy-api.ts)
 // and its signed OneTouch callback, with the same answers and JSON as before the boundary existed.
-import { parseFormBody } from '../http/json-body';
-import { createAuthyApi, type AuthyApiOptions } from '../authy/authy-api';
-import { isValidSignature } from '../authy/signature';
-import { HttpError } from '../http/errors';
-import type { ProviderUser, TwoFactorProvider } from './provider';
+import { parseFormBody } from '../../http/json-body';
+import { HttpError } from '../../http/errors';
+import type { ProviderUser, TwoFactorProvider } from '../provider';
+import { createAuthyApi, type AuthyApiOptions } from './authy-api';
+import { authyRecord, type AuthyRecord } from './authy-record';
+import { isValidSignature } from './signature';
 
 /** Where Authy POSTs OneTouch answers (the application's callback URL is PUBLIC_URL + this). */
 export const AUTHY_CALLBACK_PATH = '/api/accountsecurity/onetouch/callback';
 
 const FINAL_STATUSES = new Set(['approved', 'denied']);
 
-/** The user's Authy id; a user registered with Verify has none. */
-function authyIdOf(user: ProviderUser): string {
-  if (!user.authyId) throw new HttpError(409, 'This account was not registered with Authy, the 2FA service this app now uses.');
+type AuthyUser = ProviderUser<AuthyRecord>;
+
+/**
+ * Why Authy can do nothing for a user without an Authy id. The original quickstart saved a user
+ * before Authy answered, with no phone: that user is told to register again. A user with a
+ * phone and no Authy id was registered with the other provider.
+ */
+const withoutAuthyId = (user: AuthyUser) =>
+  user.phone
+    ? 'This account was not registered with Authy, the 2FA service this app now uses.'
+    : 'This account has no Authy id; please register again.';
+
+/** The user's Authy id (the routes ask `refusal` first). */
+function authyIdOf(user: AuthyUser): string {
+  if (!user.authyId) throw new HttpError(409, withoutAuthyId(user));
   return user.authyId;
 }
 
-export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider {
+export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider<AuthyRecord> {
   const authy = createAuthyApi(options);
   return {
     name: 'authy',
+    refusal: (user) => (authyRecord.isHeldBy(user) ? undefined : withoutAuthyId(user)),
 
     async register({ email, phone }) {
       return { authyId: await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode }) };

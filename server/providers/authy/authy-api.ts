@@ -3,15 +3,10 @@
 // the same code talks to Authy, to nock in tests, or to the embedded sandbox.
 import axios, { type AxiosInstance } from 'axios';
 import { Client } from 'authy-client';
-import { HttpError } from '../http/errors';
-import { isApprovalStatus, type ApprovalStatus } from '../../common/approval-status';
+import { HttpError } from '../../http/errors';
+import { isApprovalStatus, type ApprovalStatus } from '../../../common/approval-status';
+import type { SendResult } from '../provider';
 import { authyErrorCode, authyStatus, INVALID_API_KEY, upstreamError } from './authy-error';
-
-export interface SendResult {
-  message: string;
-  /** Masked by Authy, e.g. "+1-XXX-XXX-1234". */
-  cellphone: string;
-}
 
 export interface ApprovalRequest {
   message: string;

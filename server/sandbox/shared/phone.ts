@@ -3,7 +3,7 @@
 // spelling out the whole number ("+1 555-…4567").
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
-export { maskCellphone } from '../../common/phone-number';
+export { maskCellphone } from '../../../common/phone-number';
 
 /** The inbox's and the log's "to": "+1 555-…4567". */
 export function displayPhone(countryCode: string, national: string): string {

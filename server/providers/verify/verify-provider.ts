@@ -9,14 +9,15 @@
 //   app can create), answered through the signed Verify webhook or read by polling.
 // In sandbox mode `baseUrl` points the library's own request path at the embedded Verify.
 import { randomBytes } from 'node:crypto';
-import { parseFormBody } from '../http/json-body';
 import twilio from 'twilio';
-import { isApprovalStatus } from '../../common/approval-status';
-import { formatInternational, maskE164 } from '../../common/phone-number';
-import type { TwilioVerifyCredentials } from '../platform/config';
-import { HttpError } from '../http/errors';
-import type { ProviderUser, TokenCheck, TwoFactorProvider } from './provider';
+import { isApprovalStatus } from '../../../common/approval-status';
+import { formatInternational, maskE164 } from '../../../common/phone-number';
+import { HttpError } from '../../http/errors';
+import { parseFormBody } from '../../http/json-body';
+import type { TwilioVerifyCredentials } from '../../platform/config';
+import type { ProviderUser, TokenCheck, TwoFactorProvider } from '../provider';
 import { TWILIO, twilioCode, verifyCall, verifyError } from './verify-error';
+import type { VerifyRecord } from './verify-record';
 
 /** Where Verify POSTs push events (the Service's webhook URL is PUBLIC_URL + this). */
 export const VERIFY_WEBHOOK_PATH = '/api/accountsecurity/push/webhook';
@@ -42,17 +43,19 @@ const NO_PHONE = 'This account has no phone number on file, so no code can be se
 const NO_PUSH_DEVICE =
   'Push needs the Verify Push SDK in a mobile app, and no device is enrolled for this account. Use a code or the soft token instead.';
 
-function phoneOf(user: ProviderUser): string {
+type VerifyUser = ProviderUser<VerifyRecord>;
+
+function phoneOf(user: VerifyUser): string {
   if (!user.phone) throw new HttpError(409, NO_PHONE);
   return user.phone;
 }
 
-function entityOf(user: ProviderUser, missing: string) {
+function entityOf(user: VerifyUser, missing: string) {
   if (!user.verify) throw new HttpError(409, missing);
   return user.verify;
 }
 
-export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvider {
+export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvider<VerifyRecord> {
   const now = o.now ?? Date.now;
   // logLevel: the library's debug log writes requests to the console, past our log redaction.
   const client = twilio(o.accountSid, o.authToken, { timeout: o.timeoutMs ?? 10_000, keepAlive: o.keepAlive ?? true, logLevel: 'info' });
@@ -105,7 +108,7 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
    * unverified one is verified by this code only where the session may enrol it (the route holds
    * the user's enrolment lock, so no other code is being tried on it meanwhile).
    */
-  async function checkSoftToken(user: ProviderUser, token: string, mayEnrol: boolean): Promise<TokenCheck> {
+  async function checkSoftToken(user: VerifyUser, token: string, mayEnrol: boolean): Promise<TokenCheck<VerifyRecord>> {
     const v = user.verify;
     if (!v || !TOTP_CODE.test(token)) return { valid: false };
     const entity = service.entities(v.identity);
@@ -122,6 +125,9 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
 
   return {
     name: 'verify',
+    // Verify serves a user in part: codes need only the phone, the soft token and push the
+    // Entity, and each channel says what is missing.
+    refusal: () => undefined,
 
     async register() {
       // The identity is ours and random: Verify asks for no personal data there.
