@@ -9,7 +9,7 @@ import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
 import type { TwoFactorProvider } from '../providers/provider';
-import { endLogin, loginStage, startLogin } from './login-session';
+import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
 import type { UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
@@ -24,14 +24,17 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  /** After the right password: whether this browser was remembered for the user (account/), so no second factor is asked. */
+  recognisedBrowser?: (req: Request, res: Response, userId: string) => Promise<boolean>;
 }
 
-const MIN_PASSWORD_LENGTH = 8;
+export const MIN_PASSWORD_LENGTH = 8;
 /** Sec-Fetch-Site values of a request this site's own page (or the address bar) made. */
 const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
-export function authRoutes({ users, provider, limiter, limits, passwords, secureCookies, now, usersReady }: AuthRoutesDeps): Router {
+export function authRoutes(deps: AuthRoutesDeps): Router {
+  const { users, provider, limiter, limits, passwords, secureCookies, now, usersReady } = deps;
   const router = Router();
 
   // POST /api/user/register
@@ -104,6 +107,12 @@ export function authRoutes({ users, provider, limiter, limits, passwords, secure
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.
       const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
+    }
+    // The password, on a browser remembered after an earlier 2FA: the login is complete, and the SPA goes on to /protected.
+    if (await deps.recognisedBrowser?.(req, res, user.id)) {
+      await startRememberedLogin(req, { id: user.id, username: user.username }, now());
+      res.json({ success: true, url: landingUrl('complete') });
+      return;
     }
     await startLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });

@@ -22,6 +22,20 @@ interface Attempt {
   expiresAt: Date;
 }
 
+/** The answer past a limit (429, or 503 for the whole service's): it says which limit, and for whom. */
+export class LimitReached extends HttpError {
+  constructor(
+    readonly limit: Limit,
+    /** What the limit counts per (a user id, a username key, an address…). */
+    readonly key: string,
+    status: number,
+    message: string,
+    headers: Record<string, string>,
+  ) {
+    super(status, message, undefined, headers);
+  }
+}
+
 /** An attempt that holds a place in its window; `release()` gives the place back. */
 export interface Reservation {
   release(): Promise<void>;
@@ -77,7 +91,7 @@ export class AttemptLimiter {
       const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
       const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
       const message = status === 503 ? 'The service is busy' : 'Too many attempts';
-      throw new HttpError(status, `${message}. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
+      throw new LimitReached(limit, key, status, `${message}. Please try again in ${wait}.`, { 'Retry-After': String(seconds) });
     }
     return { release, count };
   }

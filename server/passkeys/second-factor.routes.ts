@@ -54,6 +54,6 @@ export const finishSecondFactor =
       (result) => result !== null,
     );
     if (failure) throw failure;
-    await passSecondFactor(req, ctx.now());
+    await passSecondFactor(req, ctx.now(), { how: 'passkey' });
     res.json({ success: true });
   };

@@ -59,7 +59,7 @@ export function pageRoutes(publicDir: string): Router {
 
   router.get(OPEN_PAGES, sendIndex);
   router.get('/2fa', requireLoginPage, sendIndex);
-  router.get('/protected', requireTwoFactorPage, sendIndex);
+  router.get(['/protected', '/account'], requireTwoFactorPage, sendIndex);
   router.get('/verified', requirePhoneVerificationPage, sendIndex);
   return router;
 }

@@ -3,6 +3,7 @@
 // reaches the sandbox over HTTP at selfUrl, so production code paths run unchanged.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
+import { EXPIRING_COLLECTIONS as ACCOUNT } from '../account/account';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
 import type { Config } from '../platform/config';
@@ -32,6 +33,7 @@ export interface ComposeOptions {
     | 'limits'
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
+    | 'rememberBrowserDays'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -49,7 +51,16 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...ENROLMENT_LOCKS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [
+    ...SESSIONS,
+    ...ATTEMPTS,
+    ...LIMIT_WARNINGS,
+    ...APPROVALS,
+    ...ENROLMENT_LOCKS,
+    ...PASSKEYS,
+    ...ACCOUNT,
+    ...(sandboxMode ? SANDBOX : []),
+  ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */

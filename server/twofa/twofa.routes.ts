@@ -17,6 +17,7 @@ import {
   sentCode,
   settlePush,
 } from '../auth/login-session';
+import { recordSecurityEvent } from '../auth/login-events';
 import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
@@ -100,6 +101,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     );
     // The record changes whether or not this code was right (a factor found verified upstream).
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
+    if (check.enrolled) await recordSecurityEvent(req, { type: 'authenticator-set-up' });
     if (check.expired) {
       forgetSentCode(req);
       throw new HttpError(410, EXPIRED_CODE, 'token');
@@ -125,8 +127,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     const token = requireString(bodyOf(req), 'token', rules.token);
     const user = await currentUser(req);
     const check = await checkCode(req, user, token, { sentCodeId: sentCode(req), mayEnrol: mayEnrolSoftToken(req, now()) });
-    if (!check.enrolled) await passSecondFactor(req, now());
-    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false });
+    if (!check.enrolled) await passSecondFactor(req, now(), { how: 'code' });
+    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false, how: 'code' });
     res.json({ success: true });
   });
 
@@ -200,7 +202,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
         status = await provider.pushStatus(await currentUser(req), uuid);
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
-      if (status === 'approved') await passSecondFactor(req, now());
+      if (status === 'approved') await passSecondFactor(req, now(), { how: 'push' });
       if (status !== 'pending') settlePush(req, uuid, status);
     }
     res.json({ success: true, approval_request: { uuid, status } });

@@ -111,7 +111,11 @@ test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie i
 });
 
 test('GET /api/config says whether the sandbox runs and where passkeys work, and nothing more', async () => {
-  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({ sandbox: false, passkeyOrigin: 'http://localhost:1337' });
+  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({
+    sandbox: false,
+    passkeyOrigin: 'http://localhost:1337',
+    rememberBrowserDays: 30,
+  });
 });
 
 test.each(['/register/', '/login/', '/verification/', '/2fa/', '/protected/', '/verified/'])(
