@@ -9,6 +9,7 @@ import register from './register/register.component';
 import login from './login/login.component';
 import twofa from './twofa/twofa.component';
 import protectedPage from './protected/protected.component';
+import account from './account/account.component';
 import verification from './verification/verification.component';
 import verified from './verified/verified.component';
 
@@ -25,7 +26,9 @@ function configure($locationProvider: ILocationProvider, $compileProvider: IComp
 configure.$inject = ['$locationProvider', '$compileProvider', '$urlServiceProvider'];
 
 /** The root module only wires the feature modules together. */
-angular.module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified]).config(configure);
+angular
+  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, account, verification, verified])
+  .config(configure);
 
 // Bootstrapped from code (no ng-app, no inline script); `<html ng-csp>` keeps AngularJS off eval and inline styles.
 angular.element(document).ready(() => {

@@ -69,8 +69,9 @@ export class ApiService {
     return this.post<void>('/api/user/register', user);
   }
 
-  login(username: string, password: string): IPromise<void> {
-    return this.post<void>('/api/login', { username, password });
+  /** The password; `url` is /protected when this browser was remembered and no second factor is needed. */
+  login(username: string, password: string): IPromise<{ success: boolean; url?: NextUrl }> {
+    return this.post('/api/login', { username, password });
   }
 
   logout(): IPromise<void> {

@@ -15,7 +15,7 @@ export class SiteService {
   load(): IPromise<SiteInfo> {
     this.info ??= this.$http.get<SiteInfo>('/api/config').then(
       (res) => res.data,
-      () => this.$q.resolve({ sandbox: false, passkeyOrigin: null }),
+      () => this.$q.resolve({ sandbox: false, passkeyOrigin: null, rememberBrowserDays: 0 }),
     );
     return this.info;
   }

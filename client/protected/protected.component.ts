@@ -5,12 +5,13 @@ import { RequestState } from '../core/request-state';
 import angular from 'angular';
 import template from './protected.html';
 import { pageModule } from '../core/page-module';
-import { authenticatorSetupComponent } from './authenticator-setup.component';
-import { passkeyListComponent } from './passkey-list.component';
+import { firstRecoveryCodesComponent } from './first-recovery-codes.component';
 
 class ProtectedController {
   static $inject = ['api', '$state'];
   content?: ProtectedContent;
+  /** What the page that sent the person here had to say (/2fa: a recovery code's count, a browser not remembered). */
+  said = '';
   loggingOut = false;
   readonly state = new RequestState();
 
@@ -20,6 +21,8 @@ class ProtectedController {
   ) {}
 
   $onInit(): void {
+    const said: unknown = this.$state.params.said;
+    this.said = typeof said === 'string' ? said : '';
     this.state.run(this.api.getProtected(), (content) => {
       this.content = content;
     });
@@ -37,7 +40,7 @@ class ProtectedController {
   }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys and authenticator app; Logout. */
+/** `/protected`: content from the API, for sessions that passed 2FA; the first recovery codes; the way to the account; Logout. */
 export default angular
   .module(
     pageModule(
@@ -46,9 +49,9 @@ export default angular
         url: '/protected',
         component: 'protectedPage',
         data: { requires: '2fa', title: 'Protected' },
+        params: { said: null },
       },
       { controller: ProtectedController, template },
     ),
   )
-  .component('passkeyList', passkeyListComponent)
-  .component('authenticatorSetup', authenticatorSetupComponent).name;
+  .component('firstRecoveryCodes', firstRecoveryCodesComponent).name;

@@ -1,6 +1,10 @@
 import type { IQService, ITimeoutService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
+import { RECOVERY_CODES_LOW } from '../../common/account-api';
+import type { AccountApiService } from '../core/account-api.service';
 import type { ApiService, CodeSent, SoftTokenEnrolment } from '../core/api.service';
+import { errorMessage } from '../core/api.service';
+import type { SiteService } from '../core/site.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
@@ -14,9 +18,18 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
   timeout: `No answer within ${PUSH_WAIT_SECONDS} s: the push request timed out.`,
 };
 
+/** Pages a fresh check may come back to (the `then` parameter); anything else goes to /protected. */
+const RETURN_STATES = new Set(['protected', 'account']);
+
 class TwofaController {
-  static $inject = ['api', 'passkeys', '$state', '$timeout', '$q'];
+  static $inject = ['api', 'accountApi', 'site', 'passkeys', '$state', '$timeout', '$q'];
   token = '';
+  /** "Remember this browser" (REMEMBER_BROWSER_DAYS; 0 hides it), offered to a login, not to a fresh check. */
+  rememberDays = 0;
+  remember = false;
+  /** "Use a recovery code": its field, once asked for. */
+  recoveryOpen = false;
+  recoveryCode = '';
   pushCanRetry = false;
   /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
   enrolment: SoftTokenEnrolment | null = null;
@@ -27,6 +40,8 @@ class TwofaController {
 
   constructor(
     private readonly api: ApiService,
+    private readonly accountApi: AccountApiService,
+    private readonly site: SiteService,
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
@@ -44,7 +59,11 @@ class TwofaController {
     // check) that is /protected's. Not knowing is not an error: the page works without it.
     this.api
       .loggedIn()
-      .then((next) => (next === '/2fa' ? this.api.softTokenEnrolment() : null))
+      .then((next) => {
+        if (next !== '/2fa') return null;
+        void this.site.load().then((info) => (this.rememberDays = info.rememberBrowserDays));
+        return this.api.softTokenEnrolment();
+      })
       .then(
         (enrolment) => (this.enrolment = enrolment),
         () => undefined,
@@ -76,6 +95,18 @@ class TwofaController {
     this.state.run(this.api.verifyToken(this.token), () => this.passed());
   }
 
+  /** A recovery code in place of the second factor; /protected then says how many are left. */
+  useRecoveryCode(): void {
+    this.state.run(this.accountApi.useRecoveryCode(this.recoveryCode), (remaining) => {
+      const left = `${remaining} recovery code${remaining === 1 ? '' : 's'} left`;
+      this.passed(
+        remaining <= RECOVERY_CODES_LOW
+          ? `Recovery code accepted. Only ${left}: generate new ones soon.`
+          : `Recovery code accepted: ${left}.`,
+      );
+    });
+  }
+
   startPush(): void {
     this.pushCanRetry = false;
     this.state
@@ -98,9 +129,19 @@ class TwofaController {
     this.pushCanRetry = true;
   }
 
-  private passed(): void {
+  /** 2FA passed: this browser remembered if asked, then on to /protected (or back to the page that asked for a fresh check). */
+  private passed(said = ''): void {
     this.push.stop();
-    void this.$state.go('protected');
+    const then: unknown = this.$state.params.then;
+    const go = (message: string) =>
+      typeof then === 'string' && RETURN_STATES.has(then) && then !== 'protected'
+        ? this.$state.go(then)
+        : this.$state.go('protected', { said: message || null });
+    if (!this.remember) return void go(said);
+    this.accountApi.rememberBrowser().then(
+      () => void go(said),
+      (rejection: unknown) => void go(`${said} This browser was not remembered: ${errorMessage(rejection)}`.trim()),
+    );
   }
 }
 
@@ -109,13 +150,14 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
-/** `/2fa`: the second factor by token, SMS, voice, push or a passkey. */
+/** `/2fa`: the second factor by token, SMS, voice, push, a passkey or a recovery code; "Remember this browser". */
 export default pageModule(
   {
     name: 'twofa',
     url: '/2fa',
     component: 'twofa',
     data: { requires: 'login', title: 'Two-factor authentication' },
+    params: { then: null },
   },
   { controller: TwofaController, template },
 );
