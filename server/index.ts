@@ -11,6 +11,9 @@ import { readOrCreateSecret } from './platform/data-dir';
 import { closeConnection, connectWhenReachable } from './db/connect';
 import { resolveDatabase } from './embedded-db/resolve';
 import { createLogger, type Logger } from './platform/logger';
+import { primaryMetrics, workerMetrics } from './metrics/cluster';
+import { startMetricsServer, type MetricsSource } from './metrics/http';
+import { createMetrics, type Metrics } from './metrics/metrics';
 import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './platform/paths';
 import { DEFAULT_GRACE_MS, startServer } from './start/start-server';
@@ -53,8 +56,19 @@ function onStopSignals(logger: Logger, stop: () => Promise<void>, { forceOnSecon
   process.on('SIGTERM', handle);
 }
 
+/** Metrics are collected when something can read them: GET /metrics with a token, or METRICS_PORT. */
+const metricsWanted = (config: Config) => config.metricsToken !== undefined || config.metricsPort !== undefined;
+
+/** This process's metrics; a real server also reports Node's own (memory, CPU, event loop). */
+const processMetrics = (config: Config) => createMetrics({ processMetrics: metricsWanted(config) });
+
+const localSource = (metrics: Metrics): MetricsSource => ({
+  render: () => metrics.registry.metrics(),
+  contentType: metrics.registry.contentType,
+});
+
 /** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. */
-async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 'type'>) {
+async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 'type'>, metrics: Metrics, metricsSource?: MetricsSource) {
   const { connection, isFerretDB } = await connectWhenReachable(setup.databaseUri, {
     dbName: setup.dbName,
     timeoutMs: config.dbConnectTimeoutMs,
@@ -71,6 +85,8 @@ async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 't
     sandboxKey: setup.sandboxKey,
     sandboxAuthToken: setup.sandboxAuthToken,
     publicDir: PUBLIC_DIR,
+    metrics,
+    metricsSource,
   });
   return {
     port: running.port,
@@ -85,7 +101,9 @@ async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 't
 /** A cluster worker: waits for the primary's setup, serves, and stops on a signal or when the primary is gone. */
 async function runWorker(config: Config, logger: Logger): Promise<void> {
   const setup = await new Promise<WorkerSetup>((resolve) => process.once('message', (m: WorkerSetup) => resolve(m)));
-  const served = await serve(config, logger, setup);
+  // Counted here, summed by the primary (which /metrics shows on any worker).
+  const metrics = processMetrics(config);
+  const served = await serve(config, logger, setup, metrics, metricsWanted(config) ? workerMetrics(metrics) : undefined);
   const stop = async () => {
     await served.close();
     process.exit(0);
@@ -134,8 +152,10 @@ async function main(): Promise<void> {
 
   let port: number;
   let close: () => Promise<void>;
+  let metricsSource: MetricsSource | undefined;
   try {
     if (config.webConcurrency > 1) {
+      if (metricsWanted(config)) metricsSource = primaryMetrics();
       // Wait for the database here, once, rather than in every worker.
       const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
       await closeConnection(probe.connection);
@@ -146,7 +166,18 @@ async function main(): Promise<void> {
         throw err;
       });
     } else {
-      ({ port, close } = await serve(config, logger, setup));
+      const metrics = processMetrics(config);
+      metricsSource = localSource(metrics);
+      ({ port, close } = await serve(config, logger, setup, metrics));
+    }
+    if (config.metricsPort !== undefined && metricsSource) {
+      const metricsServer = await startMetricsServer({ port: config.metricsPort, token: config.metricsToken, source: metricsSource });
+      const closeApp = close;
+      close = async () => {
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        await closeApp();
+      };
+      logger.info(`metrics on http://127.0.0.1:${config.metricsPort}/metrics (this machine only)`);
     }
   } catch (err) {
     await database.stop().catch(() => {});

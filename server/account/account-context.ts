@@ -9,6 +9,7 @@ import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientNetwork } from '../limits/client-address';
 import type { SendBudget } from '../limits/send-budget';
 import type { Limits } from '../platform/limits-config';
+import type { Metrics } from '../metrics/metrics';
 import type { Logger } from '../platform/logger';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { ActivityLog, NewEvent, Origin } from './activity-log';
@@ -24,6 +25,7 @@ export interface AccountDeps {
   sendBudget: SendBudget;
   passwords: PasswordHasher;
   logger: Logger;
+  metrics: Metrics;
   /** REMEMBER_BROWSER_DAYS (0: off). */
   rememberBrowserDays: number;
   now: () => number;

@@ -59,6 +59,7 @@ export const useRecoveryCode =
       () => ctx.recovery.use(user.id, code),
       (r) => r === null,
     );
+    ctx.metrics.secondFactor('recovery_code', used ? 'success' : 'failure');
     if (!used) throw new HttpError(401, 'That recovery code is not valid, or it was used already.', 'code');
     await ctx.record(req, user.id, { type: 'recovery-code-used', remaining: used.remaining });
     await passSecondFactor(req, ctx.now(), { how: 'recovery-code' });

@@ -8,6 +8,7 @@ import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
+import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
@@ -26,6 +27,7 @@ export interface AuthRoutesDeps {
   usersReady: () => Promise<void>;
   /** After the right password: whether this browser was remembered for the user (account/), so no second factor is asked. */
   recognisedBrowser?: (req: Request, res: Response, userId: string) => Promise<boolean>;
+  metrics: Metrics;
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -34,7 +36,7 @@ const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
 
 export function authRoutes(deps: AuthRoutesDeps): Router {
-  const { users, provider, limiter, limits, passwords, secureCookies, now, usersReady } = deps;
+  const { users, provider, limiter, limits, passwords, secureCookies, now, usersReady, metrics } = deps;
   const router = Router();
 
   // POST /api/user/register
@@ -101,6 +103,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       [limits.loginFailures, `${key}|${address}`],
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
+    metrics.login('password', outcome ? 'success' : 'failure');
     if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {

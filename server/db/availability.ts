@@ -42,13 +42,14 @@ export interface DatabaseWatch {
 }
 
 /** Watches `client`: failures reported by requests and heartbeats open an outage, a heartbeat or new connection ends it. */
-export function watchDatabase(client: MongoClient, logger: Pick<Logger, 'warn' | 'info'>): DatabaseWatch {
+export function watchDatabase(client: MongoClient, logger: Pick<Logger, 'warn' | 'info'>, onOutage: () => void = () => {}): DatabaseWatch {
   // The driver's parsed hosts (host:port or socket path): never the credentials.
   const where = client.options.srvHost ?? client.options.hosts.map(String).join(',');
   let downSince: number | undefined;
   const failed = (err: unknown) => {
     if (downSince !== undefined) return;
     downSince = Date.now();
+    onOutage();
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     logger.warn({ database: where, reason }, `database at ${where} not reachable (${reason}): answering 503 until it is back`);
   };

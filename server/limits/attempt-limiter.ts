@@ -57,6 +57,8 @@ export class AttemptLimiter {
   constructor(
     connection: Connection,
     private readonly now: () => number = Date.now,
+    /** Hears of each refusal, by the limit's name (metrics). */
+    private readonly onRefusal: (limit: string) => void = () => {},
   ) {
     // The driver's collection: these filters use operators on purpose (mongoose's sanitizeFilter would defuse them).
     this.attempts = connection.collection<Attempt>(ATTEMPTS_COLLECTION);
@@ -86,6 +88,7 @@ export class AttemptLimiter {
     const live = { key: fullKey, expiresAt: { $gt: new Date(now) } };
     const count = value === undefined ? await this.attempts.countDocuments(live) : (await this.attempts.distinct('value', live)).length;
     if (count > limit.max) {
+      this.onRefusal(limit.name);
       await release();
       const oldest = await this.attempts.find(live).sort({ expiresAt: 1 }).limit(1).next();
       const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));

@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import type { Limits } from '../platform/limits-config';
 import type { Logger } from '../platform/logger';
+import type { Metrics } from '../metrics/metrics';
 import type { Refusal } from './ceremonies';
 import type { PasskeyRecord, PasskeyStore } from './passkey-store';
 import type { RelyingParty } from './relying-party';
@@ -23,6 +24,7 @@ export interface PasskeyRoutesDeps {
   relyingParty: RelyingParty | undefined;
   logger: Logger;
   now: () => number;
+  metrics: Metrics;
 }
 
 /** A challenge is answered within this time, or not at all. */

@@ -53,6 +53,7 @@ export const finishSecondFactor =
       },
       (result) => result !== null,
     );
+    ctx.metrics.secondFactor('passkey', failure ? 'failure' : 'success');
     if (failure) throw failure;
     await passSecondFactor(req, ctx.now(), { how: 'passkey' });
     res.json({ success: true });

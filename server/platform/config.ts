@@ -51,6 +51,10 @@ export interface Config {
   dbConnectTimeoutMs: number;
   /** How long "Remember this browser" skips the second factor (REMEMBER_BROWSER_DAYS); 0 turns it off. */
   rememberBrowserDays: number;
+  /** GET /metrics on the app's port with `Authorization: Bearer <this>` (METRICS_TOKEN); off when unset. */
+  metricsToken?: string;
+  /** GET /metrics on its own port, on loopback only (METRICS_PORT); off when unset. */
+  metricsPort?: number;
 }
 
 const optional = z.string().optional();
@@ -80,6 +84,9 @@ const schema = z.object({
   PUBLIC_URL: optional.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be an origin such as https://example.com'),
   TRUST_PROXY: optional,
   SANDBOX_ALLOW_REMOTE: z.enum(['true', 'false']).default('false'),
+  SANDBOX_DEMO: z.enum(['true', 'false']).default('false'),
+  METRICS_TOKEN: optional.refine((v) => v === undefined || /^[\x21-\x7e]{32,}$/.test(v), 'must be at least 32 printable characters'),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HASH_QUEUE_MAX_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
   WEB_CONCURRENCY: z
     .string()
@@ -164,6 +171,28 @@ function isLoopback(host: string): boolean {
   return ipaddr.isValid(host) && ipaddr.parse(host).range() === 'loopback';
 }
 
+/**
+ * NODE_ENV=production (the container image's default) runs only on what production needs: a real
+ * 2FA API, your MongoDB and a session secret shared by every instance; all that is missing is
+ * named in one line. SANDBOX_DEMO=true is the one way to run the sandbox there (a local demo, as
+ * compose.yaml does); its session secret may then be generated in .data/.
+ */
+function requireProductionSettings(e: Parsed, sandbox: boolean): void {
+  const demo = sandbox && e.SANDBOX_DEMO === 'true';
+  const missing = [
+    ...(sandbox && !demo
+      ? ['ACCOUNT_SECURITY_API_KEY (Authy) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID (Twilio Verify)']
+      : []),
+    ...((e.MONGODB_URI ?? e.MONGO_CONNECTION) ? [] : ['MONGODB_URI']),
+    ...(e.SESSION_SECRET !== undefined || demo ? [] : ['SESSION_SECRET']),
+  ];
+  if (missing.length === 0) return;
+  throw new Error(
+    `Invalid configuration: NODE_ENV=production needs ${missing.join(', ')}` +
+      (sandbox && !demo ? '; the sandbox is for development, or for a local demo with SANDBOX_DEMO=true' : ''),
+  );
+}
+
 /** Variables that must not be set but blank: a secret that did not arrive is a mistake, not a wish for the sandbox. */
 const NOT_BLANK = ['ACCOUNT_SECURITY_API_KEY', ...TWILIO_VARIABLES] as const;
 
@@ -186,14 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const { provider, sandbox, twilio } = chooseProvider(e);
-  if (sandbox && e.NODE_ENV === 'production') {
-    throw new Error(
-      'Invalid configuration: ACCOUNT_SECURITY_API_KEY, or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID, ' +
-        'are required when NODE_ENV=production (the sandbox is for development only)',
-    );
-  }
-  if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
-    throw new Error('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
+  if (e.NODE_ENV === 'production') requireProductionSettings(e, sandbox);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new Error('Invalid configuration: METRICS_PORT must differ from PORT');
   }
   // The sandbox hands out codes to anyone who can reach it, so it stays on loopback unless asked twice.
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
@@ -226,5 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hashConcurrency: hashConcurrency(availableParallelism(), webConcurrency),
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
     rememberBrowserDays: e.REMEMBER_BROWSER_DAYS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
   };
 }

@@ -23,6 +23,9 @@ import { createSessionMiddleware } from '../http/session';
 import { AttemptLimiter } from '../limits/attempt-limiter';
 import { SendBudget } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
+import { metricsRoute, observeRequests, type MetricsSource } from '../metrics/http';
+import { instrumentedProvider } from '../metrics/instrumented-provider';
+import { createMetrics, type Metrics } from '../metrics/metrics';
 import { PasskeyStore } from '../passkeys/passkey-store';
 import { passkeyRoutes } from '../passkeys/passkeys.routes';
 import { relyingPartyOf } from '../passkeys/relying-party';
@@ -36,7 +39,10 @@ import { twoFactorRoutes } from '../twofa/twofa.routes';
 import { verificationRoutes } from '../verification/verification.routes';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency' | 'rememberBrowserDays'>;
+  config: Pick<
+    Config,
+    'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency' | 'rememberBrowserDays' | 'metricsToken'
+  >;
   connection: Connection;
   isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
@@ -48,6 +54,10 @@ export interface AppDeps {
   publicDir?: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  /** What the app counts (default: a registry of its own). */
+  metrics?: Metrics;
+  /** What GET /metrics shows when METRICS_TOKEN is set (default: `metrics`; in a cluster worker, the primary's sum). */
+  metricsSource?: MetricsSource;
 }
 
 /** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
@@ -57,16 +67,18 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 export function createApp(deps: AppDeps): Express {
-  const { config, connection, provider, logger } = deps;
+  const { config, connection, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const provider = instrumentedProvider(deps.provider, metrics);
   const now = deps.now ?? Date.now;
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
   const users = userModel(connection);
   const approvals = new ApprovalStore(connection, now);
-  const limiter = new AttemptLimiter(connection, now);
+  const limiter = new AttemptLimiter(connection, now, metrics.limitRefused);
   const limits = config.limits;
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs, config.hashConcurrency);
-  const database = watchDatabase(connection.getClient(), logger);
+  const database = watchDatabase(connection.getClient(), logger, metrics.databaseOutage);
   const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
@@ -79,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
     sendBudget,
     passwords,
     logger,
+    metrics,
     rememberBrowserDays: config.rememberBrowserDays,
     secureCookies: secure,
     now,
@@ -88,8 +101,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
+  app.use(observeRequests(app, metrics));
   app.use(securityHeaders(secure));
   app.use(healthRoutes(connection));
+  if (config.metricsToken) {
+    const source = deps.metricsSource ?? { render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
+    app.use(metricsRoute(config.metricsToken, source));
+  }
 
   // Static files and the sandbox need no session: mounted first, they never touch the store.
   app.use('/assets', assetRoutes(publicDir));
@@ -131,11 +149,12 @@ export function createApp(deps: AppDeps): Express {
       now,
       usersReady,
       recognisedBrowser: account.recognisedBrowser,
+      metrics,
     }),
   );
-  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }));
+  app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }));
   app.use('/api/verification', verificationRoutes({ provider, limiter, limits, sendBudget }));
-  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now }));
+  app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now, metrics }));
   app.use('/api', protectedRoutes());
   app.use('/api/account', account.routes);
   app.use('/api', apiNotFound);

@@ -12,6 +12,8 @@ import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
 import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
+import type { MetricsSource } from '../metrics/http';
+import type { Metrics } from '../metrics/metrics';
 import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
 import type { TwoFactorProvider } from '../providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
@@ -34,6 +36,7 @@ export interface ComposeOptions {
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
     | 'rememberBrowserDays'
+    | 'metricsToken'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -47,6 +50,8 @@ export interface ComposeOptions {
   publicDir: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  metrics?: Metrics;
+  metricsSource?: MetricsSource;
 }
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
@@ -93,6 +98,8 @@ export function composeApp(o: ComposeOptions): Express {
     publicDir: o.publicDir,
     passwordParams: o.passwordParams,
     now,
+    metrics: o.metrics,
+    metricsSource: o.metricsSource,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: o.config.sandbox
       ? createSandbox({

@@ -26,6 +26,7 @@ import { bodyOf, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey, clientNetwork } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
+import type { Metrics } from '../metrics/metrics';
 import type { ProviderUser, TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
@@ -40,6 +41,7 @@ export interface TwoFactorDeps {
   limits: Limits;
   sendBudget: SendBudget;
   now: () => number;
+  metrics: Metrics;
 }
 
 /** Every push that went out counts against the budget (a failed one throws and is not counted). */
@@ -51,7 +53,7 @@ export const SOFT_TOKEN_STALE_MS = 24 * 60 * 60 * 1000;
 const EXPIRED_CODE = 'That code has expired. Request a new one.';
 const SET_UP_APP = 'Set up an authenticator app';
 
-export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now }: TwoFactorDeps): Router {
+export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }: TwoFactorDeps): Router {
   const router = Router();
   const enrolment = new EnrolmentLock(users.db, now);
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
@@ -99,6 +101,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       () => (enrolling ? enrolment.hold(user.id, attempt) : attempt()),
       (c) => !c.valid && !c.expired,
     );
+    if (!check.expired) metrics.secondFactor('token', check.valid ? 'success' : 'failure');
     // The record changes whether or not this code was right (a factor found verified upstream).
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
     if (check.enrolled) await recordSecurityEvent(req, { type: 'authenticator-set-up' });
@@ -203,7 +206,10 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
         if (status !== 'pending') await approvals.finalize(uuid, status);
       }
       if (status === 'approved') await passSecondFactor(req, now(), { how: 'push' });
-      if (status !== 'pending') settlePush(req, uuid, status);
+      if (status !== 'pending') {
+        settlePush(req, uuid, status);
+        metrics.secondFactor('push', status === 'approved' ? 'success' : 'failure');
+      }
     }
     res.json({ success: true, approval_request: { uuid, status } });
   });

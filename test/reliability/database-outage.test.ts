@@ -8,6 +8,7 @@ import path from 'node:path';
 import { connectDatabase } from '../../server/db/connect';
 import type { EmbeddedDatabase } from '../../server/embedded-db/embedded';
 import { locateFerretDB, startFerretDB } from '../../server/embedded-db/ferretdb';
+import { createMetrics } from '../../server/metrics/metrics';
 import { createTestApp, type TestApp } from '../support/app';
 import type { TestDatabase } from '../support/db';
 import { client } from '../support/http';
@@ -19,6 +20,9 @@ let dataDir: string;
 let bin: string;
 let ferret: EmbeddedDatabase | undefined;
 let t: TestApp;
+const metrics = createMetrics();
+/** asq_database_outages_total: one per outage, like the warning. */
+const outagesCounted = async () => (await metrics.registry.getSingleMetric('asq_database_outages_total')!.get()).values[0].value;
 
 async function startDatabase(): Promise<EmbeddedDatabase> {
   // Persistent data in dataDir: the same socket, so the same URI, after each start.
@@ -36,7 +40,7 @@ beforeAll(async () => {
   const started = await startDatabase();
   const { connection, isFerretDB } = await connectDatabase(started.uri, { dbName: 'outage' });
   const db: TestDatabase = { connection, isFerretDB, uri: started.uri, dbName: 'outage', close: () => connection.close() };
-  t = await createTestApp({}, { db });
+  t = await createTestApp({ metrics }, { db });
 }, 60_000);
 
 afterAll(async () => {
@@ -87,6 +91,7 @@ test('database down: 503 with Retry-After within 5 s on every route that needs i
 
   // One warning for the whole outage, and no error line (no stack per request).
   expect(outageWarnings()).toHaveLength(1);
+  expect(await outagesCounted()).toBe(1);
   expect(logLines().filter((l) => l.level >= 50)).toEqual([]);
 
   await startDatabase();
@@ -101,6 +106,7 @@ test('database down: 503 with Retry-After within 5 s on every route that needs i
   killDatabase();
   expect((await agent.post('/api/loggedIn')).status).toBe(503);
   expect(outageWarnings()).toHaveLength(2);
+  expect(await outagesCounted()).toBe(2);
   await startDatabase();
   expect((await eventually(() => agent.post('/api/loggedIn'), 200, 15_000)).status).toBe(200);
 }, 60_000);

@@ -60,7 +60,7 @@ test('an unreachable MONGODB_URI: the server says it is waiting, naming the host
   expect(code).toBe(1);
   expect(exitedAfter).toBeGreaterThanOrEqual(4000);
   expect(exitedAfter).toBeLessThan(12_000);
-  const last = server.lines.at(-1)!.text;
+  const last = server.lines.filter((l) => l.stream === 'stderr').at(-1)!.text;
   expect(last).toMatch(
     new RegExp(
       `^account-security-quickstart: the database at 127\\.0\\.0\\.1:${port} was not reachable within 4 s \\(DB_CONNECT_TIMEOUT\\): .+$`,

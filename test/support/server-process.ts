@@ -23,6 +23,8 @@ export interface LogLine {
   databasePid?: number;
   /** A line that is not JSON (the one-line reason on stderr before an exit). */
   text: string;
+  /** The pipe it came by: the order between the two pipes is not kept, only within each. */
+  stream: 'stdout' | 'stderr';
 }
 
 export interface ServerProcess {
@@ -95,10 +97,10 @@ export function spawnServer(root: ServerRoot, env: Record<string, string> = {}):
   const capture = registerLogs(new LogCapture());
   const lines: LogLine[] = [];
   const waiters: { pattern: RegExp; resolve(line: LogLine): void }[] = [];
-  const onLine = (text: string) => {
-    let line: LogLine = { text };
+  const onLine = (text: string, stream: LogLine['stream']) => {
+    let line: LogLine = { text, stream };
     try {
-      line = { ...(JSON.parse(text) as object), text };
+      line = { ...(JSON.parse(text) as object), text, stream };
     } catch {
       // not JSON: kept as text
     }
@@ -110,12 +112,15 @@ export function spawnServer(root: ServerRoot, env: Record<string, string> = {}):
       w.resolve(line);
     }
   };
-  for (const stream of [proc.stdout, proc.stderr]) {
+  for (const [name, stream] of [
+    ['stdout', proc.stdout],
+    ['stderr', proc.stderr],
+  ] as const) {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString('utf8')).split('\n');
       rest = parts.pop() ?? '';
-      parts.filter(Boolean).forEach(onLine);
+      parts.filter(Boolean).forEach((text) => onLine(text, name));
     });
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -99,10 +99,52 @@ test.each([
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));
 });
 
-test('production refuses the sandbox and a generated session secret', () => {
-  expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toThrow(/ACCOUNT_SECURITY_API_KEY/);
-  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k' })).toThrow(/SESSION_SECRET/);
-  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', SESSION_SECRET: 'x'.repeat(32) }).nodeEnv).toBe('production');
+test('production refuses the sandbox, the embedded database and a generated session secret, naming all that is missing', () => {
+  const secret = { SESSION_SECRET: 'x'.repeat(32) };
+  const db = { MONGODB_URI: 'mongodb://db:27017/app' };
+  expect(() => loadConfig({ NODE_ENV: 'production', ...secret, ...db })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs ACCOUNT_SECURITY_API_KEY \(Authy\) or TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and VERIFY_SERVICE_SID \(Twilio Verify\); [^\n]*SANDBOX_DEMO=true$/,
+  );
+  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...db })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs SESSION_SECRET$/,
+  );
+  expect(() => loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret })).toThrow(
+    /^Invalid configuration: NODE_ENV=production needs MONGODB_URI$/,
+  );
+  // A container started with nothing hears everything at once.
+  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/needs ACCOUNT_SECURITY_API_KEY .*, MONGODB_URI, SESSION_SECRET; /);
+  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret, ...db }).nodeEnv).toBe('production');
+  expect(loadConfig({ NODE_ENV: 'production', ACCOUNT_SECURITY_API_KEY: 'k', ...secret, MONGO_CONNECTION: db.MONGODB_URI }).nodeEnv).toBe(
+    'production',
+  );
+});
+
+test('SANDBOX_DEMO=true runs the sandbox in production (a session secret may be generated), still on loopback unless allowed', () => {
+  const demo = { NODE_ENV: 'production', SANDBOX_DEMO: 'true' };
+  expect(() => loadConfig(demo)).toThrow(/^Invalid configuration: NODE_ENV=production needs MONGODB_URI$/);
+  expect(loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app' })).toMatchObject({
+    sandbox: true,
+    host: '127.0.0.1',
+    sessionSecret: undefined,
+  });
+  expect(() => loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', HOST: '0.0.0.0' })).toThrow(/HOST 0\.0\.0\.0 is not loopback/);
+  expect(loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', HOST: '0.0.0.0', SANDBOX_ALLOW_REMOTE: 'true' }).host).toBe('0.0.0.0');
+  // With real credentials the switch changes nothing: production rules apply.
+  expect(() => loadConfig({ ...demo, MONGODB_URI: 'mongodb://db/app', ACCOUNT_SECURITY_API_KEY: 'k' })).toThrow(/needs SESSION_SECRET$/);
+  expect(() => loadConfig({ SANDBOX_DEMO: 'yes' })).toThrow(/^Invalid configuration: SANDBOX_DEMO /);
+});
+
+test('metrics: off by default; METRICS_TOKEN (32+ printable characters) and METRICS_PORT (not PORT) turn them on', () => {
+  expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+  const token = 'm'.repeat(40);
+  expect(loadConfig({ METRICS_TOKEN: token, METRICS_PORT: '9464' })).toMatchObject({ metricsToken: token, metricsPort: 9464 });
+  for (const bad of ['short', `${'m'.repeat(40)} x`]) {
+    expect(() => loadConfig({ METRICS_TOKEN: bad })).toThrow(
+      /^Invalid configuration: METRICS_TOKEN must be at least 32 printable characters$/,
+    );
+  }
+  expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/^Invalid configuration: METRICS_PORT /);
+  expect(() => loadConfig({ METRICS_PORT: '1337' })).toThrow(/^Invalid configuration: METRICS_PORT must differ from PORT$/);
 });
 
 test("PUBLIC_URL loses its trailing slash; TRUST_PROXY reads Express's hop counts and lists", () => {
@@ -197,7 +239,9 @@ describe('the 2FA provider', () => {
   });
 
   test('production runs on Twilio Verify, and still refuses the sandbox', () => {
-    expect(loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toMatchObject({
+    expect(
+      loadConfig({ ...twilio, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), MONGODB_URI: 'mongodb://db/app' }),
+    ).toMatchObject({
       provider: 'verify',
       sandbox: false,
     });
