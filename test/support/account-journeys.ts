@@ -107,6 +107,10 @@ export function accountJourneys(provider: ProviderName, phoneBase: number): void
       'Recovery codes made',
       'Signed in with the password and a code',
     ]);
+    if (provider === 'authy') {
+      await page.locator('#recovery-section').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await h.screenshot('account');
+    }
     // Its time, browser and network: never the whole address.
     expect(await page.locator('.activity__event .item__meta').first().innerText()).toMatch(
       / · Chrome on Linux · network [0-9a-f:.]+\/\d+$/,
