@@ -23,6 +23,27 @@ export function countries(): Country[] {
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
 
+/**
+ * The countries a search names, best first: the calling code or the name's start, then a word of
+ * the name starting with it, then the name containing it ("ger" → Germany before Algeria). An
+ * empty search matches all of them, in name order.
+ */
+export function countryMatches(all: readonly Country[], search: string): Country[] {
+  const q = search.trim().toLowerCase().replace(/^\+/, '');
+  if (!q) return [...all];
+  const rank = (c: Country): number => {
+    const name = c.name.toLowerCase();
+    if (c.callingCode === q || name.startsWith(q)) return 0;
+    if (c.callingCode.startsWith(q) || name.split(/[\s(),.-]+/).some((word) => word.startsWith(q))) return 1;
+    return name.includes(q) ? 2 : 3;
+  };
+  return all
+    .map((c) => ({ c, r: rank(c) }))
+    .filter(({ r }) => r < 3)
+    .sort((a, b) => a.r - b.r)
+    .map(({ c }) => c);
+}
+
 /** "+880" or "880" → "880"; undefined for anything that is not a calling code in use. */
 export function callingCodeOf(text: string): string | undefined {
   const digits = text.trim().replace(/^\+/, '');

@@ -1,5 +1,9 @@
+import type { ProviderId } from './products';
+
 /** GET /api/config: what the SPA may know about the server it talks to. Nothing secret. */
 export interface SiteInfo {
+  /** The 2FA API the app talks to: every page names it (common/products.ts). */
+  provider: ProviderId;
   /** True when the embedded sandbox plays the upstream API (no key is set): the SPA links to /sandbox. */
   sandbox: boolean;
   /**

@@ -7,6 +7,7 @@ import type {
 } from '@simplewebauthn/browser';
 import type { ApprovalStatus } from '../../common/approval-status';
 import type { PasskeyList, PasskeySummary } from '../../common/passkey-info';
+import { waitText } from '../../common/wait-text';
 
 /** Every error body of the API: a sentence, and the field a 400 is about. */
 export interface ApiErrorBody {
@@ -203,10 +204,10 @@ export function errorMessage(rejection: unknown): string {
   // AngularJS reports network failures, timeouts and aborts as status -1 (older versions: 0).
   if (rejection.status <= 0) return 'The server cannot be reached. Check your connection and try again.';
   const said = bodyOf(rejection).error;
-  if (rejection.status === 429) {
+  // The app's own 429 says what was limited and for how long: it is shown as it is, once.
+  if (rejection.status === 429 && !said) {
     const seconds = retryAfterSeconds(rejection.headers('Retry-After'));
-    const base = said ?? 'Too many attempts.';
-    return seconds === null ? base : `${base} Try again in ${seconds} s.`;
+    return seconds === null ? 'Too many attempts. Please wait, then try again.' : `Too many attempts. Try again in ${waitText(seconds)}.`;
   }
   if (said) return said;
   if (rejection.status >= 500) return `The server had a problem (HTTP ${rejection.status}). Please try again later.`;

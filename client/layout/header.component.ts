@@ -32,7 +32,7 @@ class HeaderController {
   ) {}
 
   $onInit(): void {
-    void this.site.load().then((info) => (this.sandbox = info.sandbox));
+    this.sandbox = this.site.info.sandbox;
     // ui-router's deregistration function, typed as a bare Function.
     this.stopWatching = this.$transitions.onSuccess({}, () => {
       this.api.loggedIn().then(

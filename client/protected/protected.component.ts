@@ -1,5 +1,7 @@
 import type { StateService } from '@uirouter/angularjs';
+import type { Product } from '../../common/products';
 import type { ApiService, ProtectedContent } from '../core/api.service';
+import type { SiteService } from '../core/site.service';
 import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import angular from 'angular';
@@ -8,17 +10,22 @@ import { pageModule } from '../core/page-module';
 import { firstRecoveryCodesComponent } from './first-recovery-codes.component';
 
 class ProtectedController {
-  static $inject = ['api', '$state'];
+  static $inject = ['api', '$state', 'site'];
   content?: ProtectedContent;
   /** What the page that sent the person here had to say (/2fa: a recovery code's count, a browser not remembered). */
   said = '';
+  /** The 2FA provider's words: the original's for Authy, Verify's own on Verify. */
+  readonly product: Product;
   loggingOut = false;
   readonly state = new RequestState();
 
   constructor(
     private readonly api: ApiService,
     private readonly $state: StateService,
-  ) {}
+    site: SiteService,
+  ) {
+    this.product = site.product;
+  }
 
   $onInit(): void {
     const said: unknown = this.$state.params.said;

@@ -2,8 +2,7 @@ import type { IQService, ITimeoutService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
 import { RECOVERY_CODES_LOW } from '../../common/account-api';
 import type { AccountApiService } from '../core/account-api.service';
-import type { ApiService, CodeSent, SoftTokenEnrolment } from '../core/api.service';
-import { errorMessage } from '../core/api.service';
+import { errorMessage, type ApiService, type CodeSent, type SoftTokenEnrolment } from '../core/api.service';
 import type { SiteService } from '../core/site.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
@@ -12,28 +11,31 @@ import type { PushOutcome } from './push-poller';
 import template from './twofa.html';
 import { pageModule } from '../core/page-module';
 
+/** The push request expires when the SPA stops waiting ('timeout' only if the provider has not said so yet). */
+const PUSH_EXPIRED = `No answer within ${PUSH_WAIT_SECONDS} s: the push request expired. Press Push Auth to send a new one.`;
 const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> = {
-  denied: 'The push request was denied.',
-  expired: 'The push request expired.',
-  timeout: `No answer within ${PUSH_WAIT_SECONDS} s: the push request timed out.`,
+  denied: 'The push request was denied. Press Push Auth to send a new one.',
+  expired: PUSH_EXPIRED,
+  timeout: PUSH_EXPIRED,
 };
 
 /** Pages a fresh check may come back to (the `then` parameter); anything else goes to /protected. */
 const RETURN_STATES = new Set(['protected', 'account']);
 
 class TwofaController {
-  static $inject = ['api', 'accountApi', 'site', 'passkeys', '$state', '$timeout', '$q'];
+  static $inject = ['api', 'accountApi', 'site', 'passkeys', '$state', '$timeout'];
   token = '';
+  /** A login at the second factor (a resolve); false for a fresh check after 2FA. */
+  atLogin = false;
   /** "Remember this browser" (REMEMBER_BROWSER_DAYS; 0 hides it), offered to a login, not to a fresh check. */
   rememberDays = 0;
   remember = false;
   /** "Use a recovery code": its field, once asked for. */
   recoveryOpen = false;
   recoveryCode = '';
-  pushCanRetry = false;
-  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify). */
+  /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify): a resolve. */
   enrolment: SoftTokenEnrolment | null = null;
-  /** "Use a passkey" shows only for someone who has one, where passkeys work. */
+  /** "Use a passkey" shows only for someone who has one, where passkeys work: a resolve. */
   passkeyOffered = false;
   readonly state = new RequestState();
   readonly push: PushPoller;
@@ -45,7 +47,6 @@ class TwofaController {
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
-    private readonly $q: IQService,
   ) {
     this.push = new PushPoller(
       $timeout,
@@ -55,24 +56,7 @@ class TwofaController {
   }
 
   $onInit(): void {
-    // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
-    // check) that is /protected's. Not knowing is not an error: the page works without it.
-    this.api
-      .loggedIn()
-      .then((next) => {
-        if (next !== '/2fa') return null;
-        void this.site.load().then((info) => (this.rememberDays = info.rememberBrowserDays));
-        return this.api.softTokenEnrolment();
-      })
-      .then(
-        (enrolment) => (this.enrolment = enrolment),
-        () => undefined,
-      );
-    // Not worth an error on the page: without an answer, the other channels remain.
-    void this.$q
-      .all([this.passkeys.unavailableReason(), this.api.hasPasskey()])
-      .then(([reason, has]) => (this.passkeyOffered = reason === '' && has))
-      .catch(() => undefined);
+    this.rememberDays = this.atLogin ? this.site.info.rememberBrowserDays : 0;
   }
 
   $onDestroy(): void {
@@ -107,16 +91,12 @@ class TwofaController {
     });
   }
 
+  /** Push Auth: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
-    this.pushCanRetry = false;
-    this.state
-      .run(this.api.createOneTouch(), () => {
-        this.state.succeed('Push request sent: approve it on your phone.');
-        this.push.start();
-      })
-      .then(() => {
-        if (this.state.error) this.pushCanRetry = true;
-      });
+    void this.state.run(this.api.createOneTouch(), () => {
+      this.state.succeed('Push request sent: approve it on your phone.');
+      this.push.start();
+    });
   }
 
   private pushDone(outcome: PushOutcome, message?: string): void {
@@ -126,7 +106,6 @@ class TwofaController {
       return;
     }
     this.state.fail(outcome === 'error' ? (message ?? 'The push request failed.') : PUSH_FAILURES[outcome]);
-    this.pushCanRetry = true;
   }
 
   /** 2FA passed: this browser remembered if asked, then on to /protected (or back to the page that asked for a fresh check). */
@@ -150,14 +129,43 @@ function sentMessage(prefix: string, res: CodeSent): string {
   return res.cellphone ? `${prefix} ${res.cellphone}.` : res.message;
 }
 
+/**
+ * What the page shows besides the form, asked before it renders so nothing moves in later. Not
+ * knowing is not an error: without the QR code or the passkey, the other channels remain.
+ */
+const resolve = {
+  atLogin: [
+    'api',
+    (api: ApiService) =>
+      api
+        .loggedIn()
+        .then((next) => next === '/2fa')
+        .catch(() => false),
+  ],
+  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+  // check) that is /account's.
+  enrolment: ['api', 'atLogin', (api: ApiService, atLogin: boolean) => (atLogin ? api.softTokenEnrolment().catch(() => null) : null)],
+  passkeyOffered: [
+    'api',
+    'passkeys',
+    '$q',
+    (api: ApiService, passkeys: PasskeyService, $q: IQService) =>
+      $q
+        .all([passkeys.unavailableReason(), api.hasPasskey()])
+        .then(([reason, has]) => reason === '' && has)
+        .catch(() => false),
+  ],
+};
+
 /** `/2fa`: the second factor by token, SMS, voice, push, a passkey or a recovery code; "Remember this browser". */
 export default pageModule(
   {
     name: 'twofa',
     url: '/2fa',
     component: 'twofa',
+    resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },
     params: { then: null },
   },
-  { controller: TwofaController, template },
+  { bindings: { atLogin: '<', enrolment: '<', passkeyOffered: '<' }, controller: TwofaController, template },
 );

@@ -2,8 +2,8 @@
 // number, the authenticator app. Each change needs a fresh second factor.
 import type { RequestHandler } from 'express';
 import type { AccountSummary } from '../../common/account-api';
+import { PASSWORD_MIN } from '../../common/account-rules';
 import { maskE164 } from '../../common/phone-number';
-import { MIN_PASSWORD_LENGTH } from '../auth/auth.routes';
 import { forgetPhoneChange, loginHandle, pendingPhoneChange, rememberPhoneChange, requireFreshCheck } from '../auth/login-session';
 import { usernameKey } from '../auth/username-key';
 import { HttpError } from '../http/errors';
@@ -39,19 +39,25 @@ export const changePassword =
     const body = bodyOf(req);
     const current = requireString(body, 'current_password', { ...rules.password, label: 'Current password' });
     const next = requireString(body, 'new_password', { ...rules.password, label: 'New password' });
-    if (next.length < MIN_PASSWORD_LENGTH) {
-      throw new HttpError(400, `New password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'new_password');
+    if (next.length < PASSWORD_MIN) {
+      throw new HttpError(400, `New password must be at least ${PASSWORD_MIN} characters.`, 'new_password');
     }
     const user = await ctx.currentUser(req);
     requireFreshCheck(req, 'Change the password', ctx.now());
     const stored = user.hashed_password;
+    const key = usernameKey(user.username);
     const right = await ctx.limiter.guard(
       ctx.limits.loginFailuresPerUser,
-      usernameKey(user.username),
+      key,
       async () => (await ctx.passwords.verify(current, stored)).ok,
       (ok) => !ok,
     );
-    if (!right) throw new HttpError(401, 'That is not your current password.', 'current_password');
+    if (!right)
+      throw await ctx.limiter.wrongAnswer(
+        [[ctx.limits.loginFailuresPerUser, key]],
+        'That is not your current password.',
+        'current_password',
+      );
     const hashed = await ctx.passwords.hash(next);
     // Only over the hash just checked: a change made meanwhile elsewhere is not overwritten.
     const { modifiedCount } = await ctx.users.updateOne({ _id: user._id, hashed_password: stored }, { $set: { hashed_password: hashed } });
@@ -102,7 +108,7 @@ export const finishPhoneChange =
       () => ctx.provider.checkPhoneVerification(phone, code, pending.id),
       (ok) => !ok,
     );
-    if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
+    if (!valid) throw await ctx.limiter.wrongAnswer([[ctx.limits.phoneFailures, phone.e164]], 'That code is not valid.', 'token');
     const record = await ctx.provider.changePhone({ username: user.username, email: user.email, phone });
     await ctx.users.updateOne({ _id: user._id }, { $set: { phone: phone.e164, ...record } });
     forgetPhoneChange(req);

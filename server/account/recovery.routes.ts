@@ -3,7 +3,6 @@
 import type { RequestHandler } from 'express';
 import type { ExistingRecoveryCodes, NewRecoveryCodes, RecoveryCodeUsed } from '../../common/account-api';
 import { passSecondFactor, requireFreshCheck, requireRecentSecondFactor } from '../auth/login-session';
-import { HttpError } from '../http/errors';
 import { bodyOf, requireString } from '../http/validate';
 import type { AccountContext } from './account-context';
 
@@ -60,7 +59,12 @@ export const useRecoveryCode =
       (r) => r === null,
     );
     ctx.metrics.secondFactor('recovery_code', used ? 'success' : 'failure');
-    if (!used) throw new HttpError(401, 'That recovery code is not valid, or it was used already.', 'code');
+    if (!used)
+      throw await ctx.limiter.wrongAnswer(
+        [[ctx.limits.tokenFailures, user.id]],
+        'That recovery code is not valid, or it was used already.',
+        'code',
+      );
     await ctx.record(req, user.id, { type: 'recovery-code-used', remaining: used.remaining });
     await passSecondFactor(req, ctx.now(), { how: 'recovery-code' });
     res.json({ success: true, remaining: used.remaining } satisfies RecoveryCodeUsed);

@@ -1,5 +1,6 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
+import { PASSWORD_MIN } from '../../common/account-rules';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -30,7 +31,6 @@ export interface AuthRoutesDeps {
   metrics: Metrics;
 }
 
-export const MIN_PASSWORD_LENGTH = 8;
 /** Sec-Fetch-Site values of a request this site's own page (or the address bar) made. */
 const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
@@ -46,8 +46,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
     const phone = requirePhone(body);
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+    if (password.length < PASSWORD_MIN) {
+      throw new HttpError(400, `Password must be at least ${PASSWORD_MIN} characters.`, 'password');
     }
     await usersReady();
     const key = usernameKey(username);
@@ -104,7 +104,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
     metrics.login('password', outcome ? 'success' : 'failure');
-    if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
+    if (!outcome) throw await limiter.wrongAnswer(places, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.

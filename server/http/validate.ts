@@ -1,5 +1,6 @@
 // Request bodies are read field by field: anything but a non-empty string is a 400 naming the
 // field, so objects such as {"$ne": null} never reach a query.
+import { PASSWORD_MAX, USERNAME_MAX, USERNAME_PATTERN } from '../../common/account-rules';
 import { callingCodeOf, normalizePhone } from '../../common/phone-number';
 import { HttpError } from './errors';
 
@@ -34,9 +35,14 @@ export function requireString(body: Body, field: string, rule: StringRule = {}):
 }
 
 export const rules = {
-  username: { label: 'Username', max: 64, pattern: /^[\w.@+-]+$/, patternMessage: 'Username may use letters, digits and . _ @ + - only.' },
+  username: {
+    label: 'Username',
+    max: USERNAME_MAX,
+    pattern: USERNAME_PATTERN,
+    patternMessage: 'Username may use letters, digits and . _ @ + - only.',
+  },
   email: { label: 'Email', max: 254, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, patternMessage: 'Email is not a valid address.' },
-  password: { label: 'Password', max: 256 },
+  password: { label: 'Password', max: PASSWORD_MAX },
   countryCode: { label: 'Country code', max: 5, pattern: /^\+?\d{1,4}$/, patternMessage: 'Country code must be 1 to 4 digits.' },
   phoneNumber: {
     label: 'Phone number',

@@ -8,6 +8,7 @@ import type { TwilioVerifyCredentials } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
 import type { Logger } from '../platform/logger';
 import { apiRoutes } from './api';
+import type { FindPeople } from './people';
 import { sandboxHostGuard } from './host-guard';
 import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, ensureSandboxIndexes, sandboxModels } from './models';
 import { SandboxService } from './service';
@@ -36,6 +37,8 @@ export interface SandboxOptions {
   logger: Logger;
   /** Besides the loopback names, the hosts of these URLs may reach the sandbox (PUBLIC_URL, where it listens). */
   allowedUrls?: readonly string[];
+  /** The app's usernames behind the rows of the page (sandbox/people.ts); without it, rows name ids only. */
+  findPeople?: FindPeople;
   /** Injectable clock for tests. */
   now?: () => Date;
 }
@@ -80,6 +83,6 @@ export function createSandbox(opts: SandboxOptions): Router {
     SANDBOX_VERIFY_PATH.replace('/sandbox', ''),
     verifyApiRoutes(verifyServices, { authToken: opts.verify.authToken, logger: opts.logger }),
   );
-  router.use(viewRoutes(service, verify, { publicDir: opts.publicDir, logger: opts.logger }));
+  router.use(viewRoutes(service, verify, { publicDir: opts.publicDir, logger: opts.logger, findPeople: opts.findPeople }));
   return router;
 }

@@ -276,8 +276,15 @@ export class SandboxService {
         .lean(),
     ]);
     return [
-      ...codes.map((c) => ({ to: c.to, channel: c.channel, purpose: '2fa' as const, code: c.code, sentAt: c.sentAt })),
-      ...verifications.map((v) => ({ to: v.to, channel: v.channel, purpose: 'verification' as const, code: v.code, sentAt: v.sentAt })),
+      ...codes.map((c) => ({ to: c.to, channel: c.channel, purpose: '2fa' as const, code: c.code, sentAt: c.sentAt, authyId: c.authyId })),
+      ...verifications.map((v) => ({
+        to: v.to,
+        channel: v.channel,
+        purpose: 'verification' as const,
+        code: v.code,
+        sentAt: v.sentAt,
+        authyId: undefined,
+      })),
     ]
       .sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime())
       .slice(0, limit);

@@ -8,7 +8,9 @@ import QRCode from 'qrcode';
 import { isDatabaseUnavailable } from '../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../http/errors';
 import type { Logger } from '../platform/logger';
+import { NOBODY, type FindPeople } from './people';
 import { displayE164, maskCellphone } from './phone';
+import { sendCompressed } from './compress';
 import type { SandboxService } from './service';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';
 import type { VerifySandbox } from './verify/service';
@@ -38,9 +40,14 @@ const sameOrigin: RequestHandler = (req, res, next) => {
 /** A Verify challenge's sid (YC…), as opposed to an Authy approval request's uuid. */
 const isChallengeSid = (id: string) => /^YC[0-9a-f]{32}$/.test(id);
 
-export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts: { publicDir: string; logger: Logger }): Router {
+export function viewRoutes(
+  service: SandboxService,
+  verify: VerifySandbox,
+  opts: { publicDir: string; logger: Logger; findPeople?: FindPeople },
+): Router {
   const views = Router();
   const qrCache = new Map<string, string>();
+  const findPeople: FindPeople = opts.findPeople ?? (() => Promise.resolve(NOBODY));
 
   const label = (authyId: string) => `Authy ${authyId}`;
   /** QR codes by owner (an Authy id or a factor sid): each owner's secret never changes. */
@@ -54,8 +61,10 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
     return qr;
   }
 
-  views.use((_req, res, next) => {
+  // Every view is gzipped for a client that takes it (the page refreshes its JSON every 2 s).
+  views.use((req, res, next) => {
     res.set('Cache-Control', 'no-store');
+    res.json = (body: unknown) => sendCompressed(req, res, 'json', JSON.stringify(body));
     next();
   });
 
@@ -68,7 +77,7 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
       res.status(503).type('text/plain').send('The sandbox page is not built yet: run `npm run build`, then reload.\n');
       return;
     }
-    res.type('html').send(page);
+    sendCompressed(_req, res, 'html', page);
   });
 
   const newestFirst = <T extends { sent_at?: string; created_at?: string }>(list: T[]) =>
@@ -78,14 +87,30 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
   // sends login codes and phone verification codes alike.
   views.get('/inbox.json', async (_req, res) => {
     const [authy, verified] = await Promise.all([service.inbox(), verify.inbox()]);
+    const people = await findPeople({
+      authyIds: authy.flatMap((m) => (m.authyId ? [m.authyId] : [])),
+      identities: [],
+      phones: verified.map((m) => m.to),
+    });
     const items = [
-      ...authy.map((m) => ({ to: m.to, channel: m.channel, purpose: m.purpose, code: m.code, sent_at: m.sentAt.toISOString() })),
+      ...authy.map((m) => ({
+        to: m.to,
+        channel: m.channel,
+        purpose: m.purpose,
+        code: m.code,
+        sent_at: m.sentAt.toISOString(),
+        provider: 'authy',
+        username: (m.authyId && people.byAuthyId.get(m.authyId)) || null,
+      })),
       ...verified.map((m) => ({
         to: displayE164(m.to),
         channel: m.channel,
         purpose: 'verify',
         code: m.code,
         sent_at: m.sentAt.toISOString(),
+        provider: 'verify',
+        // Whose number it is: a login code of theirs, or a phone verification of that number.
+        username: people.byPhone.get(m.to) ?? null,
       })),
     ];
     res.json(newestFirst(items).slice(0, 50));
@@ -97,9 +122,12 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
     const now = service.clock();
     const totp = (secret: string) => ({ code: totpAt(secret, now), seconds_left: totpSecondsLeft(now) });
     const [users, factors] = await Promise.all([service.users(), verify.totpFactors()]);
+    const people = await findPeople({ authyIds: users.map((u) => u.authyId), identities: factors.map((f) => f.identity), phones: [] });
     const authy = users.map(async (u) => {
       const url = otpauthUrl(u.secret, label(u.authyId));
       return {
+        provider: 'authy',
+        username: people.byAuthyId.get(u.authyId) ?? null,
         authy_id: u.authyId,
         cellphone: maskCellphone(u.countryCode, u.cellphone),
         created_at: u.createdAt.toISOString(),
@@ -111,6 +139,8 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
     const verified = factors.map(async (f) => {
       const url = otpauthUrl(f.secret ?? '', f.friendlyName);
       return {
+        provider: 'verify',
+        username: people.byIdentity.get(f.identity) ?? null,
         identity: f.identity,
         factor_sid: f.sid,
         name: f.friendlyName,
@@ -138,6 +168,7 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
   // challenges), newest first, with their current status.
   views.get('/approvals.json', async (_req, res) => {
     const [authy, challenges] = await Promise.all([service.approvals(), verify.pushChallenges()]);
+    const people = await findPeople({ authyIds: authy.map((a) => a.authyId), identities: challenges.map((c) => c.identity), phones: [] });
     const items = [
       ...authy.map((a) => ({
         uuid: a.uuid,
@@ -145,6 +176,9 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
         message: a.message,
         status: a.effectiveStatus,
         created_at: a.createdAt.toISOString(),
+        provider: 'authy',
+        username: people.byAuthyId.get(a.authyId) ?? null,
+        expires_at: a.pendingUntil.toISOString(),
       })),
       ...challenges.map((c) => ({
         uuid: c.sid,
@@ -152,6 +186,9 @@ export function viewRoutes(service: SandboxService, verify: VerifySandbox, opts:
         message: c.message ?? '',
         status: c.effectiveStatus,
         created_at: c.createdAt.toISOString(),
+        provider: 'verify',
+        username: people.byIdentity.get(c.identity) ?? null,
+        expires_at: c.expirationDate.toISOString(),
       })),
     ];
     res.json(newestFirst(items).slice(0, 50));

@@ -117,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/api',
     siteRoutes({
+      provider: provider.name,
       sandbox: deps.sandbox !== undefined,
       passkeyOrigin: relyingParty?.origin ?? null,
       rememberBrowserDays: config.rememberBrowserDays,

@@ -6,6 +6,8 @@ import type { Connection } from 'mongoose';
 import { EXPIRING_COLLECTIONS as ACCOUNT } from '../account/account';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { usernameFinder } from '../auth/usernames';
 import type { Config } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
@@ -110,6 +112,7 @@ export function composeApp(o: ComposeOptions): Express {
           allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
+          findPeople: usernameFinder(userModel(o.connection)),
           now: now && (() => new Date(now())),
         })
       : undefined,

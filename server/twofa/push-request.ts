@@ -6,8 +6,8 @@ import type { FreshCheckAction } from '../auth/login-session';
 import { browserName } from '../http/browser-name';
 import type { PushRequest } from '../providers/provider';
 
-/** How long a push request waits for an answer on the phone (the original's ttl). */
-export const PUSH_TTL_SECONDS = 120;
+/** How long a push request waits for an answer on the phone: as long as the SPA polls (client/twofa/push-poller.ts). */
+export const PUSH_TTL_SECONDS = 60;
 
 /** A fresh check asked for nothing in particular (the SPA's "Confirm with 2FA" sends the person to /2fa). */
 export const CONFIRM_IDENTITY = 'Confirm it is you';

@@ -80,6 +80,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   /** A code sent by SMS or call; the session keeps what to check it against (Verify's VerificationSid). */
   async function sendCode(req: Request, channel: 'sms' | 'call') {
     const user = await currentUser(req);
+    // A code that could not be checked while wrong tokens are locked is not sent.
+    await limiter.refuseWhileFull(limits.tokenFailures, user.id);
     const sent = await sendBudget.guard(phoneSend(req, user), () => provider.sendCode(user, channel));
     if (sent.codeId !== undefined) rememberSentCode(req, sent.codeId);
     return { success: true, message: sent.message, cellphone: sent.cellphone };
@@ -109,7 +111,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       forgetSentCode(req);
       throw new HttpError(410, EXPIRED_CODE, 'token');
     }
-    if (!check.valid) throw new HttpError(401, 'That token is not valid.', 'token');
+    if (!check.valid) throw await limiter.wrongAnswer([[limits.tokenFailures, user.id]], 'That token is not valid.', 'token');
     return check;
   }
 

@@ -1,7 +1,6 @@
 // Phone verification: a code by SMS or call (4 digits with Authy, the Service's length with Verify), then the code back.
 import { Router, type Request, type Response } from 'express';
 import { markPhoneVerified, phoneCode, rememberPhoneCode } from '../auth/login-session';
-import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey } from '../limits/client-address';
@@ -30,6 +29,7 @@ export function verificationRoutes({ provider, limiter, limits, sendBudget }: Ve
     const via = requireString(body, 'via', rules.via) as 'sms' | 'call';
     // Anyone may ask, for any number: the number's, the address's (also in distinct numbers) and the app's budgets.
     const send = { number: phone.e164, address: clientAddressKey(req), anyNumber: true };
+    await limiter.refuseWhileFull(limits.phoneFailures, phone.e164);
     const started = await sendBudget.guard(send, () => provider.startPhoneVerification(phone, via));
     // The code is checked against this start only (Verify), never whatever is pending for the number.
     if (started.codeId !== undefined) rememberPhoneCode(req, phone.e164, started.codeId);
@@ -46,7 +46,7 @@ export function verificationRoutes({ provider, limiter, limits, sendBudget }: Ve
       () => provider.checkPhoneVerification(phone, code, phoneCode(req, phone.e164)),
       (ok) => !ok,
     );
-    if (!valid) throw new HttpError(401, 'That code is not valid.', 'token');
+    if (!valid) throw await limiter.wrongAnswer([[limits.phoneFailures, phone.e164]], 'That code is not valid.', 'token');
     markPhoneVerified(req, phone.e164);
     res.json({ success: true });
   });

@@ -25,6 +25,10 @@ const E164 = '+14155552671';
 const phone = { country_code: '1', phone_number: '415-555-2671' };
 const notFound = verifyReplies.error(404, 20404, 'The requested resource /Services/VA/VerificationCheck was not found');
 
+test('GET /api/config names Verify, so every page of the SPA does', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body.provider).toBe('verify');
+});
+
 describe('registration', () => {
   test('creates a TOTP factor on a new random entity and stores it with the user, otpauth URI included', async () => {
     const { identity, factorSid } = await registeredVerifyAgent(t.app, 'v-reg');

@@ -16,7 +16,16 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'protected', 'login-error', 'passkeys', 'verify-enrol', 'account'];
+const DOCS_SCREENSHOTS = [
+  'push-waiting',
+  'sandbox-phone',
+  'sandbox-phone-narrow',
+  'protected',
+  'login-error',
+  'passkeys',
+  'verify-enrol',
+  'account',
+];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -106,7 +115,7 @@ const slug = (s: string) =>
 
 /**
  * Registers the hooks of a browser test file and returns the per-test handles. Call at the top
- * of a describe block (or file).
+ * of a describe block (or file). `now` is the app's clock (its sessions, limits and sandbox).
  */
 export function useBrowser(options: { provider?: ProviderName; now?: () => number } = {}): BrowserSuite {
   let app: SandboxApp | undefined;

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { generateSync } from 'otplib';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
+import { PUSH_TTL_SECONDS } from '../../server/twofa/push-request';
 import { createTestApp, verifyTestProvider, type TestApp } from './app';
 import { authyScope, replies } from './authy-nock';
 import type { TestDatabase } from './db';
@@ -115,7 +116,7 @@ export function authyNock(): Upstream {
           `/onetouch/json/users/${idOf(p)}/approval_requests`,
           (b) =>
             String(b.message).startsWith('Login requested from ') &&
-            b.seconds_to_expire === 120 &&
+            b.seconds_to_expire === PUSH_TTL_SECONDS &&
             b.details['Authy ID'] === String(idOf(p)) &&
             b.details.Username === p.username &&
             b.details.Network === '127.0.0.0/24' &&
@@ -206,7 +207,7 @@ export function verifyNock(): Upstream {
         .reply(200, verifyReplies.factorsPage(identity, [verifyReplies.factor(identity, verifySids.factor(2), 'verified', 'push')]));
       verifyScope()
         .post(verifyPaths.challenges(identity), (b: Record<string, unknown>) => {
-          // Details.Fields: one JSON object per field, in order; the challenge lives 120 s.
+          // Details.Fields: one JSON object per field, in order; the challenge lives as long as the SPA waits.
           const fields = ([] as unknown[]).concat(b['Details.Fields']).map((f) => JSON.parse(String(f)) as { label: string });
           const ttl = Date.parse(String(b.ExpirationDate)) - Date.now();
           return (
@@ -214,8 +215,8 @@ export function verifyNock(): Upstream {
             String(b['Details.Message']).startsWith('Login requested from ') &&
             fields.map((f) => f.label).join() === 'Username,Request,Browser,Network' &&
             b.HiddenDetails === JSON.stringify({ test: 'This is a' }) &&
-            ttl > 110_000 &&
-            ttl <= 120_000
+            ttl > (PUSH_TTL_SECONDS - 10) * 1000 &&
+            ttl <= PUSH_TTL_SECONDS * 1000
           );
         })
         .reply(201, verifyReplies.challenge(identity, verifySids.challenge(7), 'pending'));

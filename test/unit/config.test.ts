@@ -39,8 +39,8 @@ test('a bad MONGODB_URI is named without echoing its value (it may hold a passwo
 
 test('limits come from LIMIT_* as count/window, with the documented defaults', () => {
   const limits = loadConfig({ LIMIT_TOKEN_FAILURES: '3/1h' }).limits;
-  expect(limits.tokenFailures).toEqual({ name: 'token-failures', max: 3, windowMs: 3_600_000 });
-  expect(limits.loginFailuresPerIp).toEqual({ name: 'login-failures-ip', max: 100, windowMs: 86_400_000 });
+  expect(limits.tokenFailures).toEqual({ name: 'token-failures', max: 3, windowMs: 3_600_000, refusal: 'Too many wrong codes' });
+  expect(limits.loginFailuresPerIp).toMatchObject({ name: 'login-failures-ip', max: 100, windowMs: 86_400_000 });
   expect(() => loadConfig({ LIMIT_SENDS_PER_USER: 'five' })).toThrow(/^Invalid configuration: LIMIT_SENDS_PER_USER /);
   expect(() => loadConfig({ LIMIT_SENDS_PER_USER: '0/15m' })).toThrow(/LIMIT_SENDS_PER_USER/);
 });
