@@ -393,13 +393,17 @@ export async function waitForPath(page: Page, urlPath: string): Promise<void> {
 
 /** Waits until AngularJS has no $http request in flight (its callbacks have then run). */
 export async function httpSettled(page: Page): Promise<void> {
-  await waitFor('the SPA to finish its requests', () =>
-    page.evaluate(() => {
-      const ng = (
-        window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }
-      ).angular;
-      return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
-    }),
+  await waitFor(
+    'the SPA to finish its requests',
+    () =>
+      page.evaluate(() => {
+        const ng = (
+          window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }
+        ).angular;
+        return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
+      }),
+    // The account page asks for eight sections at once: on a loaded machine they take a while.
+    20_000,
   );
 }
 
