@@ -11,8 +11,17 @@ export interface Country {
   callingCode: string;
 }
 
-export type PhoneCheck =
-  { ok: true; e164: string; callingCode: string; national: string; country?: CountryCode } | { ok: false; error: string };
+/** A phone number as the server uses it, once checked. */
+export interface Phone {
+  /** +14155550100: the one form limits, storage and upstream calls use. */
+  e164: string;
+  /** Digits of the calling code, e.g. "1". */
+  callingCode: string;
+  /** The national number, digits only, e.g. "4155550100". */
+  national: string;
+}
+
+export type PhoneCheck = ({ ok: true; country?: CountryCode } & Phone) | { ok: false; error: string };
 
 const regionNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'region' }) : undefined;
 
@@ -21,6 +30,27 @@ export function countries(): Country[] {
   return getCountries()
     .map((iso) => ({ iso, name: regionNames?.of(iso) ?? iso, callingCode: String(getCountryCallingCode(iso)) }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
+
+/**
+ * The countries a search names, best first: the calling code or the name's start, then a word of
+ * the name starting with it, then the name containing it ("ger" → Germany before Algeria). An
+ * empty search matches all of them, in name order.
+ */
+export function countryMatches(all: readonly Country[], search: string): Country[] {
+  const q = search.trim().toLowerCase().replace(/^\+/, '');
+  if (!q) return [...all];
+  const rank = (c: Country): number => {
+    const name = c.name.toLowerCase();
+    if (c.callingCode === q || name.startsWith(q)) return 0;
+    if (c.callingCode.startsWith(q) || name.split(/[\s(),.-]+/).some((word) => word.startsWith(q))) return 1;
+    return name.includes(q) ? 2 : 3;
+  };
+  return all
+    .map((c) => ({ c, r: rank(c) }))
+    .filter(({ r }) => r < 3)
+    .sort((a, b) => a.r - b.r)
+    .map(({ c }) => c);
 }
 
 /** "+880" or "880" → "880"; undefined for anything that is not a calling code in use. */

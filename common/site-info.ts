@@ -1,5 +1,9 @@
+import type { ProviderId } from './products';
+
 /** GET /api/config: what the SPA may know about the server it talks to. Nothing secret. */
 export interface SiteInfo {
+  /** The 2FA API the app talks to: every page names it (common/products.ts). */
+  provider: ProviderId;
   /** True when the embedded sandbox plays the upstream API (no key is set): the SPA links to /sandbox. */
   sandbox: boolean;
   /**
@@ -7,4 +11,6 @@ export interface SiteInfo {
    * an IP address). A page opened at another origin cannot use them, and says so.
    */
   passkeyOrigin: string | null;
+  /** REMEMBER_BROWSER_DAYS: how long /2fa's "Remember this browser" lasts; 0 when it is off. */
+  rememberBrowserDays: number;
 }

@@ -15,6 +15,7 @@ import type { Metrics } from './metrics/metrics';
 import { NO_METRICS } from './metrics/no-metrics';
 import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './platform/paths';
+import { migrateData } from './start/migrate-data';
 import { DEFAULT_GRACE_MS, startServer } from './start/start-server';
 import { providerLine, sandboxBanner } from './start/startup-messages';
 
@@ -72,13 +73,14 @@ const localSource = (metrics: Metrics): MetricsSource => ({
   contentType: metrics.registry.contentType,
 });
 
-/** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. */
+/** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. A worker leaves the data's migration to its primary. */
 async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 'type'>, metrics: Metrics, metricsSource?: MetricsSource) {
   const { connection, isFerretDB } = await connectWhenReachable(setup.databaseUri, {
     dbName: setup.dbName,
     timeoutMs: config.dbConnectTimeoutMs,
     logger,
   });
+  if (!cluster.isWorker) await migrateData(connection, logger);
   const running = await startServer({
     config,
     port: config.port,
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
       if (metricsWanted(config)) metricsSource = clusterMetrics().primaryMetrics();
       // Wait for the database here, once, rather than in every worker.
       const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
-      await closeConnection(probe.connection);
+      await migrateData(probe.connection, logger).finally(() => closeConnection(probe.connection));
       const workers = startCluster({ size: config.webConcurrency, setup, logger });
       close = () => workers.stop(DEFAULT_GRACE_MS + 5000);
       port = await workers.listening.catch(async (err: Error) => {

@@ -1,6 +1,6 @@
 import type { IAugmentedJQuery, IComponentOptions } from 'angular';
 import type { CountryCode } from 'libphonenumber-js';
-import { countries, normalizePhone, type Country } from '../../common/phone-number';
+import { countries, countryMatches, normalizePhone, type Country } from '../../common/phone-number';
 import type { PhoneNumber } from './api.service';
 import template from './phone-fields.html';
 
@@ -26,11 +26,27 @@ class PhoneFieldsController {
     this.changed();
   }
 
-  /** Countries whose name or calling code matches the search; the chosen one always stays listed. */
+  /** Countries matching the search, best first (countryMatches); all of them without one. */
   countries(): Country[] {
-    const q = this.search.trim().toLowerCase().replace(/^\+/, '');
-    if (!q) return ALL_COUNTRIES;
-    return ALL_COUNTRIES.filter((c) => c === this.country || c.name.toLowerCase().includes(q) || c.callingCode.startsWith(q));
+    const found = countryMatches(ALL_COUNTRIES, this.search);
+    return found.length > 0 || !this.search.trim() ? found : [this.country];
+  }
+
+  /** Typing in the search selects its best match, and the number is checked for that country. */
+  searched(): void {
+    const best = countryMatches(ALL_COUNTRIES, this.search)[0];
+    if (best && this.search.trim()) {
+      this.country = best;
+      this.changed();
+    }
+  }
+
+  /** Enter in the search keeps the selected country (instead of sending the form) and moves on to the number. */
+  searchKey(event: KeyboardEvent): void {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    this.searched();
+    this.$element[0].querySelector<HTMLInputElement>('#phone_number')?.focus();
   }
 
   /** Keeps the API's `country_code` in step, and checks the number for the chosen country as it is typed. */

@@ -1,35 +1,18 @@
 import type { IComponentOptions } from 'angular';
+import type { Link } from '../../common/products';
+import type { SiteService } from './site.service';
 import template from './resource-links.html';
 
-interface Link {
-  text: string;
-  href: string;
-}
-
-const SAMPLES = 'https://github.com/AuthySE/Authy-API-Samples';
-
-/** The original quickstart's resource links: the home page's list, and the list its other pages include. */
-const LISTS: Record<'home' | 'pages', Link[]> = {
-  home: [
-    { text: 'Account Security Info', href: 'https://www.twilio.com/authy' },
-    { text: 'Command Line Examples', href: SAMPLES },
-    { text: 'Authy Postman Collection', href: `${SAMPLES}/tree/master/postman` },
-    { text: 'Authy Form Helpers', href: 'https://github.com/Authy/authy-form-helpers' },
-    { text: 'Quickstart Demo Repository', href: 'https://github.com/TwilioDevEd/account-security-quickstart-node' },
-  ],
-  pages: [
-    { text: 'Authy Info', href: 'https://www.twilio.com/authy' },
-    { text: 'Command Line Examples', href: SAMPLES },
-    { text: 'Authy Postman Collection', href: `${SAMPLES}/tree/master/postman` },
-    { text: 'Authy Form Helpers', href: 'https://github.com/Authy/authy-form-helpers' },
-    { text: 'Quickstart Repository', href: 'https://github.com/TwilioDevEd/account-security-quickstart-node' },
-  ],
-};
-
 class ResourceLinksController {
+  static $inject = ['site'];
   list: 'home' | 'pages' = 'pages';
+
+  constructor(private readonly site: SiteService) {}
+
+  /** The provider's resources (common/products.ts): the home page's list, or the other pages'. */
   get links(): Link[] {
-    return LISTS[this.list] ?? LISTS.pages;
+    const product = this.site.product;
+    return this.list === 'home' ? product.homeLinks : product.pageLinks;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IAugmentedJQuery } from 'angular';
+import { ACCOUNT_RULES, PASSWORD_MIN, USERNAME_MAX } from '../../common/account-rules';
 import type { StateService } from '@uirouter/angularjs';
 import type { ApiService, Registration } from '../core/api.service';
 import { DEFAULT_CALLING_CODE } from '../core/phone-fields.component';
@@ -11,6 +12,10 @@ class RegisterController {
   user: Registration = { username: '', email: '', password: '', country_code: DEFAULT_CALLING_CODE, phone_number: '' };
   password2 = '';
   readonly state = new RequestState();
+  /** Shown before anything is typed: the server's own rules. */
+  readonly rules = ACCOUNT_RULES;
+  readonly usernameMax = USERNAME_MAX;
+  readonly passwordMin = PASSWORD_MIN;
 
   constructor(
     private readonly api: ApiService,

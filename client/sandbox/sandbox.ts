@@ -1,10 +1,20 @@
 // The sandbox page ("the phone"): polls the sandbox's JSON every 2 s and shows the inbox, each
 // soft token and the pending push requests with Approve and Deny, from the Authy and the Verify
-// sandbox alike. Plain DOM, no inline script or style (the app's CSP forbids them); all data
-// goes in with textContent.
-export {};
+// sandbox alike, each row naming its user and provider. Plain DOM, no inline script or style
+// (the app's CSP forbids them); all data goes in with textContent. On a narrow screen the
+// tables' rows become cards (styles.css, table.cards): the code and the buttons come first.
+import { productOf, type ProviderId } from '../../common/products';
+import type { Site } from '../core/site.service';
+import { fetchSiteInfo } from '../core/site.service';
+import { revealWhen } from '../core/reveal';
 
-interface InboxItem {
+/** Who a row is for: the provider it came from, and the app's username where it knows one. */
+interface Owner {
+  provider?: ProviderId;
+  username?: string | null;
+}
+
+interface InboxItem extends Owner {
   to: string;
   channel: 'sms' | 'call';
   /** Verify's codes serve logins and phone verification alike. */
@@ -14,7 +24,7 @@ interface InboxItem {
 }
 
 /** An Authy approval request (authy_id) or a Verify push challenge (identity). */
-interface Approval {
+interface Approval extends Owner {
   uuid: string;
   authy_id?: string;
   identity?: string;
@@ -24,7 +34,7 @@ interface Approval {
 }
 
 /** An Authy user's soft token, or a Verify TOTP factor (identity, factor_sid, name, status). */
-interface SandboxUser {
+interface SandboxUser extends Owner {
   authy_id?: string;
   cellphone?: string;
   identity?: string;
@@ -59,8 +69,25 @@ const short = (id: string) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
 const PURPOSES: Record<InboxItem['purpose'], string> = {
   '2fa': 'two-factor login',
   verification: 'phone verification',
-  verify: 'Verify (login or phone verification)',
+  verify: 'login or phone verification',
 };
+
+/** "Authy", "Verify": each row says which sandbox it came from. */
+const providerName = (provider: ProviderId | undefined) => (provider ? productOf(provider).name.replace('Twilio ', '') : '');
+
+/** A cell: its column's name for the card layout, a class, and its content. */
+function cell(label: string, className: string, ...content: (Node | string)[]) {
+  const td = el('td', { className }, ...content);
+  td.dataset.label = label;
+  return td;
+}
+
+/** "alice" over "Authy · ID 1234567": the username where the app knows one, the provider, and what else says whose it is. */
+function ownerCell(label: string, owner: Owner, detail: string) {
+  const who = owner.username ? [el('strong', { className: 'owner-name', textContent: owner.username }), ' '] : [];
+  const about = [providerName(owner.provider), detail].filter(Boolean).join(' · ');
+  return cell(label, 'cell-owner', ...who, el('span', { className: 'muted owner-id', textContent: about }));
+}
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(BASE + path, { cache: 'no-store', headers: { Accept: 'application/json' } });
@@ -110,30 +137,38 @@ async function answer(uuid: string, action: 'approve' | 'deny', buttons: HTMLBut
   await refresh();
 }
 
+/** An expired request can no longer be answered: the page says why there are no buttons. */
+const STATUS_TEXT: Record<Approval['status'], string> = {
+  pending: 'pending',
+  approved: 'approved',
+  denied: 'denied',
+  expired: 'expired (no answer in time)',
+};
+
 let lastApprovals = '';
 function renderApprovals(list: Approval[]) {
   const key = JSON.stringify(list);
   if (key === lastApprovals) return;
   lastApprovals = key;
   const rows = list.map((a) => {
-    const cell = el('td');
+    const buttons = cell('Answer', 'cell-answer');
     if (a.status === 'pending') {
       const approve = el('button', { type: 'button', id: `approve-${a.uuid}`, className: 'btn btn-primary', textContent: 'Approve' });
       const deny = el('button', { type: 'button', id: `deny-${a.uuid}`, className: 'btn', textContent: 'Deny' });
       approve.addEventListener('click', () => void answer(a.uuid, 'approve', [approve, deny]));
       deny.addEventListener('click', () => void answer(a.uuid, 'deny', [approve, deny]));
-      cell.append(approve, ' ', deny);
+      buttons.append(approve, ' ', deny);
     } else {
-      cell.append(el('span', { className: 'muted', textContent: '—' }));
+      buttons.append(el('span', { className: 'muted', textContent: '—' }));
     }
     return el(
       'tr',
       { id: `approval-${a.uuid}` },
-      el('td', { textContent: time(a.created_at) }),
-      el('td', { textContent: a.authy_id ? `Authy ID ${a.authy_id}` : `Verify ${short(a.identity ?? '')}` }),
-      el('td', { textContent: a.message }),
-      el('td', { className: `status status-${a.status}`, textContent: a.status }),
-      cell,
+      cell('Requested', 'cell-time', time(a.created_at)),
+      ownerCell('For', a, a.authy_id ? `ID ${a.authy_id}` : short(a.identity ?? '')),
+      cell('Message', 'cell-message', a.message),
+      cell('Status', `cell-status status status-${a.status}`, STATUS_TEXT[a.status] ?? a.status),
+      buttons,
     );
   });
   fillTable('approvals', 'approvals-empty', rows);
@@ -150,11 +185,11 @@ function renderInbox(items: InboxItem[]) {
     el(
       'tr',
       {},
-      el('td', { textContent: time(m.sent_at) }),
-      el('td', { textContent: m.to }),
-      el('td', { textContent: m.channel === 'sms' ? 'SMS' : 'Voice call' }),
-      el('td', { textContent: PURPOSES[m.purpose] ?? m.purpose }),
-      el('td', {}, el('code', { className: 'code', textContent: m.code })),
+      cell('Sent', 'cell-time', time(m.sent_at)),
+      cell('To', 'cell-to', m.to),
+      cell('By', 'cell-channel', m.channel === 'sms' ? 'SMS' : 'Voice call'),
+      ownerCell('For', m, PURPOSES[m.purpose] ?? m.purpose),
+      cell('Code', 'cell-code', el('code', { className: 'code', textContent: m.code })),
     ),
   );
   fillTable('inbox', 'inbox-empty', rows);
@@ -169,10 +204,15 @@ interface UserCard {
   left: HTMLElement;
 }
 const userCards = new Map<string, UserCard>();
+/** The QR codes' size on the page, reserved before they load. */
+const QR_SIZE = 160;
 
 /** The card's key and title: the Authy ID, or the Verify factor. */
 const userKey = (u: SandboxUser) => u.authy_id ?? u.factor_sid ?? '';
-const userTitle = (u: SandboxUser) => (u.authy_id ? `Authy ID ${u.authy_id}` : `Verify: ${u.name ?? ''} (${short(u.identity ?? '')})`);
+const userTitle = (u: SandboxUser) => {
+  const id = u.authy_id ? `Authy ID ${u.authy_id}` : `Verify ${short(u.identity ?? '')}`;
+  return u.username ? `${u.username} · ${id}` : id;
+};
 
 function userCard(u: SandboxUser): UserCard {
   const key = userKey(u);
@@ -185,7 +225,7 @@ function userCard(u: SandboxUser): UserCard {
     { className: 'card sandbox-user', id: `user-${key}` },
     el('h3', { textContent: userTitle(u) }),
     about,
-    el('img', { src: u.qr_code, alt: `QR code of the soft token of ${userTitle(u)}` }),
+    el('img', { src: u.qr_code, width: QR_SIZE, height: QR_SIZE, alt: `QR code of the soft token of ${userTitle(u)}` }),
     el('p', {}, 'Current code: ', code, ' ', left),
     el('p', { className: 'muted' }, 'Cannot scan? Open the ', link, ' on the device with your authenticator app.'),
   );
@@ -250,8 +290,18 @@ async function refresh(): Promise<void> {
   }
 }
 
+/** Names the provider the app runs on (GET /api/config, the SPA's own source). */
+function showProvider(site: Site) {
+  const text = site.provider
+    ? `The app runs on ${productOf(site.provider).name}, played by the sandbox. Rows from both sandboxes are listed; each says which.`
+    : 'Rows from the Authy and the Verify sandbox are listed; each says which.';
+  $('provider').textContent = text;
+}
+
 function start() {
-  void refresh();
+  const shown = fetchSiteInfo().then(showProvider);
+  // The page shows once its tables are filled: nothing moves in after the first paint.
+  void revealWhen(Promise.all([shown, refresh()]));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

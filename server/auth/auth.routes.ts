@@ -1,5 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
+import { PASSWORD_MIN } from '../../common/account-rules';
+import type { Done, LoggedIn, LoginAnswer, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -10,14 +12,14 @@ import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
 import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
-import { endLogin, loginStage, startLogin } from './login-session';
+import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
-import type { UserModel } from './user.model';
+import type { ProviderRecords, UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;
@@ -25,10 +27,11 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  /** After the right password: whether this browser was remembered for the user (account/), so no second factor is asked. */
+  recognisedBrowser?: (req: Request, res: Response, userId: string) => Promise<boolean>;
   metrics: Metrics;
 }
 
-const MIN_PASSWORD_LENGTH = 8;
 /** Sec-Fetch-Site values of a request this site's own page (or the address bar) made. */
 const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 const BAD_CREDENTIALS = 'Wrong username or password.';
@@ -38,14 +41,14 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
-  router.post('/user/register', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/user/register', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<RegistrationRequest>(req);
     const username = requireString(body, 'username', rules.username);
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
     const phone = requirePhone(body);
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      throw new HttpError(400, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+    if (password.length < PASSWORD_MIN) {
+      throw new HttpError(400, `Password must be at least ${PASSWORD_MIN} characters.`, 'password');
     }
     await usersReady();
     const key = usernameKey(username);
@@ -76,8 +79,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/login
-  router.post('/login', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/login', async (req: Request, res: Response<LoginAnswer>) => {
+    const body = bodyOf<LoginRequest>(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
     // Failures count per username+address, per address and per username, for known and unknown
@@ -102,18 +105,24 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     ] as const;
     const outcome = await limiter.guardAll(places, check, (result) => result === null);
     metrics.login('password', outcome ? 'success' : 'failure');
-    if (!outcome) throw new HttpError(401, BAD_CREDENTIALS);
+    if (!outcome) throw await limiter.wrongAnswer(places, BAD_CREDENTIALS);
     const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.
       const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }
+    // The password, on a browser remembered after an earlier 2FA: the login is complete, and the SPA goes on to /protected.
+    if (await deps.recognisedBrowser?.(req, res, user.id)) {
+      await startRememberedLogin(req, { id: user.id, username: user.username }, now());
+      res.json({ success: true, url: landingUrl('complete') });
+      return;
+    }
     await startLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });
   });
 
-  const logout = async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response<Done>) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
@@ -126,7 +135,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
   // where the request started. Without that header (browsers before 2023, curl) it is refused
   // too: POST works everywhere.
-  router.get('/logout', async (req: Request, res: Response) => {
+  router.get('/logout', async (req: Request, res: Response<Done>) => {
     if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
       throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
     }
@@ -134,7 +143,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/loggedIn
-  router.post('/loggedIn', (req: Request, res: Response) => {
+  router.post('/loggedIn', (req: Request, res: Response<LoggedIn>) => {
     res.json({ url: landingUrl(loginStage(req).stage) });
   });
 

@@ -10,6 +10,7 @@ import type { ExpirySpec } from '../db/expiry';
 import { HttpError } from '../http/errors';
 import { isDatabaseUnavailable } from '../db/availability';
 import type { Limit } from '../platform/limits-config';
+import { waitText } from '../../common/wait-text';
 
 export const ATTEMPTS_COLLECTION = 'attempts';
 export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [{ collection: ATTEMPTS_COLLECTION, field: 'expiresAt' }];
@@ -20,6 +21,21 @@ interface Attempt {
   /** Set when the limit counts distinct values (e.g. phone numbers) rather than attempts. */
   value?: string;
   expiresAt: Date;
+}
+
+/** The answer past a limit (429, or 503 for the whole service's): it says which limit, and for whom. */
+export class LimitReached extends HttpError {
+  constructor(
+    readonly limit: Limit,
+    /** What the limit counts per (a user id, a username key, an address…). */
+    readonly key: string,
+    status: number,
+    message: string,
+    headers: Record<string, string>,
+    field?: string,
+  ) {
+    super(status, message, field, headers);
+  }
 }
 
 /** An attempt that holds a place in its window; `release()` gives the place back. */
@@ -71,18 +87,64 @@ export class AttemptLimiter {
     const release = async () => {
       await this.attempts.deleteOne({ _id });
     };
-    const live = { key: fullKey, expiresAt: { $gt: new Date(now) } };
+    const live = this.live(fullKey, now);
     const count = value === undefined ? await this.attempts.countDocuments(live) : (await this.attempts.distinct('value', live)).length;
     if (count > limit.max) {
       this.onRefusal(limit.name);
       await release();
-      const oldest = await this.attempts.find(live).sort({ expiresAt: 1 }).limit(1).next();
-      const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
-      const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
-      const message = status === 503 ? 'The service is busy' : 'Too many attempts';
-      throw new HttpError(status, `${message}. Please try again in ${wait}.`, undefined, { 'Retry-After': String(seconds) });
+      throw await this.refusal(limit, key, now, status);
     }
     return { release, count };
+  }
+
+  private live(fullKey: string, now: number) {
+    return { key: fullKey, expiresAt: { $gt: new Date(now) } };
+  }
+
+  /** "Too many wrong codes. Try again in 15 minutes." with Retry-After: when the oldest place frees up. */
+  private async refusal(limit: Limit, key: string, now: number, status: 429 | 503 = 429): Promise<LimitReached> {
+    const oldest = await this.attempts
+      .find(this.live(`${limit.name}:${key}`, now))
+      .sort({ expiresAt: 1 })
+      .limit(1)
+      .next();
+    const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
+    return new LimitReached(limit, key, status, `${limit.refusal}. Try again in ${waitText(seconds)}.`, { 'Retry-After': String(seconds) });
+  }
+
+  /**
+   * Refuses, as the next attempt would be, while every place of `limit` for `key` is held: so no
+   * SMS or call is sent for a code that could not be checked.
+   */
+  async refuseWhileFull(limit: Limit, key: string): Promise<void> {
+    const now = this.now();
+    const fullKey = `${limit.name}:${key}`;
+    if ((await this.attempts.countDocuments(this.live(fullKey, now))) < limit.max) return;
+    this.onRefusal(limit.name);
+    throw await this.refusal(limit, key, now);
+  }
+
+  /**
+   * The answer to a wrong password or code that was counted: `sentence`, then a warning when one
+   * try is left, or the lock when none is, in the window of `places` with the fewest left.
+   */
+  async wrongAnswer(places: readonly (readonly [Limit, string])[], sentence: string, field?: string): Promise<HttpError> {
+    const now = this.now();
+    const left = await Promise.all(
+      places.map(async ([limit, key]) => {
+        const fullKey = `${limit.name}:${key}`;
+        return { limit, key, left: limit.max - (await this.attempts.countDocuments(this.live(fullKey, now))) };
+      }),
+    );
+    const nearest = left.reduce((a, b) => (b.left < a.left ? b : a));
+    if (nearest.left === 1) {
+      const lock = waitText(nearest.limit.windowMs / 1000).replace(/ (minute|hour)s?$/, '-$1');
+      return new HttpError(401, `${sentence} One try left before a ${lock} lock.`, field);
+    }
+    if (nearest.left > 0) return new HttpError(401, sentence, field);
+    // This answer used the last try: a LimitReached too, so the lock is noticed (the account's activity).
+    const lock = await this.refusal(nearest.limit, nearest.key, now);
+    return new LimitReached(nearest.limit, nearest.key, 401, `${sentence} ${lock.message}`, {}, field);
   }
 
   /** Runs `attempt` holding a place; the place is kept only when `counts(result)` says so. */

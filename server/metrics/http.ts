@@ -30,7 +30,8 @@ function recordRoutePatterns(app: Express): void {
     },
     set(this: Routed, route: { path: unknown }) {
       this[ROUTE] = route;
-      this[PATTERN] = (this.baseUrl || '') + patternOf(route.path, this.path);
+      // A catch-all pattern (the pages' HTML 404) names no route: the request stays unmatched.
+      this[PATTERN] = route.path instanceof RegExp ? undefined : (this.baseUrl || '') + patternOf(route.path, this.path);
     },
   });
 }

@@ -1,16 +1,17 @@
 // Enrolment: a person past 2FA (and checked again within 5 minutes) adds a passkey.
-import type { RequestHandler } from 'express';
+import type { PasskeyAnswer, PasskeyCreationOptions } from '../../common/api';
 import { MAX_PASSKEYS } from '../../common/passkey-info';
+import { recordSecurityEvent } from '../auth/login-events';
 import { requireFreshCheck } from '../auth/login-session';
 import { bodyOf } from '../http/validate';
 import { checkRegistration, registrationOptions } from './ceremonies';
 import { summaryOf, tooManyPasskeys } from './passkey-store';
 import { registrationResponse } from './response-shape';
-import type { PasskeyContext } from './route-context';
+import type { PasskeyContext, PasskeyHandler } from './route-context';
 
 /** POST /api/passkeys/registration/options */
 export const startEnrolment =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyCreationOptions> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const user = await ctx.currentUser(req);
@@ -25,7 +26,7 @@ export const startEnrolment =
 
 /** POST /api/passkeys/registration: the browser's RegistrationResponseJSON. */
 export const finishEnrolment =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyAnswer> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const response = registrationResponse(bodyOf(req));
@@ -35,5 +36,6 @@ export const finishEnrolment =
     const check = await checkRegistration(rp, response, challenge, user.id);
     if (!check.ok) throw ctx.refused(check);
     const record = await ctx.passkeys.add(check.passkey);
+    await recordSecurityEvent(req, { type: 'passkey-added', name: record.name });
     res.json({ passkey: summaryOf(record) });
   };

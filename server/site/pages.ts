@@ -49,17 +49,24 @@ export function pageRoutes(publicDir: string): Router {
   const router = Router();
   const indexHtml = path.join(publicDir, 'index.html');
 
-  const sendIndex = (_req: unknown, res: Response) => {
+  const sendIndex = (res: Response, status = 200) => {
     if (!existsSync(indexHtml)) {
       res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build` (npm start does it for you).\n');
       return;
     }
-    res.set('Cache-Control', 'no-cache').sendFile(indexHtml);
+    res.status(status).set('Cache-Control', 'no-cache').sendFile(indexHtml);
   };
+  const page: RequestHandler = (_req, res) => sendIndex(res);
 
-  router.get(OPEN_PAGES, sendIndex);
-  router.get('/2fa', requireLoginPage, sendIndex);
-  router.get('/protected', requireTwoFactorPage, sendIndex);
-  router.get('/verified', requirePhoneVerificationPage, sendIndex);
+  router.get(OPEN_PAGES, page);
+  router.get('/2fa', requireLoginPage, page);
+  router.get(['/protected', '/account'], requireTwoFactorPage, page);
+  router.get('/verified', requirePhoneVerificationPage, page);
+  // Any other address a browser asks for as a page: the SPA, which shows its "not found" view,
+  // with status 404. Other requests (an API client, curl's */*) get the JSON 404 after this.
+  router.get(/.*/, (req, res, next) => {
+    if (req.accepts(['json', 'html']) !== 'html') return next();
+    sendIndex(res, 404);
+  });
   return router;
 }

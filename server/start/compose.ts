@@ -3,19 +3,23 @@
 // reaches the sandbox over HTTP at selfUrl, so production code paths run unchanged.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
+import { EXPIRING_COLLECTIONS as ACCOUNT } from '../account/account';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
+import { userModel } from '../auth/user.model';
+import { usernameFinder } from '../auth/usernames';
 import type { Config } from '../platform/config';
 import type { ExpirySpec } from '../db/expiry';
 import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
 import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
+import type { ProviderRecords } from '../auth/user.model';
 import type { MetricsSource } from '../metrics/http';
 import type { Metrics } from '../metrics/metrics';
-import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy/authy-provider';
 import type { TwoFactorProvider } from '../providers/provider';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/verify-provider';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
@@ -33,6 +37,7 @@ export interface ComposeOptions {
     | 'limits'
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
+    | 'rememberBrowserDays'
     | 'metricsToken'
   >;
   connection: Connection;
@@ -67,12 +72,13 @@ export function expiringCollections(sandbox: SandboxModule | undefined): ExpiryS
     ...APPROVALS,
     ...ENROLMENT_LOCKS,
     ...PASSKEYS,
+    ...ACCOUNT,
     ...(sandbox?.EXPIRING_COLLECTIONS ?? []),
   ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
-function createProvider(o: ComposeOptions, sandbox: SandboxModule | undefined): TwoFactorProvider {
+function createProvider(o: ComposeOptions, sandbox: SandboxModule | undefined): TwoFactorProvider<ProviderRecords> {
   const { config } = o;
   if (config.provider === 'verify') {
     const credentials = config.twilio ?? sandbox?.sandboxTwilioAccount(o.sandboxAuthToken);
@@ -116,6 +122,7 @@ export function composeApp(o: ComposeOptions): Express {
           allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,
+          findPeople: usernameFinder(userModel(o.connection)),
           now: now && (() => new Date(now())),
         })
       : undefined,

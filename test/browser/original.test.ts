@@ -2,7 +2,7 @@
 // demos and resource links, /protected's and /verified's texts, a Bangladeshi number checked
 // and shown in E.164 before it is sent, and the Sandbox link only in sandbox mode.
 import { openTestDatabase, type TestDatabase } from '../support/db';
-import { authyIdOf, codeSentTo, newUser, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
+import { authyIdOf, codeSentTo, newUser, pathOf, softToken, submitRegistration, useBrowser, waitForPath } from '../support/browser';
 import { createLogger } from '../../server/platform/logger';
 import { PUBLIC_DIR } from '../../server/platform/paths';
 import { startServer, type RunningServer } from '../../server/start/start-server';
@@ -39,12 +39,15 @@ test('register from Bangladesh (+880): the number is checked for the country and
   const { page, app } = h;
   const u = { ...newUser('bd', 3300), phone: `01712-3${String(Date.now() % 100000).padStart(5, '0')}` };
   await page.goto('/register');
+  // Typing in the search selects its first match; Enter keeps it and moves on to the number.
   await page.fill('#country_search', 'bangla');
-  expect(await page.$$eval('#country_code option', (os) => os.map((o) => o.textContent?.trim()))).toEqual([
+  expect(await page.$$eval('#country_code option', (os) => os.map((o) => o.textContent?.trim()))).toEqual(['Bangladesh (+880)']);
+  expect(await page.$eval('#country_code', (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent?.trim())).toBe(
     'Bangladesh (+880)',
-    'United States (+1)',
-  ]);
-  await page.selectOption('#country_code', 'BD');
+  );
+  await page.press('#country_search', 'Enter');
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('phone_number');
+  expect(pathOf(page)).toBe('/register');
   await page.fill('#username', u.username);
   await page.fill('#email', u.email);
   await page.fill('#password', u.password);
@@ -73,7 +76,7 @@ test('register from Bangladesh (+880): the number is checked for the country and
   expect(inbox[0].to).toMatch(/^\+880 /);
 });
 
-test('/protected: "Protected by Twilio Authy 2FA", the congratulation and the links; /verified: the original\'s sentence', async () => {
+test('/protected on Authy: "Protected by Twilio Authy 2FA", the congratulation and the links; /verified names Authy', async () => {
   const { page, app } = h;
   const u = newUser('orig', 3400);
   await page.goto('/register');
@@ -96,8 +99,8 @@ test('/protected: "Protected by Twilio Authy 2FA", the congratulation and the li
   await page.fill('#code', await codeSentTo(app, u.phone, 'sms', 'verification'));
   await page.click('#verify-code');
   await waitForPath(page, '/verified');
-  expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your Phone!');
-  expect(await page.textContent('main h1')).toBe('Protected by Twilio Verify');
+  expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your phone!');
+  expect(await page.textContent('main h1')).toBe('Protected by Twilio Authy');
   expect(await linksOf(page)).toEqual(PAGE_LINKS);
 });
 
@@ -137,7 +140,7 @@ describe('the Sandbox link', () => {
     const asked = page.waitForResponse((r) => r.url().endsWith('/api/config'));
     await page.goto('/');
     // PUBLIC_URL names an IP address here, which browsers refuse as a passkey's site: passkeys are off.
-    expect(await (await asked).json()).toEqual({ sandbox: false, passkeyOrigin: null });
+    expect(await (await asked).json()).toEqual({ provider: 'authy', sandbox: false, passkeyOrigin: null, rememberBrowserDays: 30 });
     await page.locator('#nav-verification').waitFor();
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(await page.locator('#nav-sandbox').count()).toBe(0);

@@ -1,5 +1,6 @@
 // Push Auth in real Chromium: the SPA polls every 5 s, 12 times; Playwright's clock drives the
-// page's timers, and "the phone" (/sandbox, in another context with a real clock) answers.
+// page's timers, and "the phone" (/sandbox, in another context with a real clock) answers. The
+// app's clock runs ahead when a test says so, so a push request's 60 s can pass on the server too.
 import {
   authyIdOf,
   errorShown,
@@ -16,8 +17,11 @@ import {
   type TestUser,
 } from '../support/browser';
 
-const h = useBrowser();
+/** How far the app's clock runs ahead of the real one. */
+let ahead = 0;
+const h = useBrowser({ now: () => Date.now() + ahead });
 const user = () => newUser('push', 2650);
+afterEach(() => (ahead = 0));
 
 describe('Push Auth', () => {
   /** Logs in with a fake clock, pauses it, and presses Push Auth. Returns a poll driver. */
@@ -82,39 +86,50 @@ describe('Push Auth', () => {
     expect(push.polls()).toBe(2);
   });
 
-  test('denied on /sandbox → the SPA says so and offers a retry', async () => {
+  test('denied on /sandbox → the SPA says so, and Push Auth sends another', async () => {
     const { page, app } = h;
     const push = await startPush(user());
     const approval = await pendingApproval(app, push.authyId);
     await answerOnSandbox(approval.uuid, 'deny');
     await push.nextPoll();
-    expect(await errorShown(page)).toBe('The push request was denied.');
+    expect(await errorShown(page)).toBe('The push request was denied. Press Push Auth to send a new one.');
     expect(await page.locator('#push-waiting').count()).toBe(0);
-    await page.locator('#push-retry').waitFor({ state: 'visible' });
+    expect(await page.isEnabled('#push')).toBe(true);
     expect(pathOf(page)).toBe('/2fa');
   });
 
-  test('no answer → after the 12th poll the SPA says it timed out; the retry works', async () => {
+  test('no answer → after 60 s the request expires on the server and on the phone; Push Auth is the one way to retry', async () => {
     const { page, app } = h;
     const u = user();
     const push = await startPush(u);
+    const first = await pendingApproval(app, push.authyId);
     for (let i = 1; i <= 11; i++) await push.nextPoll();
     expect(await page.locator('#push-waiting').isVisible()).toBe(true);
     expect(await page.textContent('#push-seconds')).toBe('5');
     expect(await page.locator('main p.message.error').count()).toBe(0);
 
+    // The 60 s pass on the server too: the 12th poll learns that the request expired.
+    ahead = 60_000;
     expect(await push.nextPoll()).toBe(12);
-    expect(await errorShown(page)).toBe('No answer within 60 s: the push request timed out.');
+    expect(await errorShown(page)).toBe('No answer within 60 s: the push request expired. Press Push Auth to send a new one.');
     expect(await page.locator('#push-waiting').count()).toBe(0);
     await h.screenshot('push-timed-out');
-    // No 13th poll.
+    // No 13th poll, and one way to try again: Push Auth, enabled.
     await page.clock.runFor(30_000);
     await httpSettled(page);
     expect(push.polls()).toBe(12);
+    expect(await page.locator('main button', { hasText: /try again/i }).count()).toBe(0);
+    expect(await page.isEnabled('#push')).toBe(true);
 
-    // "Try again" sends a new request and waits afresh; approving it passes.
-    const first = await pendingApproval(app, push.authyId);
-    await page.click('#push-retry');
+    // The phone shows it expired, with nothing left to approve.
+    const phone = await h.newPage(await h.newContext());
+    await phone.goto('/sandbox');
+    await phone.locator(`#approval-${first.uuid} .cell-status`).filter({ hasText: 'expired' }).waitFor();
+    expect(await phone.locator(`#approve-${first.uuid}`).count()).toBe(0);
+    await phone.close();
+
+    // Push Auth sends a new request and waits afresh; approving it passes.
+    await page.click('#push');
     await page.locator('#push-waiting').waitFor({ state: 'visible' });
     expect(await page.textContent('#push-seconds')).toBe('60');
     const second = await waitFor('a second push request', async () => {

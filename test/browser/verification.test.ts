@@ -38,7 +38,7 @@ describe('phone verification', () => {
     await page.fill('#code', code);
     await page.click('#verify-code');
     await waitForPath(page, '/verified');
-    expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your Phone!');
+    expect(await page.textContent('#verified-message')).toBe('Congratulations. You have verified your phone!');
     expect(await page.textContent('#verified-phone')).toContain(written);
   }
 

@@ -23,13 +23,13 @@ describe('errorMessage', () => {
     );
   });
 
-  test('429 adds the wait from Retry-After (seconds or a date)', () => {
-    expect(errorMessage(rejection(429, { error: 'Too many attempts.' }, { 'retry-after': '42' }))).toBe(
-      'Too many attempts. Try again in 42 s.',
-    );
-    const date = new Date(Date.now() + 90_500).toUTCString();
-    expect(errorMessage(rejection(429, {}, { 'retry-after': date }))).toMatch(/^Too many attempts\. Try again in (90|91) s\.$/);
-    expect(errorMessage(rejection(429, { error: 'Slow down.' }))).toBe('Slow down.');
+  test("429: the server's sentence once (it says the wait); without one, the wait from Retry-After in minutes", () => {
+    const said = 'Too many wrong codes. Try again in 15 minutes.';
+    expect(errorMessage(rejection(429, { error: said }, { 'retry-after': '896' }))).toBe(said);
+    expect(errorMessage(rejection(429, {}, { 'retry-after': '42' }))).toBe('Too many attempts. Try again in 1 minute.');
+    const date = new Date(Date.now() + 890_500).toUTCString();
+    expect(errorMessage(rejection(429, {}, { 'retry-after': date }))).toBe('Too many attempts. Try again in 15 minutes.');
+    expect(errorMessage(rejection(429, {}))).toBe('Too many attempts. Please wait, then try again.');
   });
 
   test('no answer, a 5xx without a sentence, a 4xx without one, and non-HTTP errors', () => {
@@ -85,13 +85,13 @@ describe('ApiService', () => {
     expect(started.value).toMatchObject({ message: 'Call to +1 415-…0100 initiated.' });
   });
 
-  test('oneTouchStatus reads the status, pending when absent', () => {
+  test('pushStatus reads the status, pending when absent', () => {
     backend
       .expectPOST('/api/accountsecurity/onetouchstatus')
       .respond(200, { success: true, approval_request: { uuid: 'u', status: 'denied' } });
     backend.expectPOST('/api/accountsecurity/onetouchstatus').respond(200, { success: true, approval_request: { uuid: 'u' } });
-    const first = track(api.oneTouchStatus());
-    const second = track(api.oneTouchStatus());
+    const first = track(api.pushStatus());
+    const second = track(api.pushStatus());
     backend.flush();
     expect(first.value).toBe('denied');
     expect(second.value).toBe('pending');
@@ -119,9 +119,10 @@ describe('ApiService', () => {
   });
 
   test('a refusal rejects with the response, which errorMessage turns into a sentence', () => {
-    backend.expectPOST('/api/accountsecurity/sms').respond(429, { error: 'Too many attempts.' }, { 'Retry-After': '60' });
+    const said = 'Too many codes sent to this number. Try again in 14 minutes.';
+    backend.expectPOST('/api/accountsecurity/sms').respond(429, { error: said }, { 'Retry-After': '801' });
     const sms = track(api.requestSms().catch((r: unknown) => errorMessage(r)));
     backend.flush();
-    expect(sms.value).toBe('Too many attempts. Try again in 60 s.');
+    expect(sms.value).toBe(said);
   });
 });

@@ -10,7 +10,7 @@ import { angular, mockInjector, track } from './angular';
 
 const ORIGIN = window.location.origin;
 
-function setUp(browser: Partial<WebAuthnBrowser> = {}) {
+function setUp(browser: Partial<WebAuthnBrowser> = {}, passkeyOrigin: string | null = ORIGIN) {
   const fake: WebAuthnBrowser = {
     browserSupportsWebAuthn: () => true,
     startRegistration: () => Promise.reject(new Error('not expected')),
@@ -21,6 +21,7 @@ function setUp(browser: Partial<WebAuthnBrowser> = {}) {
     angular
       .module(`passkeysTest${Math.random()}`, [])
       .service('api', ApiService)
+      .constant('siteInfo', { provider: 'authy', sandbox: true, passkeyOrigin })
       .service('site', SiteService)
       .constant('webAuthnBrowser', fake)
       .service('passkeys', PasskeyService).name,
@@ -52,10 +53,9 @@ describe('unavailableReason', () => {
     ['passkeys off on the server', null, true, 'Passkeys are off on this server (its PUBLIC_URL is an IP address).'],
     ['a browser without WebAuthn', ORIGIN, false, 'This browser does not support passkeys.'],
   ])('%s', (_what, passkeyOrigin, supported, reason) => {
-    const { passkeys, backend } = setUp({ browserSupportsWebAuthn: () => supported });
-    backend.expectGET('/api/config').respond(200, { sandbox: true, passkeyOrigin });
+    const { passkeys, $rootScope } = setUp({ browserSupportsWebAuthn: () => supported }, passkeyOrigin);
     const answer = track(passkeys.unavailableReason());
-    backend.flush();
+    $rootScope.$digest();
     expect(answer.value).toBe(reason);
   });
 });

@@ -43,9 +43,15 @@ test('POST /api/test, /healthz and /readyz answer', async () => {
   await get(t.app, '/readyz').expect(200, { status: 'ready' });
 });
 
-test('unknown API paths are JSON 404s; unknown pages are 404s', async () => {
-  expect((await get(t.app, '/api/nothing').expect(404)).body).toEqual({ error: 'Not found.' });
-  await get(t.app, '/nothing/here').expect(404);
+test('a mistyped page address is an HTML 404 (the SPA, which says so); the API and non-browsers keep the JSON 404', async () => {
+  const page = await get(t.app, '/nothing/here').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(404);
+  expect(page.headers['content-type']).toMatch(/^text\/html/);
+  expect(page.text).toContain('<ui-view>');
+  expect(page.headers['cache-control']).toBe('no-cache');
+  const json = { error: 'Not found.' };
+  expect((await get(t.app, '/api/nothing').set('Accept', 'text/html').expect(404)).body).toEqual(json);
+  expect((await get(t.app, '/nothing/here').expect(404)).body).toEqual(json);
+  expect((await post(t.app, '/nothing/here').set('Accept', 'text/html').expect(404)).body).toEqual(json);
 });
 
 test('malformed JSON is a 400 and a body over 10 kB a 413, never a 500', async () => {
@@ -120,8 +126,13 @@ test('API answers carry no ETag (they are no-store); the SPA shell keeps one, to
   await get(t.app, '/login').set('If-None-Match', shell.headers.etag).expect(304);
 });
 
-test('GET /api/config says whether the sandbox runs and where passkeys work, and nothing more', async () => {
-  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({ sandbox: false, passkeyOrigin: 'http://localhost:1337' });
+test('GET /api/config names the 2FA provider, says whether the sandbox runs and where passkeys work, and nothing more', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body).toEqual({
+    provider: 'authy',
+    sandbox: false,
+    passkeyOrigin: 'http://localhost:1337',
+    rememberBrowserDays: 30,
+  });
 });
 
 test.each(['/register/', '/login/', '/verification/', '/2fa/', '/protected/', '/verified/'])(

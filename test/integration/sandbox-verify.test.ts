@@ -380,6 +380,9 @@ describe('push challenges and the signed webhook', () => {
       message: 'Login requested for an Authy Demo account.',
       status: 'pending',
       created_at: expect.any(String),
+      expires_at: challenge.expirationDate.toISOString(),
+      provider: 'verify',
+      username: null,
     });
 
     const before = received.length;

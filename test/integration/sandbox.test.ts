@@ -6,11 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import axios, { type AxiosResponse } from 'axios';
 import { Client } from 'authy-client';
 import express from 'express';
 import { generateSync } from 'otplib';
-import { isValidSignature } from '../../server/authy/signature';
+import { isValidSignature } from '../../server/providers/authy/signature';
 import { createLogger } from '../../server/platform/logger';
 import { LogCapture, registerLogs } from '../support/app';
 import { createSandbox, sandboxTwilioAccount } from '../../server/sandbox';
@@ -131,7 +132,8 @@ describe('the page, users.json and what they never show', () => {
     const users = (await http0.get(`${base}/sandbox/users.json`)).data as Array<Record<string, unknown>>;
     const after = generateSync({ secret, epoch: Math.floor(now().getTime() / 1000) });
     const mine = users.find((u) => u.authy_id === authyId);
-    expect(mine).toMatchObject({ authy_id: authyId, cellphone: `+1-XXX-XXX-${phone.slice(-4)}` });
+    // provider and username were added for the page (no app here to name the user).
+    expect(mine).toMatchObject({ authy_id: authyId, cellphone: `+1-XXX-XXX-${phone.slice(-4)}`, provider: 'authy', username: null });
     expect(mine?.qr_code).toMatch(/^data:image\/png;base64,/);
     expect([before, after]).toContain((mine?.totp as { code: string }).code);
   });
@@ -141,9 +143,12 @@ describe('the page, users.json and what they never show', () => {
     expect(res.status).toBe(503);
     expect(res.data).toContain('npm run build');
     await writeFile(path.join(publicDir, 'sandbox.html'), '<!doctype html><title>Sandbox</title>');
-    res = await http0.get(`${base}/sandbox`);
+    // Gzipped for a browser that takes it (read raw: axios would unzip it and drop the header).
+    res = await http0.get(`${base}/sandbox`, { headers: { 'Accept-Encoding': 'gzip' }, decompress: false, responseType: 'arraybuffer' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(res.data as Buffer).toString()).toBe('<!doctype html><title>Sandbox</title>');
   });
 
   test('the API key appears in no page, JSON view or answer', async () => {
@@ -256,7 +261,9 @@ describe('SMS and voice codes', () => {
     });
 
     const [latest] = await inbox();
-    expect(Object.keys(latest).sort()).toEqual(['channel', 'code', 'purpose', 'sent_at', 'to']);
+    // The fields scripts read, and those added for the page (who the code is for), none renamed.
+    expect(Object.keys(latest).sort()).toEqual(['channel', 'code', 'provider', 'purpose', 'sent_at', 'to', 'username']);
+    expect(latest).toMatchObject({ provider: 'authy', username: null }); // no app here to name the user
     expect(latest).toMatchObject({ to: `+1 201-…${phone.slice(-4)}`, channel: 'sms', purpose: '2fa' });
     expect(latest.code).toMatch(/^\d{7}$/);
     expect(new Date(latest.sent_at).toISOString()).toBe(latest.sent_at);
@@ -421,7 +428,16 @@ describe('push (OneTouch)', () => {
     }
 
     const list = (await http0.get(`${base}/sandbox/approvals.json`)).data as Array<Record<string, unknown>>;
-    expect(list[0]).toEqual({ uuid, authy_id: authyId, message: 'Request to log in', status: 'pending', created_at: expect.any(String) });
+    expect(list[0]).toEqual({
+      uuid,
+      authy_id: authyId,
+      message: 'Request to log in',
+      status: 'pending',
+      created_at: expect.any(String),
+      expires_at: expect.any(String),
+      provider: 'authy',
+      username: null,
+    });
   });
 
   test('approve: 200, a signed callback that authy-client verifies, status approved; again 409', async () => {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import twilio from 'twilio';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../../server/providers/verify/verify-provider';
 import {
   createTestApp,
   PUBLIC_URL,
@@ -24,6 +24,10 @@ const users = () => userModel(t.db.connection);
 const E164 = '+14155552671';
 const phone = { country_code: '1', phone_number: '415-555-2671' };
 const notFound = verifyReplies.error(404, 20404, 'The requested resource /Services/VA/VerificationCheck was not found');
+
+test('GET /api/config names Verify, so every page of the SPA does', async () => {
+  expect((await get(t.app, '/api/config').expect(200)).body.provider).toBe('verify');
+});
 
 describe('registration', () => {
   test('creates a TOTP factor on a new random entity and stores it with the user, otpauth URI included', async () => {

@@ -28,12 +28,21 @@ describe('token verification: 5 failures per user per 15 min', () => {
   test('the 6th try is a 429 with Retry-After in this session, in another session, and even with the right token', async () => {
     const { agent } = await registeredAgent(t.app, 'brute', 8101);
     wrongToken(8101, 5);
-    for (let i = 0; i < 5; i++) await agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).expect(401);
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++)
+      answers.push((await agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).expect(401)).body.error);
+    // The try before the last says so; the last says the lock, once, in minutes.
+    expect(answers).toEqual([
+      ...Array(3).fill('That token is not valid.'),
+      'That token is not valid. One try left before a 15-minute lock.',
+      'That token is not valid. Too many wrong codes. Try again in 15 minutes.',
+    ]);
 
+    clock += 60_000;
     const locked = await agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).expect(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_MS / 1000);
-    expect(locked.body.error).toMatch(/Too many attempts/);
+    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_MS / 1000 - 60);
+    expect(locked.body.error).toBe('Too many wrong codes. Try again in 14 minutes.');
 
     const second = await login('brute');
     // No nock for these: Authy must not even be asked while the user is locked.
@@ -43,6 +52,21 @@ describe('token verification: 5 failures per user per 15 min', () => {
     clock += WINDOW_MS + 1000;
     authyScope().get('/protected/json/verify/1234567/8101').reply(200, replies.tokenValid);
     await second.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(200);
+  });
+
+  test('while token checks are locked, SMS and voice answer 429 with the lock and send nothing', async () => {
+    const { agent } = await registeredAgent(t.app, 'nosend', 8104);
+    wrongToken(8104, 5);
+    for (let i = 0; i < 5; i++) await agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).expect(401);
+    // No nock for the SMS or the call: Authy must not be asked for a code that could not be checked.
+    for (const channel of ['sms', 'voice']) {
+      const refused = await agent.post(`/api/accountsecurity/${channel}`).expect(429);
+      expect(refused.body).toEqual({ error: 'Too many wrong codes. Try again in 15 minutes.' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    }
+    clock += WINDOW_MS + 1000;
+    authyScope().get('/protected/json/sms/8104').query(true).reply(200, replies.smsSent);
+    await agent.post('/api/accountsecurity/sms').expect(200);
   });
 
   test('10 wrong tokens at once: no more than 5 reach Authy, the rest are 429', async () => {
@@ -120,7 +144,8 @@ describe('sends cost money: 5 per user per 15 min across SMS, voice and push', (
     for (let i = 0; i < 3; i++) await agent.post('/api/accountsecurity/sms').expect(200);
     await agent.post('/api/accountsecurity/voice').expect(200);
     await agent.post('/api/accountsecurity/onetouch').expect(200);
-    await agent.post('/api/accountsecurity/sms').expect(429);
+    const refused = await agent.post('/api/accountsecurity/sms').expect(429);
+    expect(refused.body.error).toBe('Too many codes and push requests for this account. Try again in 15 minutes.');
     await agent.post('/api/accountsecurity/onetouch').expect(429);
   });
 });
@@ -134,19 +159,33 @@ describe('phone verification: 5 sends and 5 wrong codes per number per 15 min', 
       await post(t.app, '/api/verification/start')
         .send({ ...phone, via: 'sms' })
         .expect(200);
-    await post(t.app, '/api/verification/start')
+    const refused = await post(t.app, '/api/verification/start')
       .send({ ...phone, via: 'call' })
       .expect(429);
+    expect(refused.body.error).toBe('Too many codes sent to this number. Try again in 15 minutes.');
   });
 
-  test('after 5 wrong codes even the right one is a 429', async () => {
+  test('after 5 wrong codes even the right one is a 429, and no new code is sent to the number', async () => {
+    const locked = { phone_number: '415-555-0001', country_code: '1' };
     authyScope().get('/protected/json/phones/verification/check').query(true).times(5).reply(401, replies.verificationWrong);
+    const answers: string[] = [];
     for (let i = 0; i < 5; i++)
-      await post(t.app, '/api/verification/verify')
-        .send({ ...phone, token: '0000' })
-        .expect(401);
-    await post(t.app, '/api/verification/verify')
-      .send({ ...phone, token: '1234' })
+      answers.push(
+        (
+          await post(t.app, '/api/verification/verify')
+            .send({ ...locked, token: '0000' })
+            .expect(401)
+        ).body.error,
+      );
+    expect(answers[3]).toBe('That code is not valid. One try left before a 15-minute lock.');
+    const refused = await post(t.app, '/api/verification/verify')
+      .send({ ...locked, token: '1234' })
       .expect(429);
+    expect(refused.body.error).toBe('Too many wrong codes for this number. Try again in 15 minutes.');
+    // No nock for the start: the code could not be checked, so none is sent.
+    const start = await post(t.app, '/api/verification/start')
+      .send({ ...locked, via: 'sms' })
+      .expect(429);
+    expect(start.body.error).toBe('Too many wrong codes for this number. Try again in 15 minutes.');
   });
 });

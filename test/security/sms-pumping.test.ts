@@ -111,7 +111,7 @@ describe('the global ceiling (LIMIT_SENDS_GLOBAL=10/1h here)', () => {
 
       const busy = await send(10).expect(503);
       expect(Number(busy.headers['retry-after'])).toBeGreaterThan(0);
-      expect(busy.body.error).toMatch(/busy/);
+      expect(busy.body.error).toMatch(/^The app has sent all the codes it may for now\. Try again in \d+ minutes\.$/);
       await send(11).expect(503);
       expect(warnings()).toHaveLength(1);
 

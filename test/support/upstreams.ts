@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { generateSync } from 'otplib';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
+import { PUSH_TTL_SECONDS } from '../../server/twofa/push-request';
 import { createTestApp, verifyTestProvider, type TestApp } from './app';
 import { authyScope, replies } from './authy-nock';
 import type { TestDatabase } from './db';
@@ -32,6 +33,8 @@ export interface Upstream {
   beforeRegister(p: Person): void;
   beforeSend(p: Person, channel: 'sms' | 'call'): void;
   beforeVerificationStart(p: Person, via: 'sms' | 'call'): void;
+  /** `p` proved `next`'s number on the account page: with Authy, the new number is a new Authy user. */
+  beforeNewNumber(p: Person, next: Person): void;
   /** The code the phone received (and, with nock, its check answered as right). */
   codeSent(p: Person, channel: 'sms' | 'call', purpose: '2fa' | 'verification'): Promise<string>;
   /** The soft token's current code (with nock, its check answered as right). `again` for a later login. */
@@ -82,6 +85,12 @@ export function authyNock(): Upstream {
         .post('/protected/json/phones/verification/start', { via, phone_number: p.e164.slice(2), country_code: '1', code_length: 4 })
         .reply(200, replies.verificationStarted);
     },
+    beforeNewNumber(p, next) {
+      ids.set(p.username, ++nextId);
+      authyScope()
+        .post('/protected/json/users/new', { user: { cellphone: next.e164.slice(2), country_code: 1, email: `${p.username}@example.com` } })
+        .reply(200, replies.userCreated(idOf(p)));
+    },
     codeSent(p, _channel, purpose) {
       if (purpose === 'verification') {
         authyScope()
@@ -107,7 +116,7 @@ export function authyNock(): Upstream {
           `/onetouch/json/users/${idOf(p)}/approval_requests`,
           (b) =>
             String(b.message).startsWith('Login requested from ') &&
-            b.seconds_to_expire === 120 &&
+            b.seconds_to_expire === PUSH_TTL_SECONDS &&
             b.details['Authy ID'] === String(idOf(p)) &&
             b.details.Username === p.username &&
             b.details.Network === '127.0.0.0/24' &&
@@ -162,6 +171,8 @@ export function verifyNock(): Upstream {
     beforeVerificationStart(p, via) {
       verifyScope().post(verifyPaths.verifications, { To: p.e164, Channel: via }).reply(201, verifyReplies.verification(p.e164, via));
     },
+    // Verify sends codes to the stored number: nothing changes upstream.
+    beforeNewNumber: () => undefined,
     codeSent(p) {
       // Checked against the Verification this session's send created, never by number.
       verifyScope()
@@ -196,7 +207,7 @@ export function verifyNock(): Upstream {
         .reply(200, verifyReplies.factorsPage(identity, [verifyReplies.factor(identity, verifySids.factor(2), 'verified', 'push')]));
       verifyScope()
         .post(verifyPaths.challenges(identity), (b: Record<string, unknown>) => {
-          // Details.Fields: one JSON object per field, in order; the challenge lives 120 s.
+          // Details.Fields: one JSON object per field, in order; the challenge lives as long as the SPA waits.
           const fields = ([] as unknown[]).concat(b['Details.Fields']).map((f) => JSON.parse(String(f)) as { label: string });
           const ttl = Date.parse(String(b.ExpirationDate)) - Date.now();
           return (
@@ -204,8 +215,8 @@ export function verifyNock(): Upstream {
             String(b['Details.Message']).startsWith('Login requested from ') &&
             fields.map((f) => f.label).join() === 'Username,Request,Browser,Network' &&
             b.HiddenDetails === JSON.stringify({ test: 'This is a' }) &&
-            ttl > 110_000 &&
-            ttl <= 120_000
+            ttl > (PUSH_TTL_SECONDS - 10) * 1000 &&
+            ttl <= PUSH_TTL_SECONDS * 1000
           );
         })
         .reply(201, verifyReplies.challenge(identity, verifySids.challenge(7), 'pending'));
@@ -247,6 +258,7 @@ export function sandbox(provider: 'authy' | 'verify'): Upstream {
     beforeRegister: () => undefined,
     beforeSend: () => undefined,
     beforeVerificationStart: () => undefined,
+    beforeNewNumber: () => undefined,
     async codeSent(p, channel, purpose) {
       const inbox = await json<{ to: string; channel: string; purpose: string; code: string }[]>('/sandbox/inbox.json');
       const wanted = provider === 'verify' ? 'verify' : purpose;

@@ -39,8 +39,8 @@ test('a bad MONGODB_URI is named without echoing its value (it may hold a passwo
 
 test('limits come from LIMIT_* as count/window, with the documented defaults', () => {
   const limits = loadConfig({ LIMIT_TOKEN_FAILURES: '3/1h' }).limits;
-  expect(limits.tokenFailures).toEqual({ name: 'token-failures', max: 3, windowMs: 3_600_000 });
-  expect(limits.loginFailuresPerIp).toEqual({ name: 'login-failures-ip', max: 100, windowMs: 86_400_000 });
+  expect(limits.tokenFailures).toEqual({ name: 'token-failures', max: 3, windowMs: 3_600_000, refusal: 'Too many wrong codes' });
+  expect(limits.loginFailuresPerIp).toMatchObject({ name: 'login-failures-ip', max: 100, windowMs: 86_400_000 });
   expect(() => loadConfig({ LIMIT_SENDS_PER_USER: 'five' })).toThrow(/^Invalid configuration: LIMIT_SENDS_PER_USER /);
   expect(() => loadConfig({ LIMIT_SENDS_PER_USER: '0/15m' })).toThrow(/LIMIT_SENDS_PER_USER/);
 });
@@ -49,6 +49,12 @@ test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB
   expect(loadConfig({})).toMatchObject({ webConcurrency: 1, dbConnectTimeoutMs: 30_000 });
   expect(loadConfig({ WEB_CONCURRENCY: '4', DB_CONNECT_TIMEOUT: '2.5' })).toMatchObject({ webConcurrency: 4, dbConnectTimeoutMs: 2500 });
   expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
+});
+
+test('REMEMBER_BROWSER_DAYS: 30 by default, 0 turns remembering off', () => {
+  expect(loadConfig({}).rememberBrowserDays).toBe(30);
+  expect(loadConfig({ REMEMBER_BROWSER_DAYS: '0' }).rememberBrowserDays).toBe(0);
+  expect(loadConfig({ REMEMBER_BROWSER_DAYS: '7' }).rememberBrowserDays).toBe(7);
 });
 
 test('the cores are shared among the workers: each runs cores ÷ workers password hashes at once, at least 1', () => {
@@ -85,6 +91,9 @@ test.each([
   [{ DB_CONNECT_TIMEOUT: '0' }, 'DB_CONNECT_TIMEOUT'],
   [{ DB_CONNECT_TIMEOUT: 'soon' }, 'DB_CONNECT_TIMEOUT'],
   [{ SANDBOX_ALLOW_REMOTE: 'yes' }, 'SANDBOX_ALLOW_REMOTE'],
+  [{ REMEMBER_BROWSER_DAYS: '-1' }, 'REMEMBER_BROWSER_DAYS'],
+  [{ REMEMBER_BROWSER_DAYS: '1.5' }, 'REMEMBER_BROWSER_DAYS'],
+  [{ REMEMBER_BROWSER_DAYS: 'always' }, 'REMEMBER_BROWSER_DAYS'],
   [{ LIMIT_SENDS_GLOBAL: '1000' }, 'LIMIT_SENDS_GLOBAL'],
 ])('a bad value stops start-up with an error naming the variable: %j', (env, name) => {
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

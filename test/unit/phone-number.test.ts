@@ -1,4 +1,4 @@
-import { callingCodeOf, countries, formatInternational, normalizePhone } from '../../common/phone-number';
+import { callingCodeOf, countries, countryMatches, formatInternational, normalizePhone } from '../../common/phone-number';
 
 test('one E.164 form for the ways people write a number, and a trunk prefix that is not one refused', () => {
   for (const written of ['4155550100', '14155550100', '(415) 555-0100', '415.555.0100', '+1 415 555 0100']) {
@@ -37,4 +37,16 @@ test('every calling code libphonenumber-js knows, labelled by country name', () 
   expect(callingCodeOf('+880')).toBe('880');
   expect(callingCodeOf('0')).toBeUndefined();
   expect(formatInternational('+8801712345678')).toBe('+880 1712 345678');
+});
+
+test("the registration form's country search: best match first, by name start, word start, calling code", () => {
+  const all = countries();
+  const names = (q: string) => countryMatches(all, q).map((c) => c.name);
+  expect(names('ger')[0]).toBe('Germany'); // before Algeria and Niger, which only contain it
+  expect(names('ger')).toEqual(expect.arrayContaining(['Algeria', 'Niger', 'Nigeria']));
+  expect(names('bangla')).toEqual(['Bangladesh']);
+  expect(names('+880')[0]).toBe('Bangladesh');
+  expect(names('kingdom')[0]).toBe('United Kingdom');
+  expect(names('  ')).toHaveLength(all.length);
+  expect(names('zzz')).toEqual([]);
 });

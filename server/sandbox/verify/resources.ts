@@ -1,8 +1,8 @@
 // The JSON Verify answers with, field for field (snake_case, dates in ISO 8601 without
 // milliseconds, `url` the resource's own address), for each resource the sandbox serves.
-import { challengeStatus } from './service';
+import { effectiveStatus, recordOf } from '../shared/push-requests';
+import { TOTP_DIGITS, TOTP_PERIOD_S } from '../shared/totp';
 import type { VerifyChallenge, VerifyFactor, VerifyVerification } from './models';
-import { TOTP_DIGITS, TOTP_PERIOD_S } from '../totp';
 
 /** "2020-07-01T12:13:14Z" */
 export const isoDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -78,13 +78,7 @@ export function factorJson(a: Account, f: VerifyFactor, urlOf: UrlOf, binding?: 
 
 export function challengeJson(a: Account, c: VerifyChallenge, now: Date, urlOf: UrlOf) {
   const url = urlOf(`/Services/${a.serviceSid}/Entities/${c.identity}/Challenges/${c.sid}`);
-  const status = challengeStatus(c, now);
-  let hidden: unknown;
-  try {
-    hidden = c.hiddenDetails === null ? null : JSON.parse(c.hiddenDetails);
-  } catch {
-    hidden = null;
-  }
+  const status = effectiveStatus({ status: c.status, pendingUntil: c.expirationDate }, now);
   return {
     sid: c.sid,
     account_sid: a.accountSid,
@@ -99,7 +93,7 @@ export function challengeJson(a: Account, c: VerifyChallenge, now: Date, urlOf: 
     status,
     responded_reason: c.respondedAt ? 'none' : null,
     details: { message: c.message, date: isoDate(c.createdAt), fields: c.fields.map(({ label, value }) => ({ label, value })) },
-    hidden_details: hidden,
+    hidden_details: c.hiddenDetails ? recordOf(c.hiddenDetails) : null,
     metadata: null,
     factor_type: c.factorType,
     url,

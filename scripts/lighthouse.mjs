@@ -1,0 +1,35 @@
+// npm run lighthouse: bench/lighthouse.ts is TypeScript, so it is bundled with esbuild into a
+// temporary folder (node_modules linked in) and run from there with the arguments given.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = await mkdtemp(path.join(tmpdir(), 'asq-lighthouse-'));
+let code;
+try {
+  await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['bench/lighthouse.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    outfile: path.join(dir, 'lighthouse.js'),
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(dir, 'lighthouse.js'), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, LIGHTHOUSE_ROOT: root },
+  });
+  process.on('SIGINT', () => {});
+  code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+process.exit(code);
