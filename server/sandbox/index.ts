@@ -11,7 +11,7 @@ import type { ExpirySpec } from '../db/expiry';
 import type { TwilioVerifyCredentials } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { authyApiRoutes } from './authy/api';
-import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, authyModels } from './authy/models';
+import { authyModels } from './authy/models';
 import { AuthySandbox } from './authy/service';
 import { sandboxContext } from './shared/context';
 import { sandboxHostGuard } from './shared/host-guard';
@@ -55,7 +55,6 @@ export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
   INBOX_EXPIRY,
   PUSH_EXPIRY,
   claimsExpiry(CLAIMS_COLLECTION),
-  ...AUTHY_COLLECTIONS,
   ...VERIFY_EXPIRING_COLLECTIONS,
 ];
 
@@ -65,8 +64,14 @@ export function createSandbox(opts: SandboxOptions): Router {
   const inbox = new Inbox(connection, ctx);
   const pushRequests = new PushRequests(connection, ctx);
 
-  const authyStore = authyModels(connection);
-  const authy = new AuthySandbox({ ctx, models: authyStore, inbox, pushRequests, apiKey: opts.apiKey, callbackUrl: opts.callbackUrl });
+  const authy = new AuthySandbox({
+    ctx,
+    models: authyModels(connection),
+    inbox,
+    pushRequests,
+    apiKey: opts.apiKey,
+    callbackUrl: opts.callbackUrl,
+  });
   const verifyStore = verifyModels(connection);
   const verifyService = (serviceSid: string) =>
     new VerifySandbox({
@@ -87,18 +92,9 @@ export function createSandbox(opts: SandboxOptions): Router {
   pushRequests.answersGoBy('authy', (request) => authy.sendCallback(request));
   pushRequests.answersGoBy('verify', (request) => verify.sendWebhook(request));
 
-  // Unique indexes (one user per phone, one id per push request, one entity per identity…) before the first request.
-  const { entities, factors, challenges, verifications } = verifyStore;
-  const models = [
-    inbox.model,
-    pushRequests.model,
-    authyStore.users,
-    authyStore.verifications,
-    entities,
-    factors,
-    challenges,
-    verifications,
-  ];
+  // The indexes the sandbox's models declare (one user per phone, one id per push request, one
+  // entity per identity…), before the first request. Every sandbox collection is named sandbox_….
+  const models = Object.values(connection.models).filter((model) => model.collection.collectionName.startsWith('sandbox_'));
   const ready = Promise.all(models.map((model) => model.createIndexes())).catch((err: unknown) => {
     logger.error({ err: (err as Error).message }, '[sandbox] could not create its indexes');
   });
