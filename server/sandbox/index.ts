@@ -30,6 +30,8 @@ export const SANDBOX_AUTHY_PATH = '/sandbox/api';
 export const SANDBOX_VERIFY_PATH = '/sandbox/verify';
 
 const CLAIMS_COLLECTION = 'sandbox_claims';
+/** What earlier versions kept apart (codes and push requests live minutes, a day at most): dropped at start. */
+const RETIRED_COLLECTIONS = ['sandbox_approvals', 'sandbox_verifications', 'sandbox_verify_messages'];
 
 export interface SandboxOptions {
   /** The app's connection: models are created on it, never on global mongoose. */
@@ -95,7 +97,8 @@ export function createSandbox(opts: SandboxOptions): Router {
   // The indexes the sandbox's models declare (one user per phone, one id per push request, one
   // entity per identity…), before the first request. Every sandbox collection is named sandbox_….
   const models = Object.values(connection.models).filter((model) => model.collection.collectionName.startsWith('sandbox_'));
-  const ready = Promise.all(models.map((model) => model.createIndexes())).catch((err: unknown) => {
+  const retire = RETIRED_COLLECTIONS.map((name) => connection.dropCollection(name).catch(() => {}));
+  const ready = Promise.all([...models.map((model) => model.createIndexes()), ...retire]).catch((err: unknown) => {
     logger.error({ err: (err as Error).message }, '[sandbox] could not create its indexes');
   });
 
