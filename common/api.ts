@@ -49,6 +49,11 @@ export interface LoginRequest {
 /** Where a visitor belongs, by the stage of its login. */
 export type NextUrl = '/protected' | '/2fa' | '/login';
 
+/** POST /api/login's answer: `url` is /protected when this browser was remembered and no second factor is needed. */
+export interface LoginAnswer extends Done {
+  url?: NextUrl;
+}
+
 /** POST /api/loggedIn */
 export interface LoggedIn {
   url: NextUrl;

@@ -5,6 +5,7 @@ import type {
   CodeSent,
   Done,
   LoggedIn,
+  LoginAnswer,
   LoginRequest,
   NextUrl,
   PasskeyAnswer,
@@ -44,8 +45,9 @@ export class ApiService {
     return this.post<Done, RegistrationRequest>('/api/user/register', user);
   }
 
-  login(username: string, password: string): IPromise<Done> {
-    return this.post<Done, LoginRequest>('/api/login', { username, password });
+  /** The password; `url` is /protected when this browser was remembered and no second factor is needed. */
+  login(username: string, password: string): IPromise<LoginAnswer> {
+    return this.post<LoginAnswer, LoginRequest>('/api/login', { username, password });
   }
 
   logout(): IPromise<Done> {

@@ -29,7 +29,11 @@ class LoginController {
   }
 
   submit(): void {
-    this.state.run(this.api.login(this.username, this.password), () => void this.$state.go('twofa'));
+    // A remembered browser skips the second factor.
+    this.state.run(
+      this.api.login(this.username, this.password),
+      (res) => void this.$state.go(res.url === '/protected' ? 'protected' : 'twofa'),
+    );
   }
 
   /** A passkey with user verification is both factors: straight to /protected. */

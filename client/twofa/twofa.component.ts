@@ -1,6 +1,9 @@
 import type { IQService, ITimeoutService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
-import type { ApiService, CodeSent, SoftTokenEnrolment } from '../core/api.service';
+import { RECOVERY_CODES_LOW } from '../../common/account-api';
+import type { AccountApiService } from '../core/account-api.service';
+import { errorMessage, type ApiService, type CodeSent, type SoftTokenEnrolment } from '../core/api.service';
+import type { SiteService } from '../core/site.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 import { PushPoller, PUSH_WAIT_SECONDS } from './push-poller';
@@ -16,9 +19,20 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
   timeout: PUSH_EXPIRED,
 };
 
+/** Pages a fresh check may come back to (the `then` parameter); anything else goes to /protected. */
+const RETURN_STATES = new Set(['protected', 'account']);
+
 class TwofaController {
-  static $inject = ['api', 'passkeys', '$state', '$timeout'];
+  static $inject = ['api', 'accountApi', 'site', 'passkeys', '$state', '$timeout'];
   token = '';
+  /** A login at the second factor (a resolve); false for a fresh check after 2FA. */
+  atLogin = false;
+  /** "Remember this browser" (REMEMBER_BROWSER_DAYS; 0 hides it), offered to a login, not to a fresh check. */
+  rememberDays = 0;
+  remember = false;
+  /** "Use a recovery code": its field, once asked for. */
+  recoveryOpen = false;
+  recoveryCode = '';
   /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify): a resolve. */
   enrolment: SoftTokenEnrolment | null = null;
   /** "Use a passkey" shows only for someone who has one, where passkeys work: a resolve. */
@@ -28,6 +42,8 @@ class TwofaController {
 
   constructor(
     private readonly api: ApiService,
+    private readonly accountApi: AccountApiService,
+    private readonly site: SiteService,
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     $timeout: ITimeoutService,
@@ -37,6 +53,10 @@ class TwofaController {
       () => this.api.pushStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
+  }
+
+  $onInit(): void {
+    this.rememberDays = this.atLogin ? this.site.info.rememberBrowserDays : 0;
   }
 
   $onDestroy(): void {
@@ -59,6 +79,18 @@ class TwofaController {
     this.state.run(this.api.verifyToken(this.token), () => this.passed());
   }
 
+  /** A recovery code in place of the second factor; /protected then says how many are left. */
+  useRecoveryCode(): void {
+    this.state.run(this.accountApi.useRecoveryCode(this.recoveryCode), (remaining) => {
+      const left = `${remaining} recovery code${remaining === 1 ? '' : 's'} left`;
+      this.passed(
+        remaining <= RECOVERY_CODES_LOW
+          ? `Recovery code accepted. Only ${left}: generate new ones soon.`
+          : `Recovery code accepted: ${left}.`,
+      );
+    });
+  }
+
   /** Push Auth: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
     void this.state.run(this.api.createPush(), () => {
@@ -76,9 +108,19 @@ class TwofaController {
     this.state.fail(outcome === 'error' ? (message ?? 'The push request failed.') : PUSH_FAILURES[outcome]);
   }
 
-  private passed(): void {
+  /** 2FA passed: this browser remembered if asked, then on to /protected (or back to the page that asked for a fresh check). */
+  private passed(said = ''): void {
     this.push.stop();
-    void this.$state.go('protected');
+    const then: unknown = this.$state.params.then;
+    const go = (message: string) =>
+      typeof then === 'string' && RETURN_STATES.has(then) && then !== 'protected'
+        ? this.$state.go(then)
+        : this.$state.go('protected', { said: message || null });
+    if (!this.remember) return void go(said);
+    this.accountApi.rememberBrowser().then(
+      () => void go(said),
+      (rejection: unknown) => void go(`${said} This browser was not remembered: ${errorMessage(rejection)}`.trim()),
+    );
   }
 }
 
@@ -92,16 +134,17 @@ function sentMessage(prefix: string, res: CodeSent): string {
  * knowing is not an error: without the QR code or the passkey, the other channels remain.
  */
 const resolve = {
-  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
-  // check) that is /protected's.
-  enrolment: [
+  atLogin: [
     'api',
     (api: ApiService) =>
       api
         .loggedIn()
-        .then((next) => (next === '/2fa' ? api.softTokenEnrolment() : null))
-        .catch(() => null),
+        .then((next) => next === '/2fa')
+        .catch(() => false),
   ],
+  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+  // check) that is /account's.
+  enrolment: ['api', 'atLogin', (api: ApiService, atLogin: boolean) => (atLogin ? api.softTokenEnrolment().catch(() => null) : null)],
   passkeyOffered: [
     'api',
     'passkeys',
@@ -114,7 +157,7 @@ const resolve = {
   ],
 };
 
-/** `/2fa`: the second factor by token, SMS, voice, push or a passkey. */
+/** `/2fa`: the second factor by token, SMS, voice, push, a passkey or a recovery code; "Remember this browser". */
 export default pageModule(
   {
     name: 'twofa',
@@ -122,6 +165,7 @@ export default pageModule(
     component: 'twofa',
     resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },
+    params: { then: null },
   },
-  { bindings: { enrolment: '<', passkeyOffered: '<' }, controller: TwofaController, template },
+  { bindings: { atLogin: '<', enrolment: '<', passkeyOffered: '<' }, controller: TwofaController, template },
 );

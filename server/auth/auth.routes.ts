@@ -1,7 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN } from '../../common/account-rules';
-import type { Done, LoggedIn, LoginRequest, RegistrationRequest } from '../../common/api';
+import type { Done, LoggedIn, LoginAnswer, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -12,7 +12,7 @@ import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
 import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
-import { endLogin, loginStage, startLogin } from './login-session';
+import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
 import type { ProviderRecords, UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
@@ -27,6 +27,8 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  /** After the right password: whether this browser was remembered for the user (account/), so no second factor is asked. */
+  recognisedBrowser?: (req: Request, res: Response, userId: string) => Promise<boolean>;
   metrics: Metrics;
 }
 
@@ -77,7 +79,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/login
-  router.post('/login', async (req: Request, res: Response<Done>) => {
+  router.post('/login', async (req: Request, res: Response<LoginAnswer>) => {
     const body = bodyOf<LoginRequest>(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
@@ -109,6 +111,12 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.
       const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
+    }
+    // The password, on a browser remembered after an earlier 2FA: the login is complete, and the SPA goes on to /protected.
+    if (await deps.recognisedBrowser?.(req, res, user.id)) {
+      await startRememberedLogin(req, { id: user.id, username: user.username }, now());
+      res.json({ success: true, url: landingUrl('complete') });
+      return;
     }
     await startLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });

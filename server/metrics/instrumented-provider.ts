@@ -39,6 +39,7 @@ export function instrumentedProvider<R extends object>(provider: TwoFactorProvid
     refusal: (user) => provider.refusal(user),
     pendingSoftToken: (user) => provider.pendingSoftToken(user),
     register: (person) => timed('register', () => provider.register(person)),
+    changePhone: (person) => timed('change_phone', () => provider.changePhone(person)),
     renewSoftToken: (user) => timed('renew_soft_token', () => provider.renewSoftToken(user)),
     async sendCode(user, channel) {
       const sent = await timed('send_code', () => provider.sendCode(user, channel));

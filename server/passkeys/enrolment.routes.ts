@@ -1,6 +1,7 @@
 // Enrolment: a person past 2FA (and checked again within 5 minutes) adds a passkey.
 import type { PasskeyAnswer, PasskeyCreationOptions } from '../../common/api';
 import { MAX_PASSKEYS } from '../../common/passkey-info';
+import { recordSecurityEvent } from '../auth/login-events';
 import { requireFreshCheck } from '../auth/login-session';
 import { bodyOf } from '../http/validate';
 import { checkRegistration, registrationOptions } from './ceremonies';
@@ -35,5 +36,6 @@ export const finishEnrolment =
     const check = await checkRegistration(rp, response, challenge, user.id);
     if (!check.ok) throw ctx.refused(check);
     const record = await ctx.passkeys.add(check.passkey);
+    await recordSecurityEvent(req, { type: 'passkey-added', name: record.name });
     res.json({ passkey: summaryOf(record) });
   };

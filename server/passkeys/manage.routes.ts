@@ -1,6 +1,7 @@
 // A person's passkeys after 2FA: the list, a new name, removal (after a fresh check).
 import type { Done, PasskeyAnswer, PasskeyRenameRequest } from '../../common/api';
 import { MAX_PASSKEY_NAME_LENGTH, MAX_PASSKEYS, type PasskeyList } from '../../common/passkey-info';
+import { recordSecurityEvent } from '../auth/login-events';
 import { requireFreshCheck } from '../auth/login-session';
 import { HttpError } from '../http/errors';
 import { bodyOf, requireString } from '../http/validate';
@@ -41,6 +42,8 @@ export const removePasskey =
   async (req, res) => {
     const user = await ctx.currentUser(req);
     requireFreshCheck(req, 'Remove a passkey', ctx.now());
-    if (!CREDENTIAL_ID.test(req.params.id) || !(await ctx.passkeys.remove(user.id, req.params.id))) throw new HttpError(404, NOT_FOUND);
+    const removed = CREDENTIAL_ID.test(req.params.id) ? await ctx.passkeys.remove(user.id, req.params.id) : null;
+    if (!removed) throw new HttpError(404, NOT_FOUND);
+    await recordSecurityEvent(req, { type: 'passkey-removed', name: removed.name });
     res.json({ success: true });
   };

@@ -55,6 +55,6 @@ export const finishSecondFactor =
     );
     ctx.metrics.secondFactor('passkey', failure ? 'failure' : 'success');
     if (failure) throw failure;
-    await passSecondFactor(req, ctx.now());
+    await passSecondFactor(req, ctx.now(), { how: 'passkey' });
     res.json({ success: true });
   };

@@ -103,6 +103,12 @@ export interface TwoFactorProvider<R extends object = object> {
   refusal(user: ProviderUser<R>): string | undefined;
   /** Registers a new user for 2FA; the result is stored with the user (one insert, after this). */
   register(person: { username: string; email: string; phone: Phone }): Promise<R>;
+  /**
+   * A user's phone number changes to `person.phone`, proven by a phone verification first: what
+   * to store with the user besides the number. Authy registers the new number (a new Authy id);
+   * Verify sends codes to the stored number, so nothing else changes.
+   */
+  changePhone(person: { username: string; email: string; phone: Phone }): Promise<R>;
   /** The soft token waiting for its first code (its QR code is shown until then), if any. */
   pendingSoftToken(user: ProviderUser<R>): PendingSoftToken | undefined;
   /** A new soft token in place of the pending one (which is deleted upstream); the record to store. */

@@ -3,6 +3,7 @@
 // reaches the sandbox over HTTP at selfUrl, so production code paths run unchanged.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
+import { EXPIRING_COLLECTIONS as ACCOUNT } from '../account/account';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
 import { userModel } from '../auth/user.model';
@@ -37,6 +38,7 @@ export interface ComposeOptions {
     | 'limits'
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
+    | 'rememberBrowserDays'
     | 'metricsToken'
   >;
   connection: Connection;
@@ -57,7 +59,16 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...ENROLMENT_LOCKS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [
+    ...SESSIONS,
+    ...ATTEMPTS,
+    ...LIMIT_WARNINGS,
+    ...APPROVALS,
+    ...ENROLMENT_LOCKS,
+    ...PASSKEYS,
+    ...ACCOUNT,
+    ...(sandboxMode ? SANDBOX : []),
+  ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */

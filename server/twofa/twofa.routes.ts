@@ -18,6 +18,7 @@ import {
   sentCode,
   settlePush,
 } from '../auth/login-session';
+import { recordSecurityEvent } from '../auth/login-events';
 import { sessionUser } from '../auth/session-user';
 import type { ProviderRecords, UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
@@ -108,6 +109,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     if (!check.expired) metrics.secondFactor('token', check.valid ? 'success' : 'failure');
     // The record changes whether or not this code was right (a factor found verified upstream).
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
+    if (check.enrolled) await recordSecurityEvent(req, { type: 'authenticator-set-up' });
     if (check.expired) {
       forgetSentCode(req);
       throw new HttpError(410, EXPIRED_CODE, 'token');
@@ -133,8 +135,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     const token = requireString(bodyOf<TokenRequest>(req), 'token', rules.token);
     const user = await currentUser(req);
     const check = await checkCode(req, user, token, { sentCodeId: sentCode(req), mayEnrol: mayEnrolSoftToken(req, now()) });
-    if (!check.enrolled) await passSecondFactor(req, now());
-    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false });
+    if (!check.enrolled) await passSecondFactor(req, now(), { how: 'code' });
+    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false, how: 'code' });
     res.json({ success: true });
   });
 
@@ -208,7 +210,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
         status = await provider.pushStatus(await currentUser(req), id);
         if (status !== 'pending') await approvals.finalize(id, status);
       }
-      if (status === 'approved') await passSecondFactor(req, now());
+      if (status === 'approved') await passSecondFactor(req, now(), { how: 'push' });
       if (status !== 'pending') {
         settlePush(req, id, status);
         metrics.secondFactor('push', status === 'approved' ? 'success' : 'failure');

@@ -1,5 +1,5 @@
 // Passkeys in real Chromium, with its virtual authenticator (CDP WebAuthn: ctap2, internal
-// transport, resident keys, user verification) as the person's device: enrol on /protected,
+// transport, resident keys, user verification) as the person's device: enrol on /account,
 // pass 2FA with it, sign in with it alone, remove it; and an authenticator that refuses user
 // verification.
 import type { CDPSession, Page } from 'playwright-core';
@@ -9,6 +9,8 @@ import {
   httpSettled,
   logIn,
   newUser,
+  openAccount,
+  logOutFromProtected,
   pathOf,
   reachProtected,
   registerUser,
@@ -54,16 +56,14 @@ async function addPasskey(page: Page): Promise<void> {
   expect(await statusShown(page)).toBe('Passkey added as “Passkey 1”. You can rename it.');
 }
 
-async function logOut(page: Page): Promise<void> {
-  await page.click('#logout');
-  await waitForPath(page, '/');
-}
+const logOut = logOutFromProtected;
 
 test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and the option is gone', async () => {
   const { page } = h;
   const u = user();
   const { cdp, authenticatorId } = await virtualAuthenticator(page);
   await toProtected(page, u);
+  await openAccount(page);
 
   // Enrol, then rename in the list.
   await addPasskey(page);
@@ -84,6 +84,7 @@ test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and t
   await logIn(page, u);
   await page.click('#use-passkey');
   await reachProtected(page, u.username);
+  await openAccount(page);
   expect(await page.locator('#passkey-0 .passkey__dates').innerText()).toMatch(/ · last used .+$/);
 
   // The passkey alone: no username, no password, no code.
@@ -91,6 +92,7 @@ test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and t
   await page.goto('/login');
   await page.click('#passkey-signin');
   await reachProtected(page, u.username);
+  await openAccount(page);
 
   // Remove it (the sign-in just now is the fresh check removal needs).
   await page.locator('#passkey-0 .passkey__remove').click();
@@ -118,6 +120,7 @@ test('an authenticator that refuses user verification: no sign-in, a clear messa
   const u = user();
   const { cdp, authenticatorId } = await virtualAuthenticator(page);
   await toProtected(page, u);
+  await openAccount(page);
   await addPasskey(page);
   await logOut(page);
 

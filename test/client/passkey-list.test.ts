@@ -1,10 +1,10 @@
-// The passkey list on /protected: Remove (and Add) may answer "confirm it is you first"; the
+// The passkey list on /account: Remove (and Add) may answer "confirm it is you first"; the
 // list then offers the check, and after it the action goes through.
 import type { IHttpResponse, IQService, IRootScopeService } from 'angular';
 import type { PasskeySummary } from '../../common/passkey-info';
 import type { ApiService } from '../../client/core/api.service';
 import type { PasskeyService } from '../../client/core/passkeys.service';
-import { PasskeyListController } from '../../client/protected/passkey-list.controller';
+import { PasskeyListController } from '../../client/account/passkey-list.controller';
 import { mockInjector } from './angular';
 
 const laptop: PasskeySummary = { id: 'AAAA', name: 'Laptop', createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: null, synced: false };

@@ -16,7 +16,16 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'sandbox-phone-narrow', 'protected', 'login-error', 'passkeys', 'verify-enrol'];
+const DOCS_SCREENSHOTS = [
+  'push-waiting',
+  'sandbox-phone',
+  'sandbox-phone-narrow',
+  'protected',
+  'login-error',
+  'passkeys',
+  'verify-enrol',
+  'account',
+];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -424,13 +433,13 @@ export async function passWithSms(page: Page, app: AppAt, user: TestUser): Promi
   await page.locator('#protected-content').waitFor();
 }
 
-/** Logs in through the login page at `path` (ends on /2fa). */
-export async function logIn(page: Page, user: TestUser, path = '/login'): Promise<void> {
+/** Logs in through the login page at `path` (ends on /2fa, or on `landing`: /protected on a remembered browser). */
+export async function logIn(page: Page, user: TestUser, path = '/login', landing = '/2fa'): Promise<void> {
   await page.goto(path);
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#login');
-  await waitForPath(page, '/2fa');
+  await waitForPath(page, landing);
 }
 
 /** The id of the focused element ('' for none). */
@@ -469,4 +478,19 @@ export async function statusShown(page: Page): Promise<string> {
   const el = page.locator('main p.message.ok[role=status]');
   await el.waitFor({ state: 'visible', timeout: 10_000 });
   return (await el.textContent())?.trim() ?? '';
+}
+
+/** From a page past 2FA, the header's Account link: waits for /account and its sections. */
+export async function openAccount(page: Page): Promise<void> {
+  await page.click('#nav-account');
+  await waitForPath(page, '/account');
+  await page.locator('#account-username').waitFor();
+  await httpSettled(page);
+}
+
+/** Logout, from /protected (the page with the button); ends on /. */
+export async function logOutFromProtected(page: Page): Promise<void> {
+  if (pathOf(page) !== '/protected') await page.goto('/protected');
+  await page.click('#logout');
+  await waitForPath(page, '/');
 }

@@ -40,6 +40,11 @@ export function createAuthyProvider(options: AuthyApiOptions): TwoFactorProvider
       return { authyId: await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode }) };
     },
 
+    // Authy knows a user by the number: the new one is a new Authy user (its app enrols itself again).
+    async changePhone({ email, phone }) {
+      return { authyId: await authy.registerUser({ email, phone: phone.national, countryCode: phone.callingCode }) };
+    },
+
     // The Authy app enrols itself: nothing to show on /2fa.
     pendingSoftToken: () => undefined,
 

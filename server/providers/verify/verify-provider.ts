@@ -134,6 +134,9 @@ export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvide
       return newTotpFactor(randomBytes(16).toString('hex'));
     },
 
+    // Codes go to users.phone; the Entity and its factors do not depend on the number.
+    changePhone: () => Promise.resolve({}),
+
     pendingSoftToken: (user) =>
       user.verify?.totpUri ? { otpauthUri: user.verify.totpUri, createdAt: user.verify.totpCreatedAt ?? user.createdAt } : undefined,
 

@@ -3,7 +3,7 @@ import { errorField, type ApiService, type SoftTokenEnrolment } from '../core/ap
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 
-/** "Set up an authenticator app" on /protected: the QR code and its first code, behind a fresh second factor. */
+/** "Set up an authenticator app" on /account: the QR code and its first code, behind a fresh second factor. */
 export class AuthenticatorSetupController {
   static $inject = ['api', 'passkeys'];
   /** 'recheck': a fresh second factor first; 'ready': the QR code; 'done': set up just now. */

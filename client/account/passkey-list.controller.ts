@@ -3,7 +3,7 @@ import type { ApiService } from '../core/api.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 
-/** The passkey list on /protected: Add, an inline Rename, Remove, and the fresh check they may ask for. */
+/** The passkey list on /account: Add, an inline Rename, Remove, and the fresh check they may ask for. */
 export class PasskeyListController {
   static $inject = ['api', 'passkeys'];
   list: PasskeySummary[] = [];

@@ -3,7 +3,7 @@ import { AuthenticatorSetupController } from './authenticator-setup.controller';
 import template from './authenticator-setup.html';
 
 /**
- * `<authenticator-setup>` on /protected: for someone whose soft token never got its first code
+ * `<authenticator-setup>` on /account: for someone whose soft token never got its first code
  * (Twilio Verify), its QR code and that code, behind a fresh second factor. Hidden when there
  * is nothing to set up (Authy, or set up already).
  */
