@@ -91,6 +91,13 @@ module.exports = {
       to: { path: '^server/$1/(authy|verify)/', pathNot: '^server/$1/$2/' },
     },
     {
+      name: 'sandbox-shared-below-its-halves',
+      comment: "The sandbox's shared parts (clock, inbox, push requests, the phone page) serve both APIs and know neither.",
+      severity: 'error',
+      from: { path: '^server/sandbox/shared/' },
+      to: { path: '^server/sandbox/(authy|verify)/' },
+    },
+    {
       name: 'no-dev-dependency',
       comment: 'The server runs with production dependencies only; the SPA is bundled from them.',
       severity: 'error',

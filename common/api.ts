@@ -1,4 +1,5 @@
-// The JSON API between the SPA and the server: every request body and every answer, named once.
+// The JSON API between the SPA and the server: every request body and every answer, named once
+// (the account page's, /api/account/…, are in account-api.ts).
 // The server's handlers answer with these types and read request fields by these names; the
 // SPA's ApiService sends and reads the same, so a renamed field fails the type check on both
 // sides. The paths and field names are the original quickstart's (`approval_request.uuid`,

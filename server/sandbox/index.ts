@@ -11,7 +11,7 @@ import type { ExpirySpec } from '../db/expiry';
 import type { TwilioVerifyCredentials } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { authyApiRoutes } from './authy/api';
-import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, authyModels } from './authy/models';
+import { authyModels } from './authy/models';
 import { AuthySandbox } from './authy/service';
 import { sandboxContext } from './shared/context';
 import { sandboxHostGuard } from './shared/host-guard';
@@ -30,6 +30,8 @@ export const SANDBOX_AUTHY_PATH = '/sandbox/api';
 export const SANDBOX_VERIFY_PATH = '/sandbox/verify';
 
 const CLAIMS_COLLECTION = 'sandbox_claims';
+/** What earlier versions kept apart (codes and push requests live minutes, a day at most): dropped at start. */
+const RETIRED_COLLECTIONS = ['sandbox_approvals', 'sandbox_verifications', 'sandbox_verify_messages'];
 
 export interface SandboxOptions {
   /** The app's connection: models are created on it, never on global mongoose. */
@@ -55,7 +57,6 @@ export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
   INBOX_EXPIRY,
   PUSH_EXPIRY,
   claimsExpiry(CLAIMS_COLLECTION),
-  ...AUTHY_COLLECTIONS,
   ...VERIFY_EXPIRING_COLLECTIONS,
 ];
 
@@ -65,8 +66,14 @@ export function createSandbox(opts: SandboxOptions): Router {
   const inbox = new Inbox(connection, ctx);
   const pushRequests = new PushRequests(connection, ctx);
 
-  const authyStore = authyModels(connection);
-  const authy = new AuthySandbox({ ctx, models: authyStore, inbox, pushRequests, apiKey: opts.apiKey, callbackUrl: opts.callbackUrl });
+  const authy = new AuthySandbox({
+    ctx,
+    models: authyModels(connection),
+    inbox,
+    pushRequests,
+    apiKey: opts.apiKey,
+    callbackUrl: opts.callbackUrl,
+  });
   const verifyStore = verifyModels(connection);
   const verifyService = (serviceSid: string) =>
     new VerifySandbox({
@@ -87,19 +94,11 @@ export function createSandbox(opts: SandboxOptions): Router {
   pushRequests.answersGoBy('authy', (request) => authy.sendCallback(request));
   pushRequests.answersGoBy('verify', (request) => verify.sendWebhook(request));
 
-  // Unique indexes (one user per phone, one id per push request, one entity per identity…) before the first request.
-  const { entities, factors, challenges, verifications } = verifyStore;
-  const models = [
-    inbox.model,
-    pushRequests.model,
-    authyStore.users,
-    authyStore.verifications,
-    entities,
-    factors,
-    challenges,
-    verifications,
-  ];
-  const ready = Promise.all(models.map((model) => model.createIndexes())).catch((err: unknown) => {
+  // The indexes the sandbox's models declare (one user per phone, one id per push request, one
+  // entity per identity…), before the first request. Every sandbox collection is named sandbox_….
+  const models = Object.values(connection.models).filter((model) => model.collection.collectionName.startsWith('sandbox_'));
+  const retire = RETIRED_COLLECTIONS.map((name) => connection.dropCollection(name).catch(() => {}));
+  const ready = Promise.all([...models.map((model) => model.createIndexes()), ...retire]).catch((err: unknown) => {
     logger.error({ err: (err as Error).message }, '[sandbox] could not create its indexes');
   });
 

@@ -6,8 +6,8 @@ import { trusted, type Types } from 'mongoose';
 import { isDuplicateKey } from '../../db/duplicate-key';
 import { safeEqual } from '../../platform/safe-equal';
 import { randomDigits } from '../shared/codes';
-import { laterThan, nextTry, type SandboxContext } from '../shared/context';
-import { CODE_LIFETIME_MS, type Channel, type Inbox } from '../shared/inbox';
+import { nextTry, type SandboxContext } from '../shared/context';
+import type { Channel, Inbox } from '../shared/inbox';
 import { displayPhone, maskCellphone } from '../shared/phone';
 import type { PhoneHalf, SoftToken } from '../shared/phone-page';
 import { postToApp } from '../shared/post-to-app';
@@ -15,7 +15,7 @@ import type { Answer, Field, PushRequest, PushRequests } from '../shared/push-re
 import { newTotpSecret, useTotpCode } from '../shared/totp';
 import { buildCallback, signedUrl } from './callback';
 import { errors } from './errors';
-import type { Approval, ApprovalExtra, AuthyModels, AuthyUser, AuthyVerification } from './models';
+import type { Approval, ApprovalExtra, AuthyModels, AuthyUser } from './models';
 
 export const SMS_CODE_LENGTH = 7;
 export const VERIFICATION_MAX_ATTEMPTS = 5;
@@ -118,7 +118,8 @@ export class AuthySandbox implements PhoneHalf {
   async sendCode(authyId: string, channel: Channel): Promise<{ cellphone: string }> {
     const user = await this.requireUser(authyId);
     const to = displayPhone(user.countryCode, user.cellphone);
-    await this.o.inbox.deliver({ provider: 'authy', purpose: '2fa', account: authyId, to, channel, code: randomDigits(SMS_CODE_LENGTH) });
+    const code = randomDigits(SMS_CODE_LENGTH);
+    await this.o.inbox.deliver({ provider: 'authy', purpose: '2fa', account: authyId, key: authyId, to, channel, code });
     return { cellphone: maskCellphone(user.countryCode, user.cellphone) };
   }
 
@@ -127,8 +128,12 @@ export class AuthySandbox implements PhoneHalf {
     const user = await this.requireUser(authyId);
     if (!/^\d{6,10}$/.test(token)) return false;
     if (token.length === SMS_CODE_LENGTH) {
-      const sent = await this.o.inbox.findLive('authy', authyId, token);
-      if (sent) return this.ctx.claim(`code:${sent._id.toHexString()}`, sent.expiresAt);
+      const sent = await this.o.inbox.findLive('authy', '2fa', authyId, token);
+      if (sent) {
+        if (!(await this.ctx.claim(`code:${sent._id.toHexString()}`, sent.expiresAt))) return false;
+        await this.o.inbox.markUsed(sent._id);
+        return true;
+      }
     }
     const holder = { owner: user._id.toHexString(), secret: user.secret, lastStep: user.totpLastStep };
     return useTotpCode(this.ctx, holder, token, (step) =>
@@ -185,44 +190,25 @@ export class AuthySandbox implements PhoneHalf {
   // ---- phone verification ------------------------------------------------------------------
 
   async startVerification(p: { countryCode: string; phone: string; via: Channel; codeLength: number }): Promise<string> {
-    const now = this.ctx.now();
     const to = displayPhone(p.countryCode, p.phone);
-    const code = randomDigits(p.codeLength);
-    const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
-    await this.m.verifications.create({
-      phoneKey: `${p.countryCode}:${p.phone}`,
-      to,
-      channel: p.via,
-      code,
-      sentAt: now,
-      expiresAt,
-      attempts: 0,
-      verifiedAt: null,
-    });
-    await this.o.inbox.deliver({ provider: 'authy', purpose: 'verification', to, channel: p.via, code, expiresAt });
+    const key = `${p.countryCode}:${p.phone}`;
+    await this.o.inbox.deliver({ provider: 'authy', purpose: 'verification', key, to, channel: p.via, code: randomDigits(p.codeLength) });
     return to;
   }
 
   /**
-   * Checks against the latest live verification of the phone. Every try counts, 5 at most: a try
-   * is the claim of the next free try number, and success is the claim of the verification.
+   * Checks against the latest code sent to verify the phone. Every try counts, 5 at most: a try
+   * is the claim of the next free try number, and success is the claim of the code.
    */
   async checkVerification(p: { countryCode: string; phone: string; code: string }): Promise<void> {
-    const now = this.ctx.now();
     const to = displayPhone(p.countryCode, p.phone);
-    const latest = await this.m.verifications
-      .findOne({ phoneKey: `${p.countryCode}:${p.phone}`, expiresAt: laterThan(now) })
-      .sort({ sentAt: -1, _id: -1 })
-      .lean<WithId<AuthyVerification>>();
-    if (!latest || latest.verifiedAt) throw errors.noPendingVerification(to);
+    const latest = await this.o.inbox.findLive('authy', 'verification', `${p.countryCode}:${p.phone}`);
+    if (!latest || latest.usedAt) throw errors.noPendingVerification(to);
 
     const id = `verification:${latest._id.toHexString()}`;
-    const attempt = await nextTry(this.ctx, `${id}:try`, latest.attempts + 1, VERIFICATION_MAX_ATTEMPTS, latest.expiresAt);
-    if (attempt === 0) throw errors.maxAttempts();
-    await this.m.verifications.updateOne({ _id: latest._id }, { $max: { attempts: attempt } });
-
+    if ((await nextTry(this.ctx, `${id}:try`, 1, VERIFICATION_MAX_ATTEMPTS, latest.expiresAt)) === 0) throw errors.maxAttempts();
     if (!safeEqual(p.code, latest.code)) throw errors.verificationIncorrect();
     if (!(await this.ctx.claim(`${id}:ok`, latest.expiresAt))) throw errors.noPendingVerification(to);
-    await this.m.verifications.updateOne({ _id: latest._id }, { $set: { verifiedAt: now } });
+    await this.o.inbox.markUsed(latest._id);
   }
 }

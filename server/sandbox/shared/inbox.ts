@@ -1,6 +1,6 @@
 // The phone's inbox: every code either API "sends" by SMS or call, one collection for both, shown
-// newest first on /sandbox (and logged, so a terminal is enough). A code that the API checks
-// against what was sent (Authy's 2FA codes) is looked up here: what the phone received.
+// newest first on /sandbox (and logged, so a terminal is enough). An API that checks a code
+// against what it sent (Authy: 2FA codes and phone verifications) finds it here, by its `key`.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { ExpirySpec } from '../../db/expiry';
 import { modelOn } from '../../db/model-on';
@@ -20,6 +20,10 @@ export interface SentCode {
   phone?: string;
   /** The API's id of the user the code was sent to, when it sends to users rather than numbers. */
   account?: string;
+  /** What the API finds the code by when it checks it against this message (Authy: its user's id, the phone verified). */
+  key?: string;
+  /** When the API accepted it (a claim decided that; this keeps a used code from being found again). */
+  usedAt?: Date | null;
   channel: Channel;
   code: string;
   sentAt: Date;
@@ -36,6 +40,8 @@ const schema = new Schema<SentCode>(
     to: { type: String, required: true },
     phone: { type: String },
     account: { type: String },
+    key: { type: String },
+    usedAt: { type: Date, default: null },
     channel: { type: String, required: true, enum: ['sms', 'call'] },
     code: { type: String, required: true },
     sentAt: { type: Date, required: true },
@@ -43,7 +49,7 @@ const schema = new Schema<SentCode>(
   },
   { autoIndex: false, versionKey: false },
 );
-schema.index({ account: 1, code: 1 });
+schema.index({ key: 1, sentAt: -1 });
 schema.index({ sentAt: -1 });
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -66,9 +72,17 @@ export class Inbox {
     await this.model.create({ expiresAt: new Date(sentAt.getTime() + CODE_LIFETIME_MS), ...code, sentAt });
   }
 
-  /** A live code sent to `account` with this value. */
-  findLive(provider: ProviderName, account: string, code: string) {
-    return this.model.findOne({ provider, account, code, expiresAt: laterThan(this.ctx.now()) }).lean<SentCode & { _id: Types.ObjectId }>();
+  /** The newest live code the API sent under `key` for `purpose`; given `code`, an unused one of that value. */
+  findLive(provider: ProviderName, purpose: string, key: string, code?: string) {
+    const value = code === undefined ? {} : { code, usedAt: null };
+    return this.model
+      .findOne({ provider, purpose, key, ...value, expiresAt: laterThan(this.ctx.now()) })
+      .sort({ sentAt: -1, _id: -1 })
+      .lean<SentCode & { _id: Types.ObjectId }>();
+  }
+
+  markUsed(id: Types.ObjectId): Promise<unknown> {
+    return this.model.updateOne({ _id: id }, { $set: { usedAt: this.ctx.now() } });
   }
 
   list(limit = 50) {

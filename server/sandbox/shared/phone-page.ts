@@ -13,7 +13,7 @@ import type { Logger } from '../../platform/logger';
 import { sendCompressed } from './compress';
 import { param } from './http';
 import type { Inbox } from './inbox';
-import { NOBODY, type FindPeople, type PeopleFound } from './people';
+import { NOBODY, type FindPeople } from './people';
 import type { PushRequests } from './push-requests';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';
 
@@ -32,6 +32,13 @@ export interface SoftToken {
   createdAt: Date;
   /** The half's own fields of the row (its ids, the phone, the status). */
   fields: Record<string, string>;
+}
+
+/** A row of the page: whose it is, by the API's id of the user or by the phone number. */
+interface Owned {
+  provider: ProviderName;
+  account?: string;
+  phone?: string;
 }
 
 /** What each half of the sandbox shows on the phone. */
@@ -75,14 +82,14 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
   const qrCache = new Map<string, string>();
   const halfOf = new Map(o.halves.map((half) => [half.provider, half]));
   const findPeople: FindPeople = o.findPeople ?? (() => Promise.resolve(NOBODY));
-  const usernameOf = (people: PeopleFound, provider: ProviderName, account: string | undefined) =>
-    (account && people.accounts[provider]?.get(account)) || null;
-  /** Each API's users named in `rows`. */
-  const accountsIn = (rows: readonly { provider: ProviderName; account?: string }[]) => {
+
+  /** Who each of `rows` belongs to (its user, else its number's owner): one lookup per view. */
+  async function namesOf(rows: readonly Owned[]): Promise<(row: Owned) => string | null> {
     const accounts: Partial<Record<ProviderName, string[]>> = {};
     for (const { provider, account } of rows) if (account) (accounts[provider] ??= []).push(account);
-    return accounts;
-  };
+    const people = await findPeople({ accounts, phones: rows.flatMap((r) => (r.phone ? [r.phone] : [])) });
+    return (r) => (r.account && people.accounts[r.provider]?.get(r.account)) || (r.phone && people.phones.get(r.phone)) || null;
+  }
 
   async function qrCode(key: string, url: string): Promise<string> {
     let qr = qrCache.get(key);
@@ -119,7 +126,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
   // Whose it is: the user it was sent to, or whose number it went to.
   page.get('/inbox.json', async (_req, res) => {
     const sent = await o.inbox.list(LIST_MAX);
-    const people = await findPeople({ accounts: accountsIn(sent), phones: sent.flatMap((m) => (m.phone ? [m.phone] : [])) });
+    const nameOf = await namesOf(sent);
     res.json(
       sent.map((m) => ({
         to: m.to,
@@ -128,7 +135,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
         code: m.code,
         sent_at: m.sentAt.toISOString(),
         provider: m.provider,
-        username: usernameOf(people, m.provider, m.account) ?? (m.phone && people.phones.get(m.phone)) ?? null,
+        username: nameOf(m),
       })),
     );
   });
@@ -140,12 +147,12 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
       await Promise.all(o.halves.map(async (half) => (await half.softTokens()).map((t) => ({ ...t, provider: half.provider }))))
     ).flat();
     tokens.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-    const people = await findPeople({ accounts: accountsIn(tokens), phones: [] });
+    const nameOf = await namesOf(tokens);
     const rows = tokens.map(async (t) => {
       const url = otpauthUrl(t.secret, t.label);
       return {
         provider: t.provider,
-        username: usernameOf(people, t.provider, t.account),
+        username: nameOf(t),
         ...t.fields,
         created_at: t.createdAt.toISOString(),
         otpauth_url: url,
@@ -169,7 +176,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
   // GET /sandbox/approvals.json: push requests of either API, newest first, with their status now.
   page.get('/approvals.json', async (_req, res) => {
     const requests = await o.pushRequests.list(LIST_MAX);
-    const people = await findPeople({ accounts: accountsIn(requests), phones: [] });
+    const nameOf = await namesOf(requests);
     res.json(
       requests.map((r) => ({
         uuid: r.id,
@@ -178,7 +185,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
         status: r.effectiveStatus,
         created_at: r.createdAt.toISOString(),
         provider: r.provider,
-        username: usernameOf(people, r.provider, r.account),
+        username: nameOf(r),
         expires_at: r.pendingUntil.toISOString(),
       })),
     );

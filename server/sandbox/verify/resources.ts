@@ -15,7 +15,8 @@ export interface Account {
   serviceSid: string;
 }
 
-export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf) {
+/** What a Verification and a VerificationCheck both say. */
+function verificationFields(a: Account, v: VerifyVerification) {
   return {
     sid: v.sid,
     service_sid: a.serviceSid,
@@ -24,33 +25,24 @@ export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf
     channel: v.channel,
     status: v.status,
     valid: v.status === 'approved',
-    lookup: { carrier: null },
     amount: null,
     payee: null,
-    send_code_attempts: v.sendCodeAttempts.map((s) => ({ attempt_sid: s.attemptSid, channel: s.channel, time: isoDate(s.time) })),
     date_created: isoDate(v.createdAt),
     date_updated: isoDate(v.updatedAt),
+  };
+}
+
+export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf) {
+  return {
+    ...verificationFields(a, v),
+    lookup: { carrier: null },
+    send_code_attempts: v.sendCodeAttempts.map((s) => ({ attempt_sid: s.attemptSid, channel: s.channel, time: isoDate(s.time) })),
     sna: null,
     url: urlOf(`/Services/${a.serviceSid}/Verifications/${v.sid}`),
   };
 }
 
-export function verificationCheckJson(a: Account, v: VerifyVerification) {
-  return {
-    sid: v.sid,
-    service_sid: a.serviceSid,
-    account_sid: a.accountSid,
-    to: v.to,
-    channel: v.channel,
-    status: v.status,
-    valid: v.status === 'approved',
-    amount: null,
-    payee: null,
-    date_created: isoDate(v.createdAt),
-    date_updated: isoDate(v.updatedAt),
-    sna_attempts_error_codes: [],
-  };
-}
+export const verificationCheckJson = (a: Account, v: VerifyVerification) => ({ ...verificationFields(a, v), sna_attempts_error_codes: [] });
 
 export function factorJson(a: Account, f: VerifyFactor, urlOf: UrlOf, binding?: { secret: string; uri: string }) {
   const config =

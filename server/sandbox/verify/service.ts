@@ -73,14 +73,11 @@ export class VerifySandbox implements PhoneHalf {
   readonly provider = 'verify';
   readonly accountField = 'identity';
 
-  constructor(private readonly o: VerifySandboxOptions) {}
+  readonly accountSid: string;
+  readonly serviceSid: string;
 
-  get accountSid() {
-    return this.o.accountSid;
-  }
-
-  get serviceSid() {
-    return this.o.serviceSid;
+  constructor(private readonly o: VerifySandboxOptions) {
+    ({ accountSid: this.accountSid, serviceSid: this.serviceSid } = o);
   }
 
   now(): Date {
@@ -176,18 +173,7 @@ export class VerifySandbox implements PhoneHalf {
       const entity = (
         await this.m.entities.create({ sid: newSid('YE'), serviceSid: this.o.serviceSid, identity, createdAt: now })
       ).toObject();
-      await this.m.factors.create({
-        sid: newSid('YF'),
-        serviceSid: this.o.serviceSid,
-        identity,
-        entitySid: entity.sid,
-        factorType: 'push',
-        friendlyName: SANDBOX_DEVICE_NAME,
-        status: 'verified',
-        totpLastStep: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await this.addFactor(entity, { factorType: 'push', friendlyName: SANDBOX_DEVICE_NAME, status: 'verified' });
       return entity;
     } catch (err) {
       // A concurrent first factor created it.
@@ -203,26 +189,31 @@ export class VerifySandbox implements PhoneHalf {
     identity: string,
     friendlyName: string,
   ): Promise<{ factor: VerifyFactor; binding: { secret: string; uri: string } }> {
-    const entity = await this.ensureEntity(identity);
-    const now = this.now();
     const secret = newTotpSecret();
-    const factor = (
-      await this.m.factors.create({
-        sid: newSid('YF'),
-        serviceSid: this.o.serviceSid,
-        identity,
-        entitySid: entity.sid,
-        factorType: 'totp',
-        friendlyName,
-        status: 'unverified',
-        secret,
-        totpLastStep: 0,
-        createdAt: now,
-        updatedAt: now,
-      })
-    ).toObject();
+    const factor = await this.addFactor(await this.ensureEntity(identity), {
+      factorType: 'totp',
+      friendlyName,
+      status: 'unverified',
+      secret,
+    });
     this.ctx.logger.info(`[sandbox] Verify TOTP factor ${factor.sid} for entity ${identity}: its QR code is on /sandbox`);
     return { factor, binding: { secret, uri: otpauthUrl(secret, friendlyName) } };
+  }
+
+  private async addFactor(entity: VerifyEntity, f: Pick<VerifyFactor, 'factorType' | 'friendlyName' | 'status' | 'secret'>) {
+    const now = this.now();
+    const { identity, sid: entitySid } = entity;
+    const created = await this.m.factors.create({
+      ...f,
+      sid: newSid('YF'),
+      serviceSid: this.o.serviceSid,
+      identity,
+      entitySid,
+      totpLastStep: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return created.toObject();
   }
 
   async listFactors(identity: string, path: string): Promise<VerifyFactor[]> {
