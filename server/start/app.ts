@@ -62,13 +62,13 @@ export interface AppDeps {
   metricsSource?: MetricsSource;
 }
 
-/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
 /** A registry of this app's own, with prom-client loaded only now: an app without metrics never loads it. */
 function newMetrics(): Metrics {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../metrics/metrics') as typeof import('../metrics/metrics')).createMetrics();
 }
 
+/** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();
