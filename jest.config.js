@@ -15,6 +15,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
+  // The slowest files first, also without a cache (a fresh clone): see the file.
+  testSequencer: '<rootDir>/test/support/sequencer.mjs',
   projects: [
     {
       displayName: 'server',
