@@ -4,7 +4,6 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/start/app';
 import type { ScryptParams } from '../../server/auth/password';
@@ -15,16 +14,17 @@ import type { ProviderRecords } from '../../server/auth/user.model';
 import type { TwoFactorProvider } from '../../server/providers/provider';
 import { createVerifyProvider } from '../../server/providers/verify/verify-provider';
 import { openTestDatabase, type TestDatabase } from './db';
+import { registerLogs, LogCapture } from './log-capture';
+import { TEST_API_KEY, TEST_SESSION_SECRET, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN } from './test-secrets';
 
-export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
-export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123456789';
+export { allLogs, LogCapture, registerLogs } from './log-capture';
+export { TEST_API_KEY, TEST_SESSION_SECRET, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN } from './test-secrets';
+
 // nock 14's fake TLS socket is never `authorized`, which request (under authy-client) rejects
 // as an SSL error; so tests fake Authy on plain http. The paths and bodies are Authy's.
 export const AUTHY_URL = 'http://api.authy.test';
 /** Twilio's own host, which the `twilio` library calls and nock intercepts. */
 export const VERIFY_URL = 'https://verify.twilio.com';
-export const TEST_TWILIO_ACCOUNT_SID = `AC${'7e57ac'.repeat(5)}00`;
-export const TEST_TWILIO_AUTH_TOKEN = 'test-twilio-auth-token-0123456789abcdef';
 export const TEST_VERIFY_SERVICE_SID = `VA${'7e57'.repeat(8)}`;
 export const PUBLIC_URL = 'http://localhost:1337';
 /** A stand-in for dist/public, so API tests do not need a build. */
@@ -49,26 +49,6 @@ export const RELAXED_LIMITS = {
 /** The configuration tests run with: loadConfig's defaults (sandbox mode) but RELAXED_LIMITS, PUBLIC_URL as the origin. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ NODE_ENV: 'test', ...RELAXED_LIMITS }), publicUrl: PUBLIC_URL, ...overrides };
-}
-
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-  get text() {
-    return this.lines.join('\n');
-  }
-}
-
-const captures: LogCapture[] = [];
-/** Every log line of every app built in this test file. */
-export const allLogs = () => captures.flatMap((c) => c.lines);
-/** Adds a capture to those the no-secrets check reads. */
-export function registerLogs(capture: LogCapture): LogCapture {
-  captures.push(capture);
-  return capture;
 }
 
 /** The app's Authy provider, talking to nock at AUTHY_URL. */

@@ -5,8 +5,15 @@
 import http from 'node:http';
 import { legacySha256 } from '../../server/auth/password';
 import { sandboxTwilioAccount } from '../../server/sandbox/verify/credentials';
-import { TEST_API_KEY, TEST_SESSION_SECRET, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, allLogs } from './app';
-import { SANDBOX_KEY, SANDBOX_TWILIO_TOKEN } from './sandbox-app';
+import { allLogs } from './log-capture';
+import {
+  SANDBOX_KEY,
+  SANDBOX_TWILIO_TOKEN,
+  TEST_API_KEY,
+  TEST_SESSION_SECRET,
+  TEST_TWILIO_ACCOUNT_SID,
+  TEST_TWILIO_AUTH_TOKEN,
+} from './test-secrets';
 
 const sandboxAccount = sandboxTwilioAccount(SANDBOX_TWILIO_TOKEN);
 const literal = (s: string) => new RegExp(escapeRegExp(s));

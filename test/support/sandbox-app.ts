@@ -9,10 +9,9 @@ import { PUBLIC_DIR } from '../../server/platform/paths';
 import { startServer } from '../../server/start/start-server';
 import { FIXTURE_PUBLIC_DIR, LogCapture, registerLogs, TEST_SCRYPT, TEST_SESSION_SECRET, testConfig } from './app';
 import { openTestDatabase, type TestDatabase } from './db';
+import { SANDBOX_KEY, SANDBOX_TWILIO_TOKEN } from './test-secrets';
 
-export const SANDBOX_KEY = 'sandbox-test-key-0123456789abcdef';
-/** The sandbox's Twilio auth token (its account and service SIDs derive from it). */
-export const SANDBOX_TWILIO_TOKEN = 'sandbox-twilio-token-0123456789abcdef';
+export { SANDBOX_KEY, SANDBOX_TWILIO_TOKEN } from './test-secrets';
 
 export interface SandboxApp {
   provider: ProviderName;
