@@ -17,6 +17,12 @@ export interface ApiErrorBody {
 
 export type NextUrl = '/protected' | '/2fa' | '/login';
 
+/** POST /api/loggedIn: where the session belongs, and who is signed in (none for a visitor). */
+export interface LoginState {
+  url: NextUrl;
+  username?: string;
+}
+
 export interface Registration {
   username: string;
   email: string;
@@ -80,7 +86,11 @@ export class ApiService {
 
   /** Where the session may go: `/protected`, `/2fa` or `/login`. */
   loggedIn(): IPromise<NextUrl> {
-    return this.post<{ url: NextUrl }>('/api/loggedIn').then((body) => body.url);
+    return this.loginState().then((body) => body.url);
+  }
+
+  loginState(): IPromise<LoginState> {
+    return this.post<LoginState>('/api/loggedIn');
   }
 
   requestSms(): IPromise<CodeSent> {

@@ -9,6 +9,7 @@ import { NoticeService } from './notice.service';
 import { PasskeyService, webAuthnBrowser } from './passkeys.service';
 import { phoneFieldsComponent } from './phone-fields.component';
 import { resourceLinksComponent } from './resource-links.component';
+import { SessionService } from './session.service';
 import { SiteService } from './site.service';
 import { registerPageTitle } from './page-title';
 
@@ -29,6 +30,7 @@ export default angular
   .constant('webAuthnBrowser', webAuthnBrowser)
   .service('passkeys', PasskeyService)
   .service('site', SiteService)
+  .service('session', SessionService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)
   .component('resourceLinks', resourceLinksComponent)

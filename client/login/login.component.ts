@@ -1,7 +1,8 @@
-import type { StateService } from '@uirouter/angularjs';
+import type { StateService, Transition } from '@uirouter/angularjs';
 import type { ApiService } from '../core/api.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
+import { returnState } from '../core/guards';
 import template from './login.html';
 import { pageModule } from '../core/page-module';
 
@@ -14,6 +15,10 @@ class LoginController {
   /** Why they do not, when the page is at another address than the server's PUBLIC_URL. */
   passkeyNote = '';
   readonly state = new RequestState();
+  /** The page the person was sent here from (`?next=`), to return to after 2FA. */
+  next?: string;
+  /** A binding: the transition that opened the page. */
+  $transition$!: Transition;
 
   constructor(
     private readonly api: ApiService,
@@ -22,6 +27,8 @@ class LoginController {
   ) {}
 
   $onInit(): void {
+    const next = this.$transition$.params().next as unknown;
+    this.next = returnState(next) ? (next as string) : undefined;
     void this.passkeys.unavailableReason().then((reason) => {
       this.passkeyUsable = reason === '';
       this.passkeyNote = reason;
@@ -29,17 +36,17 @@ class LoginController {
   }
 
   submit(): void {
-    this.state.run(this.api.login(this.username, this.password), () => void this.$state.go('twofa'));
+    this.state.run(this.api.login(this.username, this.password), () => void this.$state.go('twofa', { next: this.next }));
   }
 
   /** A passkey with user verification is both factors: straight to /protected. */
   signInWithPasskey(): void {
-    this.state.run(this.passkeys.signIn(), () => void this.$state.go('protected'), passkeyErrorMessage);
+    this.state.run(this.passkeys.signIn(), () => void this.$state.go(returnState(this.next) ?? 'protected'), passkeyErrorMessage);
   }
 }
 
-/** `/login`: username and password, then the second factor; or a passkey alone. */
+/** `/login`: username and password, then the second factor; or a passkey alone. A signed-in person goes past it. */
 export default pageModule(
-  { name: 'login', url: '/login', component: 'login', data: { title: 'Log in' } },
-  { controller: LoginController, template },
+  { name: 'login', url: '/login?next', component: 'login', data: { title: 'Log in', requires: 'signed-out' } },
+  { bindings: { $transition$: '<' }, controller: LoginController, template },
 );

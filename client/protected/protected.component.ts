@@ -1,8 +1,6 @@
-import type { StateService } from '@uirouter/angularjs';
 import type { Product } from '../../common/products';
 import type { ApiService, ProtectedContent } from '../core/api.service';
 import type { SiteService } from '../core/site.service';
-import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import angular from 'angular';
 import template from './protected.html';
@@ -11,16 +9,14 @@ import { authenticatorSetupComponent } from './authenticator-setup.component';
 import { passkeyListComponent } from './passkey-list.component';
 
 class ProtectedController {
-  static $inject = ['api', '$state', 'site'];
+  static $inject = ['api', 'site'];
   content?: ProtectedContent;
   /** The 2FA provider's words: the original's for Authy, Verify's own on Verify. */
   readonly product: Product;
-  loggingOut = false;
   readonly state = new RequestState();
 
   constructor(
     private readonly api: ApiService,
-    private readonly $state: StateService,
     site: SiteService,
   ) {
     this.product = site.product;
@@ -31,20 +27,9 @@ class ProtectedController {
       this.content = content;
     });
   }
-
-  logout(): void {
-    this.loggingOut = true;
-    this.api
-      .logout()
-      .then(() => this.$state.go('home'))
-      .catch((rejection: unknown) => this.state.fail(errorMessage(rejection)))
-      .finally(() => {
-        this.loggingOut = false;
-      });
-  }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys and authenticator app; Logout. */
+/** `/protected`: content from the API, for sessions that passed 2FA; the person's passkeys and authenticator app (Log out is in the header). */
 export default angular
   .module(
     pageModule(

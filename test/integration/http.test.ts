@@ -12,9 +12,10 @@ test.each(['/', '/register', '/login', '/verification', '/login/', '/register/']
   expect(res.headers['cache-control']).toBe('no-cache');
 });
 
-test('guarded pages redirect a visitor who is not logged in, as the original did', async () => {
+test('guarded pages redirect a visitor who is not logged in, as the original did; /protected is come back to after 2FA', async () => {
   await get(t.app, '/2fa').expect(302).expect('Location', '/login');
-  await get(t.app, '/protected').expect(302).expect('Location', '/login');
+  await get(t.app, '/protected').expect(302).expect('Location', '/login?next=%2Fprotected');
+  await get(t.app, '/protected/').expect(302).expect('Location', '/login?next=%2Fprotected');
   await get(t.app, '/verified').expect(302).expect('Location', '/verification');
 });
 

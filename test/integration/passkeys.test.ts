@@ -237,7 +237,7 @@ describe('sign-in with a passkey alone', () => {
     expect(options.allowCredentials ?? []).toEqual([]);
     const res = await visitor.post('/api/passkeys/sign-in').send(auth.get(options)).expect(200, { success: true });
     expect(sessionCookie(res)).toBeDefined();
-    expect((await visitor.post('/api/loggedIn')).body).toEqual({ url: '/protected' });
+    expect((await visitor.post('/api/loggedIn')).body).toMatchObject({ url: '/protected' });
     expect((await visitor.get('/api/protected').expect(200)).body.username).toBe('pk-signin');
 
     // One login record, complete, checked just now; the challenge is gone.
