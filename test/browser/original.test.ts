@@ -81,7 +81,7 @@ test('/protected on Authy: "Protected by Twilio Authy 2FA", the congratulation a
   const u = newUser('orig', 3400);
   await page.goto('/register');
   await submitRegistration(page, u);
-  expect(await page.getAttribute('#token', 'placeholder')).toBe('Token via SMS, Voice or SoftToken');
+  expect(await page.getAttribute('#token', 'placeholder')).toBe('6-digit code');
   await page.fill('#token', await softToken(app, await authyIdOf(h.app, u.username)));
   await page.click('#verify');
   await waitForPath(page, '/protected');
