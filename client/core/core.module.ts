@@ -9,6 +9,7 @@ import { NoticeService } from './notice.service';
 import { PasskeyService, webAuthnBrowser } from './passkeys.service';
 import { phoneFieldsComponent } from './phone-fields.component';
 import { resourceLinksComponent } from './resource-links.component';
+import { PendingActionService } from './pending-action.service';
 import { SessionService } from './session.service';
 import { SiteService } from './site.service';
 import { registerPageTitle } from './page-title';
@@ -31,6 +32,7 @@ export default angular
   .service('passkeys', PasskeyService)
   .service('site', SiteService)
   .service('session', SessionService)
+  .service('pendingAction', PendingActionService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)
   .component('resourceLinks', resourceLinksComponent)

@@ -4,6 +4,7 @@ import { CHANNEL_NAMES, codeSentText, RESEND_AFTER_S, type CodeChannel } from '.
 import type { Product } from '../../common/products';
 import type { ApiService, SoftTokenEnrolment } from '../core/api.service';
 import { returnState } from '../core/guards';
+import { CHECK_REASONS } from '../core/pending-action.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
 import type { SessionService } from '../core/session.service';
@@ -44,6 +45,8 @@ class TwofaController {
   sent = '';
   /** Seconds before the same channel may send again (0: now). */
   resendIn = 0;
+  /** Why a signed-in person is asked again (`?why=`): they come back to finish what they were doing. */
+  reason = '';
   /** The enrolment's secret, in groups, for typing it in. */
   textKey = '';
   /** Each control's own messages, shown beside it. */
@@ -72,6 +75,8 @@ class TwofaController {
   }
 
   $onInit(): void {
+    const why = this.$transition$.params().why as unknown;
+    this.reason = typeof why === 'string' && Object.hasOwn(CHECK_REASONS, why) ? CHECK_REASONS[why] : '';
     this.textKey = this.enrolment ? textKeyOf(this.enrolment.otpauth_url) : '';
   }
 
@@ -132,9 +137,16 @@ class TwofaController {
     });
   }
 
-  /** Cancel: logs out (a half-done login is not left behind) and goes back to /login. */
+  /**
+   * Cancel: logs out (a half-done login is not left behind) and goes back to /login; a check asked
+   * for an action goes back to where it was asked, still signed in.
+   */
   cancel(): void {
     this.push.stop();
+    if (this.reason) {
+      void this.$state.go(returnState(this.$transition$.params().next) ?? 'protected');
+      return;
+    }
     this.cancelState.run(this.session.logout(), () => void this.$state.go('login'));
   }
 
@@ -205,7 +217,7 @@ const resolve = {
 export default pageModule(
   {
     name: 'twofa',
-    url: '/2fa?next',
+    url: '/2fa?next&why',
     component: 'twofa',
     resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },

@@ -33,8 +33,14 @@ const nameIn = (text: string, table: readonly (readonly [RegExp, string])[]) => 
 
 /** "Chrome on Linux" from a User-Agent header: a short name from a fixed list, never the header itself. */
 export function browserName(userAgent: string | undefined): string {
+  return knownBrowserName(userAgent) ?? 'An unknown browser';
+}
+
+/** browserName, or undefined when the browser is none of the list. */
+export function knownBrowserName(userAgent: string | undefined): string | undefined {
   const ua = (userAgent ?? '').slice(0, 512);
-  const browser = nameIn(ua, BROWSERS) ?? 'An unknown browser';
+  const browser = nameIn(ua, BROWSERS);
+  if (!browser) return undefined;
   const system = nameIn(ua, SYSTEMS);
   return system ? `${browser} on ${system}` : browser;
 }

@@ -2,7 +2,7 @@
 // transport, resident keys, user verification) as the person's device: enrol on /protected,
 // pass 2FA with it, sign in with it alone, remove it; and an authenticator that refuses user
 // verification.
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   authyIdOf,
   errorShown,
@@ -18,26 +18,10 @@ import {
   waitForPath,
   type TestUser,
 } from '../support/browser';
+import { virtualAuthenticator } from '../support/virtual-authenticator';
 
 const h = useBrowser();
 const user = () => newUser('pk', 2800);
-
-/** A platform authenticator with a fingerprint reader that always recognises the person. */
-async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** Registered through the API, then password and soft token through the pages: on /protected. */
 async function toProtected(page: Page, u: TestUser): Promise<void> {
@@ -51,7 +35,7 @@ async function toProtected(page: Page, u: TestUser): Promise<void> {
 async function addPasskey(page: Page): Promise<void> {
   await page.locator('#no-passkeys').waitFor();
   await page.click('#add-passkey');
-  expect(await statusShown(page)).toBe('Passkey added as “Passkey 1”. You can rename it.');
+  expect(await statusShown(page)).toBe('Passkey added as “Chrome on Linux”. You can rename it.');
 }
 
 async function logOut(page: Page): Promise<void> {
@@ -94,6 +78,7 @@ test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and t
 
   // Remove it (the sign-in just now is the fresh check removal needs).
   await page.locator('#passkey-0 .passkey__remove').click();
+  await page.locator('#passkey-0 .passkey__confirm-remove').click();
   expect(await statusShown(page)).toBe('“This laptop” removed.');
   await page.locator('#no-passkeys').waitFor();
 
