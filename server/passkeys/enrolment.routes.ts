@@ -7,7 +7,7 @@ import { checkRegistration, registrationOptions } from './ceremonies';
 import { summaryOf, tooManyPasskeys } from './passkey-store';
 import { registrationResponse } from './response-shape';
 import type { PasskeyContext } from './route-context';
-import { knownBrowserName } from '../twofa/push-request';
+import { knownBrowserName } from '../http/browser-name';
 
 /** POST /api/passkeys/registration/options */
 export const startEnrolment =
