@@ -16,16 +16,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = [
-  'push-waiting',
-  'sandbox-phone',
-  'sandbox-phone-narrow',
-  'protected',
-  'login-error',
-  'passkeys',
-  'verify-enrol',
-  'twofa-code-sent',
-];
+const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'sandbox-phone-narrow', 'protected', 'login-error', 'passkeys', 'verify-enrol'];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
