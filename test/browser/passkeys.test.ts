@@ -95,7 +95,9 @@ test(
     await page.locator('#token').waitFor();
     expect(await page.locator('#use-passkey').count()).toBe(0);
     h.allowHttp(401, '/api/passkeys/sign-in');
-    await page.goto('/login');
+    // Signed in at the password stage, /login would lead on to /2fa: Cancel logs out and opens it.
+    await page.click('#cancel');
+    await waitForPath(page, '/login');
     await page.click('#passkey-signin');
     expect(await errorShown(page)).toBe('That passkey is not registered here.');
     expect(pathOf(page)).toBe('/login');
