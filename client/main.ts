@@ -11,6 +11,7 @@ import register from './register/register.component';
 import login from './login/login.component';
 import twofa from './twofa/twofa.component';
 import protectedPage from './protected/protected.component';
+import account from './account/account.component';
 import verification from './verification/verification.component';
 import verified from './verified/verified.component';
 import notFound from './not-found/not-found.component';
@@ -47,7 +48,7 @@ const siteInfo = fetchSiteInfo();
 
 /** The root module only wires the feature modules together. */
 angular
-  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, verification, verified, notFound])
+  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, account, verification, verified, notFound])
   .config(configure)
   .run(revealAfterFirstView(() => firstView()));
 

@@ -11,8 +11,17 @@ export interface Country {
   callingCode: string;
 }
 
-export type PhoneCheck =
-  { ok: true; e164: string; callingCode: string; national: string; country?: CountryCode } | { ok: false; error: string };
+/** A phone number as the server uses it, once checked. */
+export interface Phone {
+  /** +14155550100: the one form limits, storage and upstream calls use. */
+  e164: string;
+  /** Digits of the calling code, e.g. "1". */
+  callingCode: string;
+  /** The national number, digits only, e.g. "4155550100". */
+  national: string;
+}
+
+export type PhoneCheck = ({ ok: true; country?: CountryCode } & Phone) | { ok: false; error: string };
 
 const regionNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'region' }) : undefined;
 

@@ -11,4 +11,6 @@ export interface SiteInfo {
    * an IP address). A page opened at another origin cannot use them, and says so.
    */
   passkeyOrigin: string | null;
+  /** REMEMBER_BROWSER_DAYS: how long /2fa's "Remember this browser" lasts; 0 when it is off. */
+  rememberBrowserDays: number;
 }

@@ -16,6 +16,7 @@ import { startMetricsServer, type MetricsSource } from './metrics/http';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './platform/paths';
+import { migrateData } from './start/migrate-data';
 import { DEFAULT_GRACE_MS, startServer } from './start/start-server';
 import { providerLine, sandboxBanner } from './start/startup-messages';
 
@@ -67,13 +68,14 @@ const localSource = (metrics: Metrics): MetricsSource => ({
   contentType: metrics.registry.contentType,
 });
 
-/** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. */
+/** Connects (waiting up to DB_CONNECT_TIMEOUT), listens, and returns how to stop. A worker leaves the data's migration to its primary. */
 async function serve(config: Config, logger: Logger, setup: Omit<WorkerSetup, 'type'>, metrics: Metrics, metricsSource?: MetricsSource) {
   const { connection, isFerretDB } = await connectWhenReachable(setup.databaseUri, {
     dbName: setup.dbName,
     timeoutMs: config.dbConnectTimeoutMs,
     logger,
   });
+  if (!cluster.isWorker) await migrateData(connection, logger);
   const running = await startServer({
     config,
     port: config.port,
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
       if (metricsWanted(config)) metricsSource = primaryMetrics();
       // Wait for the database here, once, rather than in every worker.
       const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
-      await closeConnection(probe.connection);
+      await migrateData(probe.connection, logger).finally(() => closeConnection(probe.connection));
       const workers = startCluster({ size: config.webConcurrency, setup, logger });
       close = () => workers.stop(DEFAULT_GRACE_MS + 5000);
       port = await workers.listening.catch(async (err: Error) => {

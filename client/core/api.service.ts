@@ -1,87 +1,57 @@
 import type { IHttpResponse, IHttpService, IPromise } from 'angular';
 import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/browser';
+  ApiError,
+  Channel,
+  CodeSent,
+  Done,
+  LoggedIn,
+  LoginAnswer,
+  LoginRequest,
+  NextUrl,
+  PasskeyAnswer,
+  PasskeyAssertion,
+  PasskeyAvailability,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyRegistration,
+  PasskeyRenameRequest,
+  PasskeyRequestOptions,
+  PasskeySummary,
+  PhoneNumber,
+  ProtectedContent,
+  PushAnswer,
+  RegistrationRequest,
+  SoftTokenEnrolment,
+  SoftTokenState,
+  TokenRequest,
+  VerificationCheckRequest,
+  VerificationStarted,
+  VerificationStartRequest,
+} from '../../common/api';
 import type { ApprovalStatus } from '../../common/approval-status';
-import type { PasskeyList, PasskeySummary } from '../../common/passkey-info';
 import { waitText } from '../../common/wait-text';
 
-/** Every error body of the API: a sentence, and the field a 400 is about. */
-export interface ApiErrorBody {
-  error: string;
-  field?: string;
-}
+// The types the pages use, from the one API contract the server is typed against too.
+export type { Channel, CodeSent, NextUrl, PhoneNumber, ProtectedContent, SoftTokenEnrolment } from '../../common/api';
+export type { RegistrationRequest as Registration } from '../../common/api';
 
-export type NextUrl = '/protected' | '/2fa' | '/login';
-
-/** POST /api/loggedIn: where the session belongs, and who is signed in (none for a visitor). */
-export interface LoginState {
-  url: NextUrl;
-  username?: string;
-}
-
-export interface Registration {
-  username: string;
-  email: string;
-  password: string;
-  country_code: string;
-  phone_number: string;
-}
-
-export interface CodeSent {
-  success: boolean;
-  message: string;
-  /** The masked phone number, e.g. "+1-XXX-XXX-1234". */
-  cellphone?: string;
-}
-
-export interface ApprovalResponse {
-  success: boolean;
-  approval_request: { uuid: string; status?: ApprovalStatus };
-}
-
-/** A soft token waiting for its first code: its QR code (a data: URL) and otpauth:// URI. */
-export interface SoftTokenEnrolment {
-  qr_code: string;
-  otpauth_url: string;
-}
-
-export interface PhoneNumber {
-  country_code: string;
-  phone_number: string;
-}
-
-export type Channel = 'sms' | 'call';
-
-export interface VerificationStarted {
-  success: boolean;
-  message: string;
-}
-
-export interface ProtectedContent {
-  message?: string;
-  username?: string;
-}
-
-/** The JSON API of the server; components never use $http directly. */
+/** The JSON API of the server (common/api.ts); components never use $http directly. */
 export class ApiService {
   static $inject = ['$http'];
 
   constructor(private readonly $http: IHttpService) {}
 
-  register(user: Registration): IPromise<void> {
-    return this.post<void>('/api/user/register', user);
+  register(user: RegistrationRequest): IPromise<Done> {
+    return this.post<Done, RegistrationRequest>('/api/user/register', user);
   }
 
-  login(username: string, password: string): IPromise<void> {
-    return this.post<void>('/api/login', { username, password });
+  /** The password; `url` is /protected when this browser was remembered and no second factor is needed. */
+  login(username: string, password: string): IPromise<LoginAnswer> {
+    return this.post<LoginAnswer, LoginRequest>('/api/login', { username, password });
   }
 
-  logout(): IPromise<void> {
-    return this.post<void>('/api/logout');
+  logout(): IPromise<Done> {
+    return this.post<Done>('/api/logout');
   }
 
   /** Where the session may go: `/protected`, `/2fa` or `/login`. */
@@ -89,8 +59,9 @@ export class ApiService {
     return this.loginState().then((body) => body.url);
   }
 
-  loginState(): IPromise<LoginState> {
-    return this.post<LoginState>('/api/loggedIn');
+  /** Where the session may go, and who is signed in (none for a visitor). */
+  loginState(): IPromise<LoggedIn> {
+    return this.post<LoggedIn>('/api/loggedIn');
   }
 
   requestSms(): IPromise<CodeSent> {
@@ -101,8 +72,8 @@ export class ApiService {
     return this.post<CodeSent>('/api/accountsecurity/voice');
   }
 
-  verifyToken(token: string): IPromise<{ success: boolean }> {
-    return this.post('/api/accountsecurity/verify', { token });
+  verifyToken(token: string): IPromise<Done> {
+    return this.post<Done, TokenRequest>('/api/accountsecurity/verify', { token });
   }
 
   /**
@@ -111,80 +82,85 @@ export class ApiService {
    * 403 with `field: "recheck"`.
    */
   softTokenEnrolment(): IPromise<SoftTokenEnrolment | null> {
-    return this.$http.get<{ enrol: SoftTokenEnrolment | null }>('/api/accountsecurity/softtoken').then((res) => res.data.enrol);
+    return this.get<SoftTokenState>('/api/accountsecurity/softtoken').then((body) => body.enrol);
   }
 
   /** Sets up the authenticator app after 2FA, with its first code (it needs a fresh second factor). */
-  enrolSoftToken(token: string): IPromise<{ success: boolean }> {
-    return this.post('/api/accountsecurity/softtoken', { token });
+  enrolSoftToken(token: string): IPromise<Done> {
+    return this.post<Done, TokenRequest>('/api/accountsecurity/softtoken', { token });
   }
 
-  createOneTouch(): IPromise<ApprovalResponse> {
-    return this.post<ApprovalResponse>('/api/accountsecurity/onetouch');
+  /** Sends a push request (the original's `/onetouch`). */
+  createPush(): IPromise<PushAnswer> {
+    return this.post<PushAnswer>('/api/accountsecurity/onetouch');
   }
 
-  oneTouchStatus(): IPromise<ApprovalStatus> {
-    return this.post<ApprovalResponse>('/api/accountsecurity/onetouchstatus').then((body) => body.approval_request.status ?? 'pending');
+  pushStatus(): IPromise<ApprovalStatus> {
+    return this.post<PushAnswer>('/api/accountsecurity/onetouchstatus').then((body) => body.approval_request.status ?? 'pending');
   }
 
   startVerification(phone: PhoneNumber, via: Channel): IPromise<VerificationStarted> {
-    return this.post<VerificationStarted>('/api/verification/start', { ...phone, via });
+    return this.post<VerificationStarted, VerificationStartRequest>('/api/verification/start', { ...phone, via });
   }
 
-  checkVerification(phone: PhoneNumber, token: string): IPromise<{ success: boolean }> {
-    return this.post('/api/verification/verify', { ...phone, token });
+  checkVerification(phone: PhoneNumber, token: string): IPromise<Done> {
+    return this.post<Done, VerificationCheckRequest>('/api/verification/verify', { ...phone, token });
   }
 
   getProtected(): IPromise<ProtectedContent> {
-    return this.$http.get<ProtectedContent>('/api/protected').then((res) => res.data);
+    return this.get<ProtectedContent>('/api/protected');
   }
 
   listPasskeys(): IPromise<PasskeyList> {
-    return this.$http.get<PasskeyList>('/api/passkeys').then((res) => res.data);
+    return this.get<PasskeyList>('/api/passkeys');
   }
 
   /** Whether the logged-in person has a passkey (for /2fa's "Use a passkey"). */
   hasPasskey(): IPromise<boolean> {
-    return this.$http.get<{ available: boolean }>('/api/passkeys/available').then((res) => res.data.available);
+    return this.get<PasskeyAvailability>('/api/passkeys/available').then((body) => body.available);
   }
 
-  passkeyRegistrationOptions(): IPromise<PublicKeyCredentialCreationOptionsJSON> {
-    return this.post('/api/passkeys/registration/options');
+  passkeyRegistrationOptions(): IPromise<PasskeyCreationOptions> {
+    return this.post<PasskeyCreationOptions>('/api/passkeys/registration/options');
   }
 
-  registerPasskey(response: RegistrationResponseJSON): IPromise<PasskeySummary> {
-    return this.post<{ passkey: PasskeySummary }>('/api/passkeys/registration', response).then((body) => body.passkey);
+  registerPasskey(response: PasskeyRegistration): IPromise<PasskeySummary> {
+    return this.post<PasskeyAnswer, PasskeyRegistration>('/api/passkeys/registration', response).then((body) => body.passkey);
   }
 
   renamePasskey(id: string, name: string): IPromise<PasskeySummary> {
-    return this.$http
-      .patch<{ passkey: PasskeySummary }>(`/api/passkeys/${encodeURIComponent(id)}`, { name })
-      .then((res) => res.data.passkey);
+    const body: PasskeyRenameRequest = { name };
+    return this.$http.patch<PasskeyAnswer>(`/api/passkeys/${encodeURIComponent(id)}`, body).then((res) => res.data.passkey);
   }
 
   removePasskey(id: string): IPromise<void> {
-    return this.$http.delete(`/api/passkeys/${encodeURIComponent(id)}`).then(() => undefined);
+    return this.$http.delete<Done>(`/api/passkeys/${encodeURIComponent(id)}`).then(() => undefined);
   }
 
   /** Options for a passkey as the second factor (or a fresh check after it). */
-  passkeyCheckOptions(): IPromise<PublicKeyCredentialRequestOptionsJSON> {
-    return this.post('/api/passkeys/authentication/options');
+  passkeyCheckOptions(): IPromise<PasskeyRequestOptions> {
+    return this.post<PasskeyRequestOptions>('/api/passkeys/authentication/options');
   }
 
-  verifyPasskey(response: AuthenticationResponseJSON): IPromise<{ success: boolean }> {
-    return this.post('/api/passkeys/authentication', response);
+  verifyPasskey(response: PasskeyAssertion): IPromise<Done> {
+    return this.post<Done, PasskeyAssertion>('/api/passkeys/authentication', response);
   }
 
-  passkeySignInOptions(): IPromise<PublicKeyCredentialRequestOptionsJSON> {
-    return this.post('/api/passkeys/sign-in/options');
+  passkeySignInOptions(): IPromise<PasskeyRequestOptions> {
+    return this.post<PasskeyRequestOptions>('/api/passkeys/sign-in/options');
   }
 
-  signInWithPasskey(response: AuthenticationResponseJSON): IPromise<{ success: boolean }> {
-    return this.post('/api/passkeys/sign-in', response);
+  signInWithPasskey(response: PasskeyAssertion): IPromise<Done> {
+    return this.post<Done, PasskeyAssertion>('/api/passkeys/sign-in', response);
   }
 
-  private post<T>(url: string, body: object = {}): IPromise<T> {
-    return this.$http.post<T>(url, body).then((res) => res.data);
+  private get<Answer>(url: string): IPromise<Answer> {
+    return this.$http.get<Answer>(url).then((res) => res.data);
+  }
+
+  /** A POST with the request body the route takes (`Body`, none by default), answering `Answer`. */
+  private post<Answer, Body extends object = Record<string, never>>(url: string, body?: Body): IPromise<Answer> {
+    return this.$http.post<Answer>(url, body ?? {}).then((res) => res.data);
   }
 }
 
@@ -192,7 +168,7 @@ function isHttpResponse(value: unknown): value is IHttpResponse<unknown> {
   return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 }
 
-function bodyOf(response: IHttpResponse<unknown>): Partial<ApiErrorBody> {
+function bodyOf(response: IHttpResponse<unknown>): Partial<ApiError> {
   const data = response.data;
   return typeof data === 'object' && data !== null ? data : {};
 }

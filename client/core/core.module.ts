@@ -1,5 +1,6 @@
 import angular from 'angular';
 import uiRouter, { type UrlService } from '@uirouter/angularjs';
+import { AccountApiService } from './account-api.service';
 import { ApiService } from './api.service';
 import { registerBusyRetry } from './busy-retry';
 import { registerCsrfRetry } from './csrf-retry';
@@ -8,6 +9,8 @@ import { messagesComponent } from './messages.component';
 import { NoticeService } from './notice.service';
 import { PasskeyService, webAuthnBrowser } from './passkeys.service';
 import { phoneFieldsComponent } from './phone-fields.component';
+import { recheckPromptComponent } from './recheck-prompt.component';
+import { recoveryCodesShownComponent } from './recovery-codes-shown.component';
 import { resourceLinksComponent } from './resource-links.component';
 import { PendingActionService } from './pending-action.service';
 import { SessionService } from './session.service';
@@ -20,13 +23,14 @@ function lenientUrls($urlServiceProvider: UrlService): void {
 }
 lenientUrls.$inject = ['$urlServiceProvider'];
 
-/** Shared services, the guards, and the components the pages share (messages, phone fields, resource links). */
+/** Shared services, the guards, and the components the pages share (messages, phone fields, resource links, the fresh-check prompt, new recovery codes). */
 export default angular
   .module('app.core', [uiRouter])
   .config(lenientUrls)
   .config(registerCsrfRetry)
   .config(registerBusyRetry)
   .service('api', ApiService)
+  .service('accountApi', AccountApiService)
   .service('notice', NoticeService)
   .constant('webAuthnBrowser', webAuthnBrowser)
   .service('passkeys', PasskeyService)
@@ -35,6 +39,8 @@ export default angular
   .service('pendingAction', PendingActionService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)
+  .component('recheckPrompt', recheckPromptComponent)
+  .component('recoveryCodesShown', recoveryCodesShownComponent)
   .component('resourceLinks', resourceLinksComponent)
   .run(registerGuards)
   .run(registerPageTitle).name;

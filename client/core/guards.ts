@@ -21,7 +21,7 @@ const STATE_FOR_URL: Record<NextUrl, string> = { '/protected': 'protected', '/2f
  * The pages a login comes back to after 2FA (`?next=` on /login and /2fa), by path: the
  * parameter can name nothing else, so it leads nowhere else.
  */
-const RETURN_STATES: Record<string, string> = { '/protected': 'protected' };
+const RETURN_STATES: Record<string, string> = { '/protected': 'protected', '/account': 'account' };
 
 /** The state `?next=` names, if it is one a login may come back to. */
 export function returnState(next: unknown): string | undefined {
@@ -41,8 +41,8 @@ function requirementOf(state: StateObject | undefined): Requirement | undefined 
   return REQUIREMENTS.includes(requires) ? (requires as Requirement) : undefined;
 }
 
-/** The path of a page that needs 2FA, so the login it is sent to comes back to it. */
-function returnPath(state: StateObject): string | undefined {
+/** The path of a page that needs 2FA, so the login (or the fresh check) it is sent to comes back to it. */
+export function returnPath(state: { name?: string }): string | undefined {
   return Object.keys(RETURN_STATES).find((path) => RETURN_STATES[path] === state.name);
 }
 

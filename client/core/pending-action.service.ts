@@ -1,4 +1,4 @@
-/** An action on /protected that asked for a fresh check first, and the check's reason as /2fa says it. */
+/** An action on /account that asked for a fresh check first, and the check's reason as /2fa says it. */
 export type PendingAction = { kind: 'add' } | { kind: 'remove'; id: string; name: string };
 
 /** Why /2fa is open on a signed-in person (`?why=`): the sentence, from a fixed list. */
@@ -6,6 +6,8 @@ export const CHECK_REASONS: Record<string, string> = {
   'add-passkey': 'Confirm it is you to add a passkey.',
   'remove-passkey': 'Confirm it is you to remove the passkey.',
   'set-up-app': 'Confirm it is you to set up an authenticator app.',
+  'change-account': 'Confirm it is you to change your account.',
+  'see-recovery-codes': 'Confirm it is you to see your recovery codes.',
 };
 
 export const reasonOf = (action: PendingAction): string => (action.kind === 'add' ? 'add-passkey' : 'remove-passkey');

@@ -12,6 +12,7 @@ import template from './header.html';
 /** The states under each nav link, so the link stays highlighted through its whole flow. */
 const SECTIONS: Record<string, readonly string[]> = {
   '2fa': ['login', 'register', 'twofa', 'protected'],
+  account: ['account'],
   verification: ['verification', 'verified'],
 };
 
@@ -30,6 +31,11 @@ class HeaderController {
 
   $onInit(): void {
     this.sandbox = this.site.info.sandbox;
+  }
+
+  /** The Account link shows once 2FA passed (the session's state, asked again by every guarded page). */
+  get signedIn(): boolean {
+    return this.session.next === '/protected';
   }
 
   /** Log out: ends the session on the server, then Home says so. */

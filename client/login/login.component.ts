@@ -36,7 +36,11 @@ class LoginController {
   }
 
   submit(): void {
-    this.state.run(this.api.login(this.username, this.password), () => void this.$state.go('twofa', { next: this.next }));
+    // A remembered browser skips the second factor: straight to the page asked for, or /protected.
+    this.state.run(this.api.login(this.username, this.password), (res) => {
+      if (res.url === '/protected') void this.$state.go(returnState(this.next) ?? 'protected');
+      else void this.$state.go('twofa', { next: this.next });
+    });
   }
 
   /** A passkey with user verification is both factors: straight to /protected. */

@@ -1,8 +1,10 @@
 import type { IPromise, IQService, ITimeoutService } from 'angular';
 import type { StateService, Transition } from '@uirouter/angularjs';
+import { RECOVERY_CODES_LOW } from '../../common/account-api';
 import { CHANNEL_NAMES, codeSentText, RESEND_AFTER_S, type CodeChannel } from '../../common/code-sent';
 import type { Product } from '../../common/products';
-import type { ApiService, SoftTokenEnrolment } from '../core/api.service';
+import type { AccountApiService } from '../core/account-api.service';
+import { errorMessage, type ApiService, type SoftTokenEnrolment } from '../core/api.service';
 import { returnState } from '../core/guards';
 import { CHECK_REASONS } from '../core/pending-action.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
@@ -29,8 +31,16 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
 };
 
 class TwofaController {
-  static $inject = ['api', 'passkeys', '$state', '$timeout', 'site', 'session'];
+  static $inject = ['api', 'accountApi', 'passkeys', '$state', '$timeout', 'site', 'session'];
   token = '';
+  /** A login at the second factor (a resolve); false for a fresh check after 2FA. */
+  atLogin = false;
+  /** "Remember this browser" (REMEMBER_BROWSER_DAYS; 0 hides it), offered to a login, not to a fresh check. */
+  rememberDays = 0;
+  remember = false;
+  /** "Use a recovery code": its field, once asked for. */
+  recoveryOpen = false;
+  recoveryCode = '';
   /** The soft token to set up first, when the 2FA provider enrols one here (Twilio Verify): a resolve. */
   enrolment: SoftTokenEnrolment | null = null;
   /** "Use a passkey" shows only for someone who has one, where passkeys work: a resolve. */
@@ -53,6 +63,7 @@ class TwofaController {
   readonly send = new RequestState();
   readonly check = new RequestState();
   readonly passkey = new RequestState();
+  readonly recovery = new RequestState();
   readonly cancelState = new RequestState();
   readonly push: PushPoller;
   private resendAt = 0;
@@ -60,16 +71,17 @@ class TwofaController {
 
   constructor(
     private readonly api: ApiService,
+    private readonly accountApi: AccountApiService,
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
     private readonly $timeout: ITimeoutService,
-    site: SiteService,
+    private readonly site: SiteService,
     private readonly session: SessionService,
   ) {
     this.product = site.product;
     this.push = new PushPoller(
       $timeout,
-      () => this.api.oneTouchStatus(),
+      () => this.api.pushStatus(),
       (outcome, message) => this.pushDone(outcome, message),
     );
   }
@@ -78,6 +90,7 @@ class TwofaController {
     const why = this.$transition$.params().why as unknown;
     this.reason = typeof why === 'string' && Object.hasOwn(CHECK_REASONS, why) ? CHECK_REASONS[why] : '';
     this.textKey = this.enrolment ? textKeyOf(this.enrolment.otpauth_url) : '';
+    this.rememberDays = this.atLogin ? this.site.info.rememberBrowserDays : 0;
   }
 
   $onDestroy(): void {
@@ -86,7 +99,7 @@ class TwofaController {
   }
 
   get busy(): boolean {
-    return this.send.busy || this.check.busy || this.passkey.busy || this.cancelState.busy;
+    return this.send.busy || this.check.busy || this.passkey.busy || this.recovery.busy || this.cancelState.busy;
   }
 
   usePasskey(): void {
@@ -127,10 +140,23 @@ class TwofaController {
     this.check.run(this.api.verifyToken(this.token), () => this.passed());
   }
 
+  /** A recovery code in place of the second factor; /protected then says how many are left. */
+  useRecoveryCode(): void {
+    this.clearMessages();
+    this.recovery.run(this.accountApi.useRecoveryCode(this.recoveryCode), (remaining) => {
+      const left = `${remaining} recovery code${remaining === 1 ? '' : 's'} left`;
+      this.passed(
+        remaining <= RECOVERY_CODES_LOW
+          ? `Recovery code accepted. Only ${left}: generate new ones soon.`
+          : `Recovery code accepted: ${left}.`,
+      );
+    });
+  }
+
   /** Approve on your phone: also the one way to try again after a denial, an expiry or a failure. */
   startPush(): void {
     this.clearMessages();
-    void this.send.run(this.api.createOneTouch(), () => {
+    void this.send.run(this.api.createPush(), () => {
       this.method = 'push';
       this.send.succeed(`Request sent: approve it in ${this.product.pushApp}.`);
       this.push.start();
@@ -152,7 +178,7 @@ class TwofaController {
 
   /** A new action: the messages of the last one, beside whichever control, are gone. */
   private clearMessages(): void {
-    for (const state of [this.send, this.check, this.passkey, this.cancelState]) state.clear();
+    for (const state of [this.send, this.check, this.passkey, this.recovery, this.cancelState]) state.clear();
   }
 
   private startResendCountdown(): void {
@@ -180,9 +206,20 @@ class TwofaController {
     this.send.fail(outcome === 'error' ? (message ?? 'The request failed.') : PUSH_FAILURES[outcome]);
   }
 
-  private passed(): void {
+  /**
+   * 2FA passed: this browser remembered if asked, then back to the page asked for (`?next=`), or
+   * on to /protected, which says what there is to say (a recovery code's count, a browser not remembered).
+   */
+  private passed(said = ''): void {
     this.push.stop();
-    void this.$state.go(returnState(this.$transition$.params().next) ?? 'protected');
+    const back = returnState(this.$transition$.params().next);
+    const go = (message: string) =>
+      back && back !== 'protected' ? this.$state.go(back) : this.$state.go('protected', { said: message || null });
+    if (!this.remember) return void go(said);
+    this.accountApi.rememberBrowser().then(
+      () => void go(said),
+      (rejection: unknown) => void go(`${said} This browser was not remembered: ${errorMessage(rejection)}`.trim()),
+    );
   }
 }
 
@@ -191,16 +228,17 @@ class TwofaController {
  * knowing is not an error: without the QR code or the passkey, the other channels remain.
  */
 const resolve = {
-  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
-  // check) that is /protected's.
-  enrolment: [
+  atLogin: [
     'api',
     (api: ApiService) =>
       api
         .loggedIn()
-        .then((next) => (next === '/2fa' ? api.softTokenEnrolment() : null))
-        .catch(() => null),
+        .then((next) => next === '/2fa')
+        .catch(() => false),
   ],
+  // Only the login that registered sets up its soft token here, before 2FA; after 2FA (a fresh
+  // check) that is /account's.
+  enrolment: ['api', 'atLogin', (api: ApiService, atLogin: boolean) => (atLogin ? api.softTokenEnrolment().catch(() => null) : null)],
   passkeyOffered: [
     'api',
     'passkeys',
@@ -213,7 +251,10 @@ const resolve = {
   ],
 };
 
-/** `/2fa`: the second factor by a code (SMS, voice call, authenticator app), a push request or a passkey. */
+/**
+ * `/2fa`: the second factor by a code (SMS, voice call, authenticator app), a push request, a
+ * passkey or a recovery code; "Remember this browser".
+ */
 export default pageModule(
   {
     name: 'twofa',
@@ -222,5 +263,5 @@ export default pageModule(
     resolve,
     data: { requires: 'login', title: 'Two-factor authentication' },
   },
-  { bindings: { enrolment: '<', passkeyOffered: '<', $transition$: '<' }, controller: TwofaController, template },
+  { bindings: { atLogin: '<', enrolment: '<', passkeyOffered: '<', $transition$: '<' }, controller: TwofaController, template },
 );

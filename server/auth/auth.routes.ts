@@ -1,6 +1,7 @@
 // Registration, login, logout and the login-state probe.
 import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN } from '../../common/account-rules';
+import type { Done, LoggedIn, LoginAnswer, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
@@ -11,14 +12,14 @@ import { clientAddressKey } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
 import type { Metrics } from '../metrics/metrics';
 import type { TwoFactorProvider } from '../providers/provider';
-import { endLogin, loginStage, startLogin } from './login-session';
+import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
-import type { UserModel } from './user.model';
+import type { ProviderRecords, UserModel } from './user.model';
 import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
   users: UserModel;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   passwords: PasswordHasher;
@@ -26,6 +27,8 @@ export interface AuthRoutesDeps {
   now: () => number;
   /** Settles once every user has its username key (auth/username-key.ts). */
   usersReady: () => Promise<void>;
+  /** After the right password: whether this browser was remembered for the user (account/), so no second factor is asked. */
+  recognisedBrowser?: (req: Request, res: Response, userId: string) => Promise<boolean>;
   metrics: Metrics;
 }
 
@@ -38,8 +41,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
 
   // POST /api/user/register
-  router.post('/user/register', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/user/register', async (req: Request, res: Response<Done>) => {
+    const body = bodyOf<RegistrationRequest>(req);
     const username = requireString(body, 'username', rules.username);
     const email = requireString(body, 'email', rules.email);
     const password = requireString(body, 'password', rules.password);
@@ -76,8 +79,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   });
 
   // POST /api/login
-  router.post('/login', async (req: Request, res: Response) => {
-    const body = bodyOf(req);
+  router.post('/login', async (req: Request, res: Response<LoginAnswer>) => {
+    const body = bodyOf<LoginRequest>(req);
     const username = requireString(body, 'username', { ...rules.username, pattern: undefined });
     const password = requireString(body, 'password', rules.password);
     // Failures count per username+address, per address and per username, for known and unknown
@@ -109,11 +112,17 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       const rehashed = await passwords.hash(password);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }
+    // The password, on a browser remembered after an earlier 2FA: the login is complete, and the SPA goes on to /protected.
+    if (await deps.recognisedBrowser?.(req, res, user.id)) {
+      await startRememberedLogin(req, { id: user.id, username: user.username }, now());
+      res.json({ success: true, url: landingUrl('complete') });
+      return;
+    }
     await startLogin(req, { id: user.id, username: user.username }, now());
     res.json({ success: true });
   });
 
-  const logout = async (req: Request, res: Response) => {
+  const logout = async (req: Request, res: Response<Done>) => {
     await endLogin(req);
     res.clearCookie(sessionCookieName(secureCookies), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
     res.json({ success: true });
@@ -126,7 +135,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   // SameSite=Lax, so it comes along on a link from any site: the browser's Sec-Fetch-Site says
   // where the request started. Without that header (browsers before 2023, curl) it is refused
   // too: POST works everywhere.
-  router.get('/logout', async (req: Request, res: Response) => {
+  router.get('/logout', async (req: Request, res: Response<Done>) => {
     if (!SAME_SITE_FETCH.has(req.get('sec-fetch-site') ?? '')) {
       throw new HttpError(403, 'Log out with POST /api/logout (and the CSRF token); GET is answered only to this site.');
     }
@@ -135,7 +144,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
 
   // POST /api/loggedIn: where the session belongs (the original's `url`), and who is signed in
   // (the header shows it), once a password or a passkey was accepted.
-  router.post('/loggedIn', (req: Request, res: Response) => {
+  router.post('/loggedIn', (req: Request, res: Response<LoggedIn>) => {
     const login = loginStage(req);
     res.json(login.stage === 'anonymous' ? { url: '/login' } : { url: landingUrl(login.stage), username: login.username });
   });

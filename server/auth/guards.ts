@@ -1,6 +1,7 @@
 // Who may see what, read from the login state: API routes answer 401/403, page URLs redirect as
 // the original did.
 import type { Request, RequestHandler } from 'express';
+import type { NextUrl } from '../../common/api';
 import { loginStage, verifiedPhone, type LoginStage } from './login-session';
 import { HttpError } from '../http/errors';
 
@@ -8,7 +9,8 @@ import { HttpError } from '../http/errors';
 export const hasSession = (req: Request) => loginStage(req).stage !== 'anonymous' || verifiedPhone(req) !== undefined;
 
 /** The page a visitor belongs on, as POST /api/loggedIn reports it. */
-export const landingUrl = (stage: LoginStage) => ({ anonymous: '/login', password: '/2fa', complete: '/protected' })[stage];
+const LANDING: Record<LoginStage, NextUrl> = { anonymous: '/login', password: '/2fa', complete: '/protected' };
+export const landingUrl = (stage: LoginStage): NextUrl => LANDING[stage];
 
 export const requireLoginApi: RequestHandler = (req, _res, next) =>
   next(loginStage(req).stage === 'anonymous' ? new HttpError(401, 'Please log in first.') : undefined);

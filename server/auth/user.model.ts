@@ -1,45 +1,28 @@
-// Users live in the `users` collection, field names as in the original quickstart so its
-// database can be reused (hashed_password, authyId). Each 2FA provider keeps what it needs on
-// the user: Authy its id, Verify its Entity and TOTP factor (server/providers/).
+// Users live in the `users` collection, with the original quickstart's field names so its
+// database can be reused. Each 2FA provider owns what it keeps on the user (its record and that
+// record's schema fields, in server/providers/); the user puts them side by side, and holds at
+// least one.
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { ProviderName } from '../platform/config';
+import type { ProviderRecordSpec, UserProfile } from '../providers/provider';
+import { authyRecord, type AuthyRecord } from '../providers/authy/authy-record';
+import { verifyRecord, type VerifyRecord } from '../providers/verify/verify-record';
 
-export interface VerifyRecord {
-  /** The Verify Entity's identity (ours, random: Verify asks for no personal data there). */
-  identity: string;
-  /** The Entity's TOTP factor. */
-  totpFactorSid: string;
-  /** The factor's otpauth:// URI, kept only until the first code verifies the factor. */
-  totpUri?: string;
-  /** When that factor was created (users of earlier versions: their createdAt): one waiting over a day is replaced. */
-  totpCreatedAt?: Date;
-}
+/** Every provider's record, side by side on the user; the configured provider reads its own. */
+export type ProviderRecords = AuthyRecord & VerifyRecord;
+/** Each provider's record, by the provider's name. */
+export const PROVIDER_RECORDS: Readonly<Record<ProviderName, ProviderRecordSpec<ProviderRecords>>> = {
+  authy: authyRecord,
+  verify: verifyRecord,
+};
+const RECORDS = Object.values(PROVIDER_RECORDS);
 
-/** What the 2FA providers keep on a user: at least one of them. */
-export interface ProviderRecord {
-  authyId?: string;
-  verify?: VerifyRecord;
-}
-
-export interface User extends ProviderRecord {
-  username: string;
+export interface User extends UserProfile, ProviderRecords {
   /** The username in lower case: unique, so usernames are unique whatever their case (auth/username-key.ts). */
   usernameKey?: string;
   email: string;
   hashed_password: string;
-  /** E.164, e.g. +14155550100. Users written by the original quickstart have none. */
-  phone?: string;
-  createdAt: Date;
 }
-
-const verifySchema = new Schema<VerifyRecord>(
-  {
-    identity: { type: String, required: true },
-    totpFactorSid: { type: String, required: true },
-    totpUri: { type: String },
-    totpCreatedAt: { type: Date },
-  },
-  { _id: false, strict: 'throw' },
-);
 
 const userSchema = new Schema<User>(
   {
@@ -48,17 +31,16 @@ const userSchema = new Schema<User>(
     usernameKey: { type: String, unique: true, sparse: true },
     email: { type: String, required: true },
     hashed_password: { type: String, required: true },
-    authyId: { type: String },
-    verify: { type: verifySchema },
+    ...RECORDS.reduce((fields, record) => ({ ...fields, ...record.fields }), {}),
     phone: { type: String },
     createdAt: { type: Date, default: () => new Date() },
   },
   { collection: 'users', versionKey: false, strict: 'throw' },
 );
 
-// A user is written only once a provider has registered it: never one without either record.
+// A user is written only once a provider has registered it: never one without any record.
 userSchema.pre('validate', function () {
-  if (!this.authyId && !this.verify) this.invalidate('authyId', 'a user needs an Authy id or a Verify entity');
+  if (!RECORDS.some((record) => record.isHeldBy(this))) this.invalidate('provider', 'a user needs a 2FA provider’s record');
 });
 
 export type UserModel = Model<User>;

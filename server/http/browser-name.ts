@@ -1,5 +1,6 @@
-// A browser's short name from its User-Agent header ("Chrome on Linux"): what a push request
-// says it comes from, and what a new passkey is called. Never the header itself.
+// A short name for the browser a request comes from ("Chrome on Linux"), from a fixed list, for
+// people to recognise their own (a push request's origin, a session, a new passkey's name):
+// never the User-Agent header itself, which the client writes.
 
 // First match wins: Edge and Opera also say "Chrome", Chrome also says "Safari", Android "Linux", iOS "Mac OS X".
 const BROWSERS: readonly (readonly [RegExp, string])[] = [

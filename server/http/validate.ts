@@ -1,14 +1,18 @@
 // Request bodies are read field by field: anything but a non-empty string is a 400 naming the
-// field, so objects such as {"$ne": null} never reach a query.
+// field, so objects such as {"$ne": null} never reach a query. Field names come from the body's
+// type in common/api.ts, the one the SPA sends.
 import { PASSWORD_MAX, USERNAME_MAX, USERNAME_PATTERN } from '../../common/account-rules';
-import { callingCodeOf, normalizePhone } from '../../common/phone-number';
+import type { PhoneNumber } from '../../common/api';
+import { callingCodeOf, normalizePhone, type Phone } from '../../common/phone-number';
 import { HttpError } from './errors';
 
-type Body = Record<string, unknown>;
+/** A request body as sent: the fields of `T`, each anything at all until it is checked. */
+export type Fields<T> = { [K in keyof T]?: unknown };
 
-export function bodyOf(req: { body?: unknown }): Body {
+/** The body's fields, named as `T` names them (common/api.ts); {} for a body that is not an object. */
+export function bodyOf<T = Record<string, unknown>>(req: { body?: unknown }): Fields<T> {
   const body = req.body;
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {};
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
 }
 
 export interface StringRule {
@@ -18,7 +22,7 @@ export interface StringRule {
   patternMessage?: string;
 }
 
-export function requireString(body: Body, field: string, rule: StringRule = {}): string {
+export function requireString<T>(body: Fields<T>, field: keyof T & string, rule: StringRule = {}): string {
   const label = rule.label ?? field;
   const value = body[field];
   if (value === undefined || value === null || value === '') {
@@ -58,17 +62,8 @@ export const rules = {
 /** Country codes arrive as "+1" or "1"; Authy wants digits. */
 export const digitsOnly = (s: string) => s.replace(/\D/g, '');
 
-export interface Phone {
-  /** +14155550100: the one form limits, storage and upstream calls use. */
-  e164: string;
-  /** Digits of the calling code, e.g. "1". */
-  callingCode: string;
-  /** The national number, digits only, e.g. "4155550100". */
-  national: string;
-}
-
 /** `country_code` and `phone_number`, as one number valid for that calling code; else a 400 naming the field. */
-export function requirePhone(body: Body): Phone {
+export function requirePhone(body: Fields<PhoneNumber>): Phone {
   const codeText = requireString(body, 'country_code', rules.countryCode);
   const numberText = requireString(body, 'phone_number', rules.phoneNumber);
   if (!callingCodeOf(codeText)) throw new HttpError(400, 'Country code is not a calling code in use.', 'country_code');

@@ -23,6 +23,21 @@ interface Attempt {
   expiresAt: Date;
 }
 
+/** The answer past a limit (429, or 503 for the whole service's): it says which limit, and for whom. */
+export class LimitReached extends HttpError {
+  constructor(
+    readonly limit: Limit,
+    /** What the limit counts per (a user id, a username key, an address…). */
+    readonly key: string,
+    status: number,
+    message: string,
+    headers: Record<string, string>,
+    field?: string,
+  ) {
+    super(status, message, field, headers);
+  }
+}
+
 /** An attempt that holds a place in its window; `release()` gives the place back. */
 export interface Reservation {
   release(): Promise<void>;
@@ -77,7 +92,7 @@ export class AttemptLimiter {
     if (count > limit.max) {
       this.onRefusal(limit.name);
       await release();
-      throw await this.refusal(limit, fullKey, now, status);
+      throw await this.refusal(limit, key, now, status);
     }
     return { release, count };
   }
@@ -87,10 +102,14 @@ export class AttemptLimiter {
   }
 
   /** "Too many wrong codes. Try again in 15 minutes." with Retry-After: when the oldest place frees up. */
-  private async refusal(limit: Limit, fullKey: string, now: number, status: 429 | 503 = 429): Promise<HttpError> {
-    const oldest = await this.attempts.find(this.live(fullKey, now)).sort({ expiresAt: 1 }).limit(1).next();
+  private async refusal(limit: Limit, key: string, now: number, status: 429 | 503 = 429): Promise<LimitReached> {
+    const oldest = await this.attempts
+      .find(this.live(`${limit.name}:${key}`, now))
+      .sort({ expiresAt: 1 })
+      .limit(1)
+      .next();
     const seconds = Math.max(1, Math.ceil(((oldest?.expiresAt.getTime() ?? now + limit.windowMs) - now) / 1000));
-    return new HttpError(status, `${limit.refusal}. Try again in ${waitText(seconds)}.`, undefined, { 'Retry-After': String(seconds) });
+    return new LimitReached(limit, key, status, `${limit.refusal}. Try again in ${waitText(seconds)}.`, { 'Retry-After': String(seconds) });
   }
 
   /**
@@ -102,7 +121,7 @@ export class AttemptLimiter {
     const fullKey = `${limit.name}:${key}`;
     if ((await this.attempts.countDocuments(this.live(fullKey, now))) < limit.max) return;
     this.onRefusal(limit.name);
-    throw await this.refusal(limit, fullKey, now);
+    throw await this.refusal(limit, key, now);
   }
 
   /**
@@ -114,7 +133,7 @@ export class AttemptLimiter {
     const left = await Promise.all(
       places.map(async ([limit, key]) => {
         const fullKey = `${limit.name}:${key}`;
-        return { limit, fullKey, left: limit.max - (await this.attempts.countDocuments(this.live(fullKey, now))) };
+        return { limit, key, left: limit.max - (await this.attempts.countDocuments(this.live(fullKey, now))) };
       }),
     );
     const nearest = left.reduce((a, b) => (b.left < a.left ? b : a));
@@ -123,8 +142,9 @@ export class AttemptLimiter {
       return new HttpError(401, `${sentence} One try left before a ${lock} lock.`, field);
     }
     if (nearest.left > 0) return new HttpError(401, sentence, field);
-    const lock = await this.refusal(nearest.limit, nearest.fullKey, now);
-    return new HttpError(401, `${sentence} ${lock.message}`, field);
+    // This answer used the last try: a LimitReached too, so the lock is noticed (the account's activity).
+    const lock = await this.refusal(nearest.limit, nearest.key, now);
+    return new LimitReached(nearest.limit, nearest.key, 401, `${sentence} ${lock.message}`, {}, field);
   }
 
   /** Runs `attempt` holding a place; the place is kept only when `counts(result)` says so. */

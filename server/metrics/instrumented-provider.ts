@@ -19,7 +19,7 @@ function errorKind(err: unknown): ProviderErrorKind | undefined {
   return err.status >= 500 ? 'error' : undefined;
 }
 
-export function instrumentedProvider(provider: TwoFactorProvider, metrics: Metrics): TwoFactorProvider {
+export function instrumentedProvider<R extends object>(provider: TwoFactorProvider<R>, metrics: Metrics): TwoFactorProvider<R> {
   const { name } = provider;
   async function timed<T>(operation: string, call: () => Promise<T>): Promise<T> {
     const start = performance.now();
@@ -36,8 +36,10 @@ export function instrumentedProvider(provider: TwoFactorProvider, metrics: Metri
   return {
     name,
     callback: provider.callback,
+    refusal: (user) => provider.refusal(user),
     pendingSoftToken: (user) => provider.pendingSoftToken(user),
     register: (person) => timed('register', () => provider.register(person)),
+    changePhone: (person) => timed('change_phone', () => provider.changePhone(person)),
     renewSoftToken: (user) => timed('renew_soft_token', () => provider.renewSoftToken(user)),
     async sendCode(user, channel) {
       const sent = await timed('send_code', () => provider.sendCode(user, channel));

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { ProviderName } from '../platform/config';
 
 export type Channel = 'sms' | 'call';
-export type SecondFactorMethod = 'token' | 'push' | 'passkey';
+export type SecondFactorMethod = 'token' | 'push' | 'passkey' | 'recovery_code';
 export type Outcome = 'success' | 'failure';
 export type PasskeyCeremony = 'register' | 'second_factor' | 'sign_in';
 export type LoginMethod = 'password' | 'passkey';

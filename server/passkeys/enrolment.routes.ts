@@ -1,17 +1,18 @@
 // Enrolment: a person past 2FA (and checked again within 5 minutes) adds a passkey.
-import type { RequestHandler } from 'express';
+import type { PasskeyAnswer, PasskeyCreationOptions } from '../../common/api';
 import { MAX_PASSKEYS } from '../../common/passkey-info';
+import { recordSecurityEvent } from '../auth/login-events';
 import { requireFreshCheck } from '../auth/login-session';
 import { bodyOf } from '../http/validate';
 import { checkRegistration, registrationOptions } from './ceremonies';
 import { summaryOf, tooManyPasskeys } from './passkey-store';
 import { registrationResponse } from './response-shape';
-import type { PasskeyContext } from './route-context';
+import type { PasskeyContext, PasskeyHandler } from './route-context';
 import { knownBrowserName } from '../http/browser-name';
 
 /** POST /api/passkeys/registration/options */
 export const startEnrolment =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyCreationOptions> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const user = await ctx.currentUser(req);
@@ -26,7 +27,7 @@ export const startEnrolment =
 
 /** POST /api/passkeys/registration: the browser's RegistrationResponseJSON. */
 export const finishEnrolment =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyAnswer> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const response = registrationResponse(bodyOf(req));
@@ -37,5 +38,6 @@ export const finishEnrolment =
     if (!check.ok) throw ctx.refused(check);
     // Named after the browser and system it was made on ("Chrome on Linux"): the person can tell them apart.
     const record = await ctx.passkeys.add(check.passkey, knownBrowserName(req.get('user-agent')));
+    await recordSecurityEvent(req, { type: 'passkey-added', name: record.name });
     res.json({ passkey: summaryOf(record) });
   };

@@ -155,9 +155,9 @@ export class PasskeyStore {
     return this.passkeys.findOneAndUpdate({ credentialId, userId }, { $set: { name } }, { returnDocument: 'after' }).lean();
   }
 
-  /** Removes one of the user's passkeys; false when the user has none with that id. */
-  async remove(userId: string, credentialId: string): Promise<boolean> {
-    const removed = (await this.passkeys.deleteOne({ credentialId, userId })).deletedCount === 1;
+  /** Removes one of the user's passkeys; null when the user has none with that id. */
+  async remove(userId: string, credentialId: string): Promise<PasskeyRecord | null> {
+    const removed = await this.passkeys.findOneAndDelete({ credentialId, userId }).lean();
     if (removed) await this.counters.deleteMany({ credentialId });
     return removed;
   }

@@ -2,7 +2,7 @@
 // fresh check before a change, and the ceremony's challenge. Each challenge lives in the session
 // (bound to it and to its login), expires in 5 minutes, and is claimed once (db/claim.ts), so
 // even concurrent requests cannot use it twice.
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { rememberPasskeyChallenge, takePasskeyChallenge, type PasskeyPurpose } from '../auth/login-session';
 import { sessionUser } from '../auth/session-user';
 import type { UserModel } from '../auth/user.model';
@@ -26,6 +26,9 @@ export interface PasskeyRoutesDeps {
   now: () => number;
   metrics: Metrics;
 }
+
+/** A route's handler, answering `Answer` (common/api.ts). */
+export type PasskeyHandler<Answer, Params = Record<string, string>> = RequestHandler<Params, Answer>;
 
 /** A challenge is answered within this time, or not at all. */
 export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;

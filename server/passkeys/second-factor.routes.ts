@@ -1,15 +1,15 @@
 // A passkey as the second factor of a password login (or as the fresh check after it).
-import type { RequestHandler } from 'express';
+import type { Done, PasskeyAvailability, PasskeyRequestOptions } from '../../common/api';
 import { passSecondFactor } from '../auth/login-session';
 import { HttpError } from '../http/errors';
 import { bodyOf } from '../http/validate';
 import { authenticationOptions, checkAssertion } from './ceremonies';
 import { authenticationResponse } from './response-shape';
-import { counterUsedTwice, type PasskeyContext } from './route-context';
+import { counterUsedTwice, type PasskeyContext, type PasskeyHandler } from './route-context';
 
 /** GET /api/passkeys/available: whether /2fa should offer "Use a passkey". */
 export const passkeysAvailable =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyAvailability> =>
   async (req, res) => {
     const user = await ctx.currentUser(req);
     res.json({ available: ctx.relyingParty !== undefined && (await ctx.passkeys.count(user.id)) > 0 });
@@ -17,7 +17,7 @@ export const passkeysAvailable =
 
 /** POST /api/passkeys/authentication/options */
 export const startSecondFactor =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyRequestOptions> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const user = await ctx.currentUser(req);
@@ -33,7 +33,7 @@ export const startSecondFactor =
  * against the same limit as wrong tokens, per user.
  */
 export const finishSecondFactor =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<Done> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const response = authenticationResponse(bodyOf(req));
@@ -55,6 +55,6 @@ export const finishSecondFactor =
     );
     ctx.metrics.secondFactor('passkey', failure ? 'failure' : 'success');
     if (failure) throw failure;
-    await passSecondFactor(req, ctx.now());
+    await passSecondFactor(req, ctx.now(), { how: 'passkey' });
     res.json({ success: true });
   };

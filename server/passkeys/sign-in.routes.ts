@@ -1,19 +1,19 @@
 // Sign-in with a passkey alone: no username, no password, no code.
-import type { RequestHandler } from 'express';
+import type { Done, PasskeyRequestOptions } from '../../common/api';
 import { startPasskeyLogin } from '../auth/login-session';
 import { HttpError } from '../http/errors';
 import { bodyOf } from '../http/validate';
 import { clientAddressKey } from '../limits/client-address';
 import { authenticationOptions, checkAssertion, userHandleOf } from './ceremonies';
 import { authenticationResponse } from './response-shape';
-import { counterUsedTwice, type PasskeyContext } from './route-context';
+import { counterUsedTwice, type PasskeyContext, type PasskeyHandler } from './route-context';
 
 /**
  * POST /api/passkeys/sign-in/options. There is no one to count against but the client address,
  * so every ceremony started counts.
  */
 export const startSignIn =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<PasskeyRequestOptions> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     await ctx.limiter.reserve(ctx.limits.passkeySignIns, clientAddressKey(req));
@@ -24,7 +24,7 @@ export const startSignIn =
 
 /** POST /api/passkeys/sign-in: a discoverable passkey with user verification logs straight in. */
 export const finishSignIn =
-  (ctx: PasskeyContext): RequestHandler =>
+  (ctx: PasskeyContext): PasskeyHandler<Done> =>
   async (req, res) => {
     const rp = ctx.requireRelyingParty();
     const response = authenticationResponse(bodyOf(req));

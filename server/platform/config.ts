@@ -49,6 +49,8 @@ export interface Config {
   hashConcurrency: number;
   /** How long start-up waits for an unreachable database before it exits (DB_CONNECT_TIMEOUT). */
   dbConnectTimeoutMs: number;
+  /** How long "Remember this browser" skips the second factor (REMEMBER_BROWSER_DAYS); 0 turns it off. */
+  rememberBrowserDays: number;
   /** GET /metrics on the app's port with `Authorization: Bearer <this>` (METRICS_TOKEN); off when unset. */
   metricsToken?: string;
   /** GET /metrics on its own port, on loopback only (METRICS_PORT); off when unset. */
@@ -92,6 +94,7 @@ const schema = z.object({
     .refine((v) => v === 'auto' || (Number(v) >= 1 && Number(v) <= 64), 'must be a number of workers (1 to 64) or auto')
     .default('1'),
   DB_CONNECT_TIMEOUT: z.coerce.number().min(1).max(3600).default(30),
+  REMEMBER_BROWSER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -246,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency,
     hashConcurrency: hashConcurrency(availableParallelism(), webConcurrency),
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT * 1000,
+    rememberBrowserDays: e.REMEMBER_BROWSER_DAYS,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
   };

@@ -1,5 +1,6 @@
 // What 2FA protects, and the original's connectivity probe.
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { ProtectedContent } from '../../common/api';
 import { loginStage } from '../auth/login-session';
 import { requireTwoFactorApi } from '../auth/guards';
 
@@ -7,7 +8,7 @@ export function protectedRoutes(): Router {
   const router = Router();
 
   // GET /api/protected: the content itself, only after 2FA.
-  router.get('/protected', requireTwoFactorApi, (req, res) => {
+  router.get('/protected', requireTwoFactorApi, (req: Request, res: Response<ProtectedContent>) => {
     const login = loginStage(req);
     const username = login.stage === 'anonymous' ? '' : login.username;
     res.json({

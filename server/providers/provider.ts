@@ -1,16 +1,36 @@
 // The boundary between the routes and the 2FA API behind them. Routes, the login state, limits
-// and the SPA see only this interface; Authy (authy.ts) and Twilio Verify v2 (verify.ts)
-// implement it, and compose.ts picks one. See docs/architecture.md, "Providers".
+// and the SPA see only this interface; Authy (authy/) and Twilio Verify v2 (verify/) implement
+// it, and start/compose.ts picks one. Each adapter owns what it keeps on a user (its record and
+// that record's schema fields); auth/user.model.ts puts the records side by side. See
+// docs/architecture.md, "Providers".
 import type { Request, RequestHandler } from 'express';
+import type { SchemaDefinition } from 'mongoose';
 import type { ApprovalStatus, FinalApprovalStatus } from '../../common/approval-status';
-import type { ProviderRecord, User } from '../auth/user.model';
+import type { Phone } from '../../common/phone-number';
 import type { ProviderName } from '../platform/config';
-import type { Phone } from '../http/validate';
 
-export type { ProviderName, ProviderRecord };
+/** What every provider may read of a user besides its own record. */
+export interface UserProfile {
+  username: string;
+  /** E.164, e.g. +14155550100. Users written by the original quickstart have none. */
+  phone?: string;
+  createdAt: Date;
+}
 
-/** A user as the providers see it: the stored document's fields. */
-export type ProviderUser = Pick<User, 'username' | 'phone' | 'authyId' | 'verify' | 'createdAt'>;
+/**
+ * A user as a provider sees it: the profile and the provider's own record `R` (whose fields are
+ * all optional: a user may hold another provider's record instead). Never another provider's fields.
+ */
+export type ProviderUser<R extends object> = UserProfile & R;
+
+/** An adapter's record on the user document: its schema fields, and whether a user holds it. */
+export interface ProviderRecordSpec<R extends object> {
+  fields: SchemaDefinition;
+  isHeldBy(user: R): boolean;
+  /** Where the record keeps the API's id for the user (a dotted path), to find a user by it. */
+  accountPath: string;
+  accountOf(user: R): string | undefined;
+}
 
 export interface SendResult {
   message: string;
@@ -31,6 +51,7 @@ export interface TokenContext {
   mayEnrol: boolean;
 }
 
+/** What a push request says on the phone: the app's words (twofa/push-request.ts); a provider may add its own details. */
 export interface PushRequest {
   message: string;
   /** Shown on the phone, in this order. */
@@ -39,7 +60,7 @@ export interface PushRequest {
   ttlSeconds: number;
 }
 
-export interface TokenCheck {
+export interface TokenCheck<R extends object> {
   /** True only when the provider said that this code is right. */
   valid: boolean;
   /** The code this session had sent can no longer be checked (expired, used, out of checks): not the user's failure. */
@@ -47,7 +68,7 @@ export interface TokenCheck {
   /** This code was the soft token's first: it enrolled it. */
   enrolled?: boolean;
   /** What to store on the user from now on (a soft token enrolled), when it changed, right code or not. */
-  record?: ProviderRecord;
+  record?: R;
 }
 
 /** A soft token waiting for its first code. */
@@ -71,25 +92,38 @@ export interface PushCallback {
   answer(body: unknown): { id: string; status: Exclude<FinalApprovalStatus, 'expired'> } | 'ignored' | undefined;
 }
 
-export interface TwoFactorProvider {
+/** `R`: what the provider keeps on a user (authy/authy-record.ts, verify/verify-record.ts). */
+export interface TwoFactorProvider<R extends object = object> {
+  /** Which API this is: the metrics' label for its calls (metrics/instrumented-provider.ts). */
   readonly name: ProviderName;
+  /**
+   * Why this provider can do nothing at all for the user (the routes answer 409 with it), or
+   * undefined when it can serve the user, on every channel or on some.
+   */
+  refusal(user: ProviderUser<R>): string | undefined;
   /** Registers a new user for 2FA; the result is stored with the user (one insert, after this). */
-  register(person: { username: string; email: string; phone: Phone }): Promise<ProviderRecord>;
+  register(person: { username: string; email: string; phone: Phone }): Promise<R>;
+  /**
+   * A user's phone number changes to `person.phone`, proven by a phone verification first: what
+   * to store with the user besides the number. Authy registers the new number (a new Authy id);
+   * Verify sends codes to the stored number, so nothing else changes.
+   */
+  changePhone(person: { username: string; email: string; phone: Phone }): Promise<R>;
   /** The soft token waiting for its first code (its QR code is shown until then), if any. */
-  pendingSoftToken(user: ProviderUser): PendingSoftToken | undefined;
+  pendingSoftToken(user: ProviderUser<R>): PendingSoftToken | undefined;
   /** A new soft token in place of the pending one (which is deleted upstream); the record to store. */
-  renewSoftToken(user: ProviderUser): Promise<ProviderRecord>;
+  renewSoftToken(user: ProviderUser<R>): Promise<R>;
   /** Sends a code by SMS or voice call to the user's phone. */
-  sendCode(user: ProviderUser, channel: 'sms' | 'call'): Promise<SendResult>;
+  sendCode(user: ProviderUser<R>, channel: 'sms' | 'call'): Promise<SendResult>;
   /**
    * Checks what the user typed at /2fa: a code this session had sent by SMS or call, or the soft
    * token's code (one field takes both, as Authy's did). Not valid for a wrong one; throws for
    * anything else. The pending soft token is enrolled only when `context.mayEnrol`.
    */
-  checkToken(user: ProviderUser, token: string, context: TokenContext): Promise<TokenCheck>;
+  checkToken(user: ProviderUser<R>, token: string, context: TokenContext): Promise<TokenCheck<R>>;
   /** Sends a push request to the user's phone; returns its id. */
-  createPush(user: ProviderUser, request: PushRequest): Promise<string>;
-  pushStatus(user: ProviderUser, id: string): Promise<ApprovalStatus>;
+  createPush(user: ProviderUser<R>, request: PushRequest): Promise<string>;
+  pushStatus(user: ProviderUser<R>, id: string): Promise<ApprovalStatus>;
   /** Phone verification: sends a code; a sentence saying where it went, and what to check the code against. */
   startPhoneVerification(phone: Phone, via: 'sms' | 'call'): Promise<{ message: string; codeId?: string }>;
   /** False for a wrong code; throws for anything else. `codeId`: what this session's start returned. */

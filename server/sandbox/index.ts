@@ -1,21 +1,27 @@
 // The sandbox: embedded copies of the Authy API and of Twilio Verify v2 for when no credentials
 // are set (docs/architecture.md, "The sandbox"). The app mounts the router at /sandbox; Authy
 // lives at /sandbox/api, Verify at /sandbox/verify (both at all times: TWOFA_PROVIDER picks the
-// one the app talks to), and "the phone" is the page at /sandbox.
+// one the app talks to), and "the phone" is the page at /sandbox. The two halves (authy/,
+// verify/) share one clock, one claims collection, one inbox and one store of push requests
+// (shared/), and neither imports the other.
 import { Router } from 'express';
 import type mongoose from 'mongoose';
-import type { TwilioVerifyCredentials } from '../platform/config';
+import { claimsExpiry, claimsModel } from '../db/claim';
 import type { ExpirySpec } from '../db/expiry';
+import type { TwilioVerifyCredentials } from '../platform/config';
 import type { Logger } from '../platform/logger';
-import { apiRoutes } from './api';
-import type { FindPeople } from './people';
-import { sandboxHostGuard } from './host-guard';
-import { EXPIRING_COLLECTIONS as AUTHY_COLLECTIONS, ensureSandboxIndexes, sandboxModels } from './models';
-import { SandboxService } from './service';
+import { authyApiRoutes } from './authy/api';
+import { authyModels } from './authy/models';
+import { AuthySandbox } from './authy/service';
+import { sandboxContext } from './shared/context';
+import { sandboxHostGuard } from './shared/host-guard';
+import { Inbox, INBOX_EXPIRY } from './shared/inbox';
+import type { FindPeople } from './shared/people';
+import { phonePageRoutes } from './shared/phone-page';
+import { PUSH_EXPIRY, PushRequests } from './shared/push-requests';
 import { verifyApiRoutes } from './verify/api';
 import { VERIFY_EXPIRING_COLLECTIONS, verifyModels } from './verify/models';
 import { VerifySandbox } from './verify/service';
-import { viewRoutes } from './views';
 
 export { sandboxTwilioAccount } from './verify/credentials';
 
@@ -23,12 +29,16 @@ export { sandboxTwilioAccount } from './verify/credentials';
 export const SANDBOX_AUTHY_PATH = '/sandbox/api';
 export const SANDBOX_VERIFY_PATH = '/sandbox/verify';
 
+const CLAIMS_COLLECTION = 'sandbox_claims';
+/** What earlier versions kept apart (codes and push requests live minutes, a day at most): dropped at start. */
+const RETIRED_COLLECTIONS = ['sandbox_approvals', 'sandbox_verifications', 'sandbox_verify_messages'];
+
 export interface SandboxOptions {
   /** The app's connection: models are created on it, never on global mongoose. */
   connection: mongoose.Connection;
   /** The sandbox API key: requests without X-Authy-API-Key equal to it get Authy's 401. */
   apiKey: string;
-  /** Absolute URL of the app's OneTouch callback (POST, signed with the API key). */
+  /** Absolute URL of the app's Authy push callback (POST, signed with the API key). */
   callbackUrl: string;
   /** The sandbox's Twilio account and Verify Service, and the app's Verify webhook URL. */
   verify: TwilioVerifyCredentials & { webhookUrl: string };
@@ -43,33 +53,53 @@ export interface SandboxOptions {
   now?: () => Date;
 }
 
-export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [...AUTHY_COLLECTIONS, ...VERIFY_EXPIRING_COLLECTIONS];
+export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
+  INBOX_EXPIRY,
+  PUSH_EXPIRY,
+  claimsExpiry(CLAIMS_COLLECTION),
+  ...VERIFY_EXPIRING_COLLECTIONS,
+];
 
 export function createSandbox(opts: SandboxOptions): Router {
-  const now = opts.now ?? (() => new Date());
-  const models = sandboxModels(opts.connection);
-  const service = new SandboxService({ models, apiKey: opts.apiKey, callbackUrl: opts.callbackUrl, logger: opts.logger, now });
-  const verifyStore = verifyModels(opts.connection);
-  const verify = new VerifySandbox({ models: verifyStore, claims: models.claims, ...opts.verify, logger: opts.logger, now });
+  const { connection, logger } = opts;
+  const ctx = sandboxContext({ claims: claimsModel(connection, CLAIMS_COLLECTION), logger, now: opts.now ?? (() => new Date()) });
+  const inbox = new Inbox(connection, ctx);
+  const pushRequests = new PushRequests(connection, ctx);
+
+  const authy = new AuthySandbox({
+    ctx,
+    models: authyModels(connection),
+    inbox,
+    pushRequests,
+    apiKey: opts.apiKey,
+    callbackUrl: opts.callbackUrl,
+  });
+  const verifyStore = verifyModels(connection);
+  const verifyService = (serviceSid: string) =>
+    new VerifySandbox({
+      ctx,
+      models: verifyStore,
+      inbox,
+      pushRequests,
+      accountSid: opts.verify.accountSid,
+      serviceSid,
+      webhook: { url: opts.verify.webhookUrl, authToken: opts.verify.authToken },
+    });
+  const verify = verifyService(opts.verify.serviceSid);
   // The phone verification demo's own Service: its Verifications never meet the 2FA codes.
   const demoServiceSid = opts.verify.demoServiceSid;
-  const verifyServices = demoServiceSid
-    ? [
-        verify,
-        new VerifySandbox({
-          models: verifyStore,
-          claims: models.claims,
-          ...opts.verify,
-          serviceSid: demoServiceSid,
-          logger: opts.logger,
-          now,
-        }),
-      ]
-    : [verify];
+  const verifyServices = demoServiceSid ? [verify, verifyService(demoServiceSid)] : [verify];
 
-  // Unique indexes (one user per phone, one authy id, one uuid, one entity per identity) before the first request.
-  const ready = ensureSandboxIndexes(models, verifyStore).catch((err: unknown) => {
-    opts.logger.error({ err: (err as Error).message }, '[sandbox] could not create its indexes');
+  // An answer on the phone goes back to the app the way its API does it.
+  pushRequests.answersGoBy('authy', (request) => authy.sendCallback(request));
+  pushRequests.answersGoBy('verify', (request) => verify.sendWebhook(request));
+
+  // The indexes the sandbox's models declare (one user per phone, one id per push request, one
+  // entity per identity…), before the first request. Every sandbox collection is named sandbox_….
+  const models = Object.values(connection.models).filter((model) => model.collection.collectionName.startsWith('sandbox_'));
+  const retire = RETIRED_COLLECTIONS.map((name) => connection.dropCollection(name).catch(() => {}));
+  const ready = Promise.all([...models.map((model) => model.createIndexes()), ...retire]).catch((err: unknown) => {
+    logger.error({ err: (err as Error).message }, '[sandbox] could not create its indexes');
   });
 
   const router = Router();
@@ -78,11 +108,18 @@ export function createSandbox(opts: SandboxOptions): Router {
     await ready;
     next();
   });
-  router.use(SANDBOX_AUTHY_PATH.replace('/sandbox', ''), apiRoutes(service, { apiKey: opts.apiKey, logger: opts.logger }));
+  router.use(SANDBOX_AUTHY_PATH.replace('/sandbox', ''), authyApiRoutes(authy, { apiKey: opts.apiKey, logger }));
+  router.use(SANDBOX_VERIFY_PATH.replace('/sandbox', ''), verifyApiRoutes(verifyServices, { authToken: opts.verify.authToken, logger }));
   router.use(
-    SANDBOX_VERIFY_PATH.replace('/sandbox', ''),
-    verifyApiRoutes(verifyServices, { authToken: opts.verify.authToken, logger: opts.logger }),
+    phonePageRoutes({
+      halves: [authy, verify],
+      inbox,
+      pushRequests,
+      now: ctx.now,
+      publicDir: opts.publicDir,
+      logger,
+      findPeople: opts.findPeople,
+    }),
   );
-  router.use(viewRoutes(service, verify, { publicDir: opts.publicDir, logger: opts.logger, findPeople: opts.findPeople }));
   return router;
 }

@@ -60,7 +60,7 @@ export function pageRoutes(publicDir: string): Router {
 
   router.get(OPEN_PAGES, page);
   router.get('/2fa', requireLoginPage, page);
-  router.get('/protected', requireTwoFactorPage, page);
+  router.get(['/protected', '/account'], requireTwoFactorPage, page);
   router.get('/verified', requirePhoneVerificationPage, page);
   // Any other address a browser asks for as a page: the SPA, which shows its "not found" view,
   // with status 404. Other requests (an API client, curl's */*) get the JSON 404 after this.

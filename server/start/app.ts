@@ -2,11 +2,13 @@
 // what deps hold. The order of the middleware is the design: see docs/architecture.md.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
+import { createAccount } from '../account/account';
 import { authRoutes } from '../auth/auth.routes';
 import { hasSession } from '../auth/guards';
+import { loginEventsMiddleware } from '../auth/login-events';
 import { loginSessionMiddleware } from '../auth/login-session';
 import { PasswordHasher, type ScryptParams } from '../auth/password';
-import { userModel } from '../auth/user.model';
+import { userModel, type ProviderRecords } from '../auth/user.model';
 import { backfillUsernameKeys, onceSucceeded } from '../auth/username-key';
 import type { Config } from '../platform/config';
 import { watchDatabase } from '../db/availability';
@@ -37,11 +39,14 @@ import { twoFactorRoutes } from '../twofa/twofa.routes';
 import { verificationRoutes } from '../verification/verification.routes';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency' | 'metricsToken'>;
+  config: Pick<
+    Config,
+    'publicUrl' | 'trustProxy' | 'limits' | 'hashQueueMaxMs' | 'hashConcurrency' | 'rememberBrowserDays' | 'metricsToken'
+  >;
   connection: Connection;
   isFerretDB: boolean;
   /** The 2FA API (Authy or Twilio Verify, real or the sandbox's). */
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   sessionSecret: string;
   logger: Logger;
   /** The sandbox (the embedded Authy and Twilio Verify, and the phone page), mounted at /sandbox in sandbox mode. */
@@ -78,6 +83,19 @@ export function createApp(deps: AppDeps): Express {
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
+  const account = createAccount(connection, {
+    users,
+    provider,
+    limiter,
+    limits,
+    sendBudget,
+    passwords,
+    logger,
+    metrics,
+    rememberBrowserDays: config.rememberBrowserDays,
+    secureCookies: secure,
+    now,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +116,12 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
   app.use(
     '/api',
-    siteRoutes({ provider: provider.name, sandbox: deps.sandbox !== undefined, passkeyOrigin: relyingParty?.origin ?? null }),
+    siteRoutes({
+      provider: provider.name,
+      sandbox: deps.sandbox !== undefined,
+      passkeyOrigin: relyingParty?.origin ?? null,
+      rememberBrowserDays: config.rememberBrowserDays,
+    }),
   );
   // The push callback is signed by the provider and carries no session or CSRF token.
   app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
@@ -112,17 +135,34 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(loginSessionMiddleware(now));
+  app.use(loginEventsMiddleware(account.listener));
   app.use(csrfProtection({ secret: deps.sessionSecret, secure, hasSession }));
 
-  app.use('/api', authRoutes({ users, provider, limiter, limits, passwords, secureCookies: secure, now, usersReady, metrics }));
+  app.use(
+    '/api',
+    authRoutes({
+      users,
+      provider,
+      limiter,
+      limits,
+      passwords,
+      secureCookies: secure,
+      now,
+      usersReady,
+      recognisedBrowser: account.recognisedBrowser,
+      metrics,
+    }),
+  );
   app.use('/api/accountsecurity', twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }));
   app.use('/api/verification', verificationRoutes({ provider, limiter, limits, sendBudget }));
   app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now, metrics }));
   app.use('/api', protectedRoutes());
+  app.use('/api/account', account.routes);
   app.use('/api', apiNotFound);
 
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
+  app.use(account.recordLockouts);
   app.use(errorHandler(logger, database.failed));
   return app;
 }

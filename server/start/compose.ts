@@ -3,6 +3,7 @@
 // reaches the sandbox over HTTP at selfUrl, so production code paths run unchanged.
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
+import { EXPIRING_COLLECTIONS as ACCOUNT } from '../account/account';
 import { createApp } from './app';
 import type { ScryptParams } from '../auth/password';
 import { userModel } from '../auth/user.model';
@@ -13,11 +14,12 @@ import { EXPIRING_COLLECTIONS as SESSIONS } from '../http/session';
 import { EXPIRING_COLLECTIONS as ATTEMPTS } from '../limits/attempt-limiter';
 import { EXPIRING_COLLECTIONS as LIMIT_WARNINGS } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
+import type { ProviderRecords } from '../auth/user.model';
 import type { MetricsSource } from '../metrics/http';
 import type { Metrics } from '../metrics/metrics';
-import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy';
+import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy/authy-provider';
 import type { TwoFactorProvider } from '../providers/provider';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/verify-provider';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
 import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from '../sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
@@ -36,6 +38,7 @@ export interface ComposeOptions {
     | 'limits'
     | 'hashQueueMaxMs'
     | 'hashConcurrency'
+    | 'rememberBrowserDays'
     | 'metricsToken'
   >;
   connection: Connection;
@@ -56,11 +59,20 @@ export interface ComposeOptions {
 
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
 export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
-  return [...SESSIONS, ...ATTEMPTS, ...LIMIT_WARNINGS, ...APPROVALS, ...ENROLMENT_LOCKS, ...PASSKEYS, ...(sandboxMode ? SANDBOX : [])];
+  return [
+    ...SESSIONS,
+    ...ATTEMPTS,
+    ...LIMIT_WARNINGS,
+    ...APPROVALS,
+    ...ENROLMENT_LOCKS,
+    ...PASSKEYS,
+    ...ACCOUNT,
+    ...(sandboxMode ? SANDBOX : []),
+  ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
-function createProvider(o: ComposeOptions): TwoFactorProvider {
+function createProvider(o: ComposeOptions): TwoFactorProvider<ProviderRecords> {
   const { config } = o;
   if (config.provider === 'verify') {
     const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);

@@ -1,6 +1,7 @@
-// Push approval requests we created, and the one-time claims that make a callback delivery
-// (an Authy nonce, a Verify event) usable once and a request leave `pending` once (db/claim.ts). Each document carries its own expiry
-// date (swept on FerretDB, TTL index on MongoDB).
+// Push requests we created (each by the id its provider gave it), and the one-time claims that
+// make a callback delivery (an Authy nonce, a Verify event) usable once and a request leave
+// `pending` once (db/claim.ts). Each document carries its own expiry date (swept on FerretDB,
+// TTL index on MongoDB). Earlier versions used other names: push-data-migration.ts moves their data.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { APPROVAL_STATUSES, type ApprovalStatus, type FinalApprovalStatus } from '../../common/approval-status';
 import { claimOnce, claimsExpiry, claimsModel, type Claim } from '../db/claim';
@@ -10,18 +11,19 @@ import type { ExpirySpec } from '../db/expiry';
 import { modelOn } from '../db/model-on';
 
 export interface ApprovalRecord {
-  uuid: string;
+  /** The provider's id of the push request (Authy's approval request uuid, Verify's Challenge sid). */
+  pushId: string;
   userId: string;
   status: ApprovalStatus;
   expiresAt: Date;
 }
 
-const APPROVALS_COLLECTION = 'approval_requests';
-const CLAIMS_COLLECTION = 'onetouch_claims';
+export const APPROVALS_COLLECTION = 'approval_requests';
+export const CLAIMS_COLLECTION = 'push_claims';
 
 const approvalSchema = new Schema<ApprovalRecord>(
   {
-    uuid: { type: String, required: true, unique: true },
+    pushId: { type: String, required: true, unique: true },
     userId: { type: String, required: true },
     status: { type: String, required: true, enum: APPROVAL_STATUSES },
     expiresAt: { type: Date, required: true },
@@ -52,12 +54,12 @@ export class ApprovalStore {
   }
 
   /**
-   * Records a request the provider just created. A uuid we already hold (the provider answered
+   * Records a request the provider just created. An id we already hold (the provider answered
    * with an old one) is the provider's fault, not a crash: a 502.
    */
-  async create(uuid: string, userId: string): Promise<void> {
+  async create(pushId: string, userId: string): Promise<void> {
     try {
-      await this.approvals.create({ uuid, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
+      await this.approvals.create({ pushId, userId, status: 'pending', expiresAt: new Date(this.now() + RECORD_LIFETIME_MS) });
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(502, 'The 2FA provider answered with a push request it had given before.');
       throw err;
@@ -65,12 +67,12 @@ export class ApprovalStore {
   }
 
   /** The request if it belongs to this user. */
-  find(uuid: string, userId: string) {
-    return this.approvals.findOne({ uuid, userId }).lean();
+  find(pushId: string, userId: string) {
+    return this.approvals.findOne({ pushId, userId }).lean();
   }
 
-  async exists(uuid: string): Promise<boolean> {
-    return (await this.approvals.exists({ uuid })) !== null;
+  async exists(pushId: string): Promise<boolean> {
+    return (await this.approvals.exists({ pushId })) !== null;
   }
 
   private claim(id: string): Promise<boolean> {
@@ -83,9 +85,9 @@ export class ApprovalStore {
   }
 
   /** Moves a request from pending to its final status; false if it already left pending. */
-  async finalize(uuid: string, status: FinalApprovalStatus): Promise<boolean> {
-    if (!(await this.claim(`final:${uuid}`))) return false;
-    await this.approvals.updateOne({ uuid }, { $set: { status } });
+  async finalize(pushId: string, status: FinalApprovalStatus): Promise<boolean> {
+    if (!(await this.claim(`final:${pushId}`))) return false;
+    await this.approvals.updateOne({ pushId }, { $set: { status } });
     return true;
   }
 }

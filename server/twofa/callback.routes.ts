@@ -1,4 +1,4 @@
-// The provider tells us a push request was answered (Authy's OneTouch callback, Verify's webhook).
+// The provider tells us a push request was answered (Authy's callback, Verify's webhook).
 // The provider checks its signature against the URL we publish, never one built from forwarded
 // headers; each delivery is accepted once; a request moves from pending at most once.
 import { Router, type Request, type Response } from 'express';

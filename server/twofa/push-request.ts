@@ -12,8 +12,6 @@ export const PUSH_TTL_SECONDS = 60;
 /** A fresh check asked for nothing in particular (the SPA's "Confirm with 2FA" sends the person to /2fa). */
 export const CONFIRM_IDENTITY = 'Confirm it is you';
 
-export { browserName } from '../http/browser-name';
-
 export interface PushOrigin {
   username: string;
   userAgent: string | undefined;

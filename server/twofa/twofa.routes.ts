@@ -3,6 +3,7 @@
 // Verify) does the talking; what a session may see and do comes from auth/login-session.ts.
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import type { CodeSent, Done, PushAnswer, SoftTokenState, TokenRequest } from '../../common/api';
 import type { ApprovalStatus } from '../../common/approval-status';
 import {
   currentPush,
@@ -17,8 +18,9 @@ import {
   sentCode,
   settlePush,
 } from '../auth/login-session';
+import { recordSecurityEvent } from '../auth/login-events';
 import { sessionUser } from '../auth/session-user';
-import type { UserModel } from '../auth/user.model';
+import type { ProviderRecords, UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
 import { requireLoginApi, requireTwoFactorApi } from '../auth/guards';
 import { bodyOf, requireString, rules } from '../http/validate';
@@ -26,7 +28,7 @@ import type { AttemptLimiter } from '../limits/attempt-limiter';
 import { clientAddressKey, clientNetwork } from '../limits/client-address';
 import type { Limits } from '../platform/limits-config';
 import type { Metrics } from '../metrics/metrics';
-import type { ProviderUser, TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
+import type { TokenCheck, TokenContext, TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 import { EnrolmentLock } from './enrolment-lock';
@@ -35,7 +37,7 @@ import { CONFIRM_IDENTITY, pushRequest } from './push-request';
 export interface TwoFactorDeps {
   users: UserModel;
   approvals: ApprovalStore;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   limiter: AttemptLimiter;
   limits: Limits;
   sendBudget: SendBudget;
@@ -59,15 +61,17 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
 
   /**
    * The logged-in user; a session whose user is gone is ended rather than crashing. A user the
-   * original quickstart saved half-way (its registration failed after the insert, leaving
-   * `authyId: null`, and no other provider's record) cannot get a second factor: they are told
-   * to register again. A user registered with the other provider is the provider's to refuse.
+   * provider can do nothing for (say, one the original quickstart saved half-way) gets a 409
+   * saying why, in the provider's words.
    */
   async function currentUser(req: Request) {
     const user = await sessionUser(req, users);
-    if (!user.authyId && !user.verify) throw new HttpError(409, 'This account has no Authy id; please register again.');
+    const refused = provider.refusal(user);
+    if (refused !== undefined) throw new HttpError(409, refused);
     return user;
   }
+
+  type SessionUser = Awaited<ReturnType<typeof currentUser>>;
 
   /** An SMS or a call: the user's, the number's, the address's and the app's budgets (limits/send-budget.ts). */
   const phoneSend = (req: Request, user: { id: string; phone?: string }) => ({
@@ -77,7 +81,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   });
 
   /** A code sent by SMS or call; the session keeps what to check it against (Verify's VerificationSid). */
-  async function sendCode(req: Request, channel: 'sms' | 'call') {
+  async function sendCode(req: Request, channel: 'sms' | 'call'): Promise<CodeSent> {
     const user = await currentUser(req);
     // A code that could not be checked while wrong tokens are locked is not sent.
     await limiter.refuseWhileFull(limits.tokenFailures, user.id);
@@ -92,11 +96,11 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
    * says to request a new one. Trying the pending soft token's first code holds the user's
    * enrolment lock (enrolment-lock.ts).
    */
-  async function checkCode(req: Request, user: ProviderUser & { id: string; _id: unknown }, token: string, context: TokenContext) {
+  async function checkCode(req: Request, user: SessionUser, token: string, context: TokenContext) {
     const enrolling = context.mayEnrol && provider.pendingSoftToken(user) !== undefined;
     const attempt = () => provider.checkToken(user, token, context);
     // A locked user stays locked even for the right token until the window passes.
-    const check: TokenCheck = await limiter.guard(
+    const check: TokenCheck<ProviderRecords> = await limiter.guard(
       limits.tokenFailures,
       user.id,
       () => (enrolling ? enrolment.hold(user.id, attempt) : attempt()),
@@ -105,6 +109,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     if (!check.expired) metrics.secondFactor('token', check.valid ? 'success' : 'failure');
     // The record changes whether or not this code was right (a factor found verified upstream).
     if (check.record) await users.updateOne({ _id: user._id }, { $set: check.record });
+    if (check.enrolled) await recordSecurityEvent(req, { type: 'authenticator-set-up' });
     if (check.expired) {
       forgetSentCode(req);
       throw new HttpError(410, EXPIRED_CODE, 'token');
@@ -114,24 +119,24 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
   }
 
   // POST /api/accountsecurity/sms
-  router.post('/sms', async (req: Request, res: Response) => {
+  router.post('/sms', async (req: Request, res: Response<CodeSent>) => {
     res.json(await sendCode(req, 'sms'));
   });
 
   // POST /api/accountsecurity/voice
-  router.post('/voice', async (req: Request, res: Response) => {
+  router.post('/voice', async (req: Request, res: Response<CodeSent>) => {
     res.json(await sendCode(req, 'call'));
   });
 
   // POST /api/accountsecurity/verify: the second factor (or, after 2FA, a fresh check). The
   // soft token's first code is taken only where this session may enrol it; that code passes
   // 2FA for the login that registered, but is no fresh check.
-  router.post('/verify', async (req: Request, res: Response) => {
-    const token = requireString(bodyOf(req), 'token', rules.token);
+  router.post('/verify', async (req: Request, res: Response<Done>) => {
+    const token = requireString(bodyOf<TokenRequest>(req), 'token', rules.token);
     const user = await currentUser(req);
     const check = await checkCode(req, user, token, { sentCodeId: sentCode(req), mayEnrol: mayEnrolSoftToken(req, now()) });
-    if (!check.enrolled) await passSecondFactor(req, now());
-    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false });
+    if (!check.enrolled) await passSecondFactor(req, now(), { how: 'code' });
+    else if (loginStage(req).stage === 'password') await passSecondFactor(req, now(), { fresh: false, how: 'code' });
     res.json({ success: true });
   });
 
@@ -140,7 +145,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
    * code, to a session that may enrol it; `{enrol: null}` when there is none, and to a login that
    * passed only the password; a 403 (`field: "recheck"`) after 2FA without a fresh check.
    */
-  router.get('/softtoken', async (req: Request, res: Response) => {
+  router.get('/softtoken', async (req: Request, res: Response<SoftTokenState>) => {
     const user = await currentUser(req);
     res.set('Cache-Control', 'no-store');
     let pending = provider.pendingSoftToken(user);
@@ -163,8 +168,8 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
 
   // POST /api/accountsecurity/softtoken {token}: sets up the authenticator app after 2FA (on
   // /protected), with a fresh second factor. Only the soft token's first code; no fresh check given.
-  router.post('/softtoken', requireTwoFactorApi, async (req: Request, res: Response) => {
-    const token = requireString(bodyOf(req), 'token', rules.token);
+  router.post('/softtoken', requireTwoFactorApi, async (req: Request, res: Response<Done>) => {
+    const token = requireString(bodyOf<TokenRequest>(req), 'token', rules.token);
     const user = await currentUser(req);
     if (!provider.pendingSoftToken(user)) throw new HttpError(409, 'Your authenticator app is set up already.');
     requireFreshCheck(req, SET_UP_APP, now());
@@ -172,10 +177,10 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
     res.json({ success: true });
   });
 
-  // POST /api/accountsecurity/onetouch: a push to the Authy app costs no SMS or call, so only
-  // the user's budget applies. The phone shows where the request comes from, and after 2FA what
-  // it would confirm.
-  router.post('/onetouch', async (req: Request, res: Response) => {
+  // POST /api/accountsecurity/onetouch (the original's path): a push costs no SMS or call, so
+  // only the user's budget applies. The phone shows where the request comes from, and after 2FA
+  // what it would confirm. The JSON names the provider's id `uuid`, as Authy's did.
+  router.post('/onetouch', async (req: Request, res: Response<PushAnswer>) => {
     const user = await currentUser(req);
     const request = pushRequest({
       username: user.username,
@@ -183,35 +188,35 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       network: clientNetwork(req),
       action: loginStage(req).stage === 'complete' ? (freshCheckAction(req) ?? CONFIRM_IDENTITY) : undefined,
     });
-    const uuid = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
-    await approvals.create(uuid, user.id);
-    rememberPush(req, uuid);
-    res.json({ success: true, approval_request: { uuid } });
+    const pushId = await limiter.guard(limits.sends, user.id, () => provider.createPush(user, request), sentOk);
+    await approvals.create(pushId, user.id);
+    rememberPush(req, pushId);
+    res.json({ success: true, approval_request: { uuid: pushId } });
   });
 
-  // POST /api/accountsecurity/onetouchstatus
-  router.post('/onetouchstatus', async (req: Request, res: Response) => {
+  // POST /api/accountsecurity/onetouchstatus (the original's path)
+  router.post('/onetouchstatus', async (req: Request, res: Response<PushAnswer>) => {
     const push = currentPush(req);
     const login = loginStage(req);
     if (!push || login.stage === 'anonymous') throw new HttpError(404, 'No push request is pending.');
-    const { uuid } = push;
+    const { id } = push;
     let status: ApprovalStatus | undefined = push.status;
     if (!status) {
-      const record = await approvals.find(uuid, login.userId);
+      const record = await approvals.find(id, login.userId);
       if (!record) throw new HttpError(404, 'No push request is pending.');
       status = record.status;
       // The callback may have answered already; otherwise ask the provider.
       if (status === 'pending') {
-        status = await provider.pushStatus(await currentUser(req), uuid);
-        if (status !== 'pending') await approvals.finalize(uuid, status);
+        status = await provider.pushStatus(await currentUser(req), id);
+        if (status !== 'pending') await approvals.finalize(id, status);
       }
-      if (status === 'approved') await passSecondFactor(req, now());
+      if (status === 'approved') await passSecondFactor(req, now(), { how: 'push' });
       if (status !== 'pending') {
-        settlePush(req, uuid, status);
+        settlePush(req, id, status);
         metrics.secondFactor('push', status === 'approved' ? 'success' : 'failure');
       }
     }
-    res.json({ success: true, approval_request: { uuid, status } });
+    res.json({ success: true, approval_request: { uuid: id, status } });
   });
 
   return router;

@@ -1,7 +1,7 @@
 // The journeys in real Chromium with the app on Twilio Verify v2, played by the sandbox (as
 // `TWOFA_PROVIDER=verify npm start` runs with no credentials): the soft token's QR code on /2fa
 // for the login that registered, until its first code; else "Set up an authenticator app" on
-// /protected, behind a fresh second factor; then SMS, voice, the soft token again, push
+// /account, behind a fresh second factor; then SMS, voice, the soft token again, push
 // approved on /sandbox, and phone verification by SMS and by call. The same journeys on Authy:
 // the other browser files.
 import type { Page } from 'playwright-core';
@@ -10,6 +10,8 @@ import {
   httpSettled,
   logIn,
   newUser,
+  logOutFromProtected,
+  openAccount,
   pendingApproval,
   reachProtected,
   registerUser,
@@ -36,8 +38,7 @@ async function verifyToken(page: Page, token: string, u: TestUser) {
 }
 
 async function logOutAndIn(page: Page, u: TestUser) {
-  await page.click('#logout');
-  await waitForPath(page, '/');
+  await logOutFromProtected(page);
   await logIn(page, u);
 }
 
@@ -56,8 +57,8 @@ test('register → /2fa shows the QR code → its first code → /protected; nex
   // "Scanning" the code: the sandbox holds the secret the QR code carries.
   await verifyToken(page, await softToken(app, await verifyIdentityOf(app, u.username)), u);
 
-  // Set up: nothing to set up on /protected.
-  await httpSettled(page);
+  // Set up: nothing to set up on /account.
+  await openAccount(page);
   expect(await page.locator('#authenticator-setup').count()).toBe(0);
 
   await logOutAndIn(page, u);
@@ -68,7 +69,7 @@ test('register → /2fa shows the QR code → its first code → /protected; nex
   await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
 });
 
-test('login → Voice code → /protected sets up the authenticator app; next login: its code (a Verify challenge)', async () => {
+test('login → Voice code → /account sets up the authenticator app; next login: its code (a Verify challenge)', async () => {
   const { page, app } = h;
   const u = user();
   await registerUser(app, u);
@@ -80,8 +81,9 @@ test('login → Voice code → /protected sets up the authenticator app; next lo
   expect(await statusShown(page)).toBe(`Calling …${u.phone.slice(-4)} with a code, valid 10 minutes.`);
   await verifyToken(page, await codeSentTo(app, u.phone, 'call', 'verify'), u);
 
-  // 2FA just now is the fresh check: /protected shows the QR code of the factor still waiting.
+  // 2FA just now is the fresh check: /account shows the QR code of the factor still waiting.
   const identity = await verifyIdentityOf(app, u.username);
+  await openAccount(page);
   const qr = page.locator('#setup-qr');
   await qr.waitFor({ state: 'visible' });
   expect(await page.getAttribute('#setup-link', 'href')).toMatch(/^otpauth:\/\/totp\//);
@@ -95,8 +97,9 @@ test('login → Voice code → /protected sets up the authenticator app; next lo
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
   await verifyToken(page, await softToken(app, identity, steps() + 1), u);
-  await httpSettled(page);
+  await openAccount(page);
   expect(await page.locator('#authenticator-setup').count()).toBe(0);
+  expect(await page.locator('#authenticator-ready').count()).toBe(1);
 });
 
 test('set up later, once the fresh check lapsed: "Confirm with 2FA", then the QR code', async () => {
@@ -106,9 +109,10 @@ test('set up later, once the fresh check lapsed: "Confirm with 2FA", then the QR
   await logIn(page, u);
   await page.click('#sms');
   await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
+  await openAccount(page);
   await page.locator('#setup-qr').waitFor({ state: 'visible' });
 
-  // Six minutes on (the server's clock), a new visit to /protected asks to confirm first.
+  // Six minutes on (the server's clock), a new visit to /account asks to confirm first.
   skipped += 6 * 60 * 1000;
   h.allowHttp(403, '/api/accountsecurity/softtoken');
   await page.reload();
@@ -120,8 +124,10 @@ test('set up later, once the fresh check lapsed: "Confirm with 2FA", then the QR
   expect(await page.locator('#enrol').count()).toBe(0);
   await page.click('#sms');
   expect(await statusShown(page)).toBe(`Code sent by SMS to …${u.phone.slice(-4)}, valid 10 minutes.`);
-  const first = await codeSentTo(app, u.phone, 'sms', 'verify');
-  await verifyToken(page, first, u);
+  // Back to /account once the check passed.
+  await page.fill('#token', await codeSentTo(app, u.phone, 'sms', 'verify'));
+  await page.click('#verify');
+  await waitForPath(page, '/account');
   await page.fill('#setup-token', await softToken(app, await verifyIdentityOf(app, u.username), steps()));
   await page.click('#setup-verify');
   expect(await statusShown(page)).toBe('Your authenticator app is set up: its codes work at /2fa from now on.');

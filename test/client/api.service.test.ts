@@ -85,13 +85,13 @@ describe('ApiService', () => {
     expect(started.value).toMatchObject({ message: 'Call to +1 415-…0100 initiated.' });
   });
 
-  test('oneTouchStatus reads the status, pending when absent', () => {
+  test('pushStatus reads the status, pending when absent', () => {
     backend
       .expectPOST('/api/accountsecurity/onetouchstatus')
       .respond(200, { success: true, approval_request: { uuid: 'u', status: 'denied' } });
     backend.expectPOST('/api/accountsecurity/onetouchstatus').respond(200, { success: true, approval_request: { uuid: 'u' } });
-    const first = track(api.oneTouchStatus());
-    const second = track(api.oneTouchStatus());
+    const first = track(api.pushStatus());
+    const second = track(api.pushStatus());
     backend.flush();
     expect(first.value).toBe('denied');
     expect(second.value).toBe('pending');

@@ -1,9 +1,9 @@
-// "Set up an authenticator app" on /protected: hidden with nothing to set up; "confirm it is you
+// "Set up an authenticator app" on /account: hidden with nothing to set up; "confirm it is you
 // first" without a fresh check; after one, the QR code and its first code.
 import type { IHttpResponse, IQService, IRootScopeService } from 'angular';
 import type { ApiService, SoftTokenEnrolment } from '../../client/core/api.service';
 import type { PasskeyService } from '../../client/core/passkeys.service';
-import { AuthenticatorSetupController } from '../../client/protected/authenticator-setup.controller';
+import { AuthenticatorSetupController } from '../../client/account/authenticator-setup.controller';
 import { mockInjector } from './angular';
 
 const enrolment: SoftTokenEnrolment = { qr_code: 'data:image/png;base64,AAAA', otpauth_url: 'otpauth://totp/x?secret=ABC' };

@@ -1,4 +1,4 @@
-// The passkey list on /protected: Remove asks first; Remove (and Add) may answer "confirm it is
+// The passkey list on /account: Remove asks first; Remove (and Add) may answer "confirm it is
 // you first"; after the check, here or on /2fa, the action finishes by itself.
 import type { IHttpResponse, IQService, IRootScopeService } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
@@ -6,7 +6,7 @@ import type { PasskeySummary } from '../../common/passkey-info';
 import type { ApiService } from '../../client/core/api.service';
 import { PendingActionService } from '../../client/core/pending-action.service';
 import type { PasskeyService } from '../../client/core/passkeys.service';
-import { PasskeyListController } from '../../client/protected/passkey-list.controller';
+import { PasskeyListController } from '../../client/account/passkey-list.controller';
 import { mockInjector } from './angular';
 
 const laptop: PasskeySummary = { id: 'AAAA', name: 'Laptop', createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: null, synced: false };

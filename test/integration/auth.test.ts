@@ -2,7 +2,7 @@
 import { client, post } from '../support/http';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
-import { createAuthyProvider } from '../../server/providers/authy';
+import { createAuthyProvider } from '../../server/providers/authy/authy-provider';
 import { createTestApp, useTestApp } from '../support/app';
 import { authyError, authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie, validPerson } from '../support/users';

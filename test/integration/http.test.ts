@@ -122,6 +122,7 @@ test('GET /api/config names the 2FA provider, says whether the sandbox runs and 
     provider: 'authy',
     sandbox: false,
     passkeyOrigin: 'http://localhost:1337',
+    rememberBrowserDays: 30,
   });
 });
 

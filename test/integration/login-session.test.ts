@@ -1,6 +1,8 @@
 // The login state: one record per login, its stage, and sessions stored in the older shape
 // (loggedIn / authy / ph_verified booleans), which are read once and rewritten.
 import { createHmac, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { get, post } from '../support/http';
@@ -11,6 +13,10 @@ const sessions = () => t.db.connection.collection<{ _id: string; session: Record
 
 /** Stores `fields` as a session, as an older version of the app wrote it, and returns its cookie. */
 async function storeSession(fields: Record<string, unknown>): Promise<string> {
+  return (await storeSessionWithId(fields)).cookie;
+}
+
+async function storeSessionWithId(fields: Record<string, unknown>): Promise<{ sid: string; cookie: string }> {
   const sid = randomBytes(18).toString('base64url');
   const expires = new Date(Date.now() + 30 * 60 * 1000);
   await sessions().insertOne({
@@ -20,7 +26,7 @@ async function storeSession(fields: Record<string, unknown>): Promise<string> {
   });
   // express-session's signed cookie: s:<sid>.<base64 HMAC-SHA256 without padding>
   const mac = createHmac('sha256', TEST_SESSION_SECRET).update(sid).digest('base64').replace(/=+$/, '');
-  return `asq.sid=${encodeURIComponent(`s:${sid}.${mac}`)}`;
+  return { sid, cookie: `asq.sid=${encodeURIComponent(`s:${sid}.${mac}`)}` };
 }
 
 describe('sessions stored in the old shape', () => {
@@ -64,6 +70,21 @@ describe('sessions stored in the old shape', () => {
     await get(t.app, '/verified').set('Cookie', verified).expect(200);
     const unflagged = await storeSession({ ph_verified: false, verifiedPhone: '+1 4155550100' });
     await get(t.app, '/verified').set('Cookie', unflagged).expect(302).expect('Location', '/verification');
+  });
+
+  test('a push request kept as push.uuid (before its id had a neutral name) still answers, and is stored as push.id', async () => {
+    const login = { userId: 'x', username: 'old-push', stage: 'password', startedAt: Date.now() };
+    const { sid, cookie } = await storeSessionWithId({ login, push: { uuid: 'c0ffee00-0000-4000-8000-000000000123', status: 'denied' } });
+    const csrf = sessionToken(TEST_SESSION_SECRET, sid);
+    // The final answer comes from the session: no database record and no upstream call is needed.
+    const res = await request(t.app)
+      .post('/api/accountsecurity/onetouchstatus')
+      .set('Cookie', `${cookie}; ${CSRF_COOKIE}=${csrf}`)
+      .set('X-XSRF-TOKEN', csrf)
+      .expect(200);
+    expect(res.body).toEqual({ success: true, approval_request: { uuid: 'c0ffee00-0000-4000-8000-000000000123', status: 'denied' } });
+    const stored = await sessions().findOne({ 'session.login.username': 'old-push' });
+    expect(stored?.session.push).toEqual({ id: 'c0ffee00-0000-4000-8000-000000000123', status: 'denied' });
   });
 
   test('an old login past the absolute limit ends', async () => {

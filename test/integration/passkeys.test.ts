@@ -249,6 +249,8 @@ describe('sign-in with a passkey alone', () => {
       stage: 'complete',
       startedAt: clock,
       checkedAt: clock,
+      passedAt: clock,
+      handle: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
     });
   });
 
@@ -365,7 +367,12 @@ describe('the signature counter', () => {
 
 test('passkeys are off when PUBLIC_URL names an IP address (browsers refuse it as a passkey site)', async () => {
   const byIp = await createTestApp({ config: testConfig({ publicUrl: 'http://127.0.0.1:1337' }) }, { db: t.db });
-  expect((await get(byIp.app, '/api/config')).body).toEqual({ provider: 'authy', sandbox: false, passkeyOrigin: null });
+  expect((await get(byIp.app, '/api/config')).body).toEqual({
+    provider: 'authy',
+    sandbox: false,
+    passkeyOrigin: null,
+    rememberBrowserDays: 30,
+  });
   const res = await client(byIp.app).post('/api/passkeys/sign-in/options').expect(404);
   expect(res.body.error).toMatch(/PUBLIC_URL must name a host/);
   expect((await get(t.app, '/api/config')).body.passkeyOrigin).toBe(PUBLIC_URL);

@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
 import { sweepExpired } from '../../server/db/expiry';
-import { totpAt } from '../../server/sandbox/totp';
+import { totpAt } from '../../server/sandbox/shared/totp';
 import { expiringCollections } from '../../server/start/compose';
 import { createTestApp } from '../support/app';
 import { client, type Client } from '../support/http';
@@ -101,7 +101,7 @@ test('push approved on the phone: the signed callback records it, the next poll 
   expect((await agent.post('/api/accountsecurity/onetouchstatus').expect(200)).body.approval_request.status).toBe('pending');
   await request(s.baseUrl).post(`/sandbox/approvals/${uuid}/approve`).expect(200);
   // The sandbox's callback reached the app and passed its signature check.
-  const record = await s.db.connection.collection('approval_requests').findOne({ uuid });
+  const record = await s.db.connection.collection('approval_requests').findOne({ pushId: uuid });
   expect(record?.status).toBe('approved');
   expect((await agent.post('/api/accountsecurity/onetouchstatus').expect(200)).body.approval_request.status).toBe('approved');
   await agent.get('/api/protected').expect(200);

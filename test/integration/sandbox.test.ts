@@ -11,7 +11,7 @@ import axios, { type AxiosResponse } from 'axios';
 import { Client } from 'authy-client';
 import express from 'express';
 import { generateSync } from 'otplib';
-import { isValidSignature } from '../../server/authy/signature';
+import { isValidSignature } from '../../server/providers/authy/signature';
 import { createLogger } from '../../server/platform/logger';
 import { LogCapture, registerLogs } from '../support/app';
 import { createSandbox, sandboxTwilioAccount } from '../../server/sandbox';

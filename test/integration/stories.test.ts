@@ -86,7 +86,7 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
     await up.approvePush(p, id);
     if (up.callsBack) {
       // The signed callback (Authy's) or webhook (Verify's) reached the app and passed its check.
-      expect((await up.db.connection.collection('approval_requests').findOne({ uuid: id }))?.status).toBe('approved');
+      expect((await up.db.connection.collection('approval_requests').findOne({ pushId: id }))?.status).toBe('approved');
     }
     const approved = await agent.post('/api/accountsecurity/onetouchstatus').expect(200);
     expect(approved.body).toEqual({ success: true, approval_request: { uuid: id, status: 'approved' } });
@@ -124,6 +124,34 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
       .send({ token: await up.softToken(p, true) })
       .expect(200);
     await again.get('/api/protected').expect(200);
+  });
+
+  test('account page: a new phone number, proven by a code sent to it; the next SMS goes there', async () => {
+    const p = person('noor');
+    const next = person('noor');
+    const agent = await registered(p);
+    up.beforeSend(p, 'sms');
+    await agent.post('/api/accountsecurity/sms').expect(200);
+    await agent
+      .post('/api/accountsecurity/verify')
+      .send({ token: await up.codeSent(p, 'sms', '2fa') })
+      .expect(200);
+
+    up.beforeVerificationStart(next, 'sms');
+    await agent.post('/api/account/phone/start').send({ country_code: '1', phone_number: next.phone, via: 'sms' }).expect(200);
+    up.beforeNewNumber(p, next);
+    const changed = await agent
+      .post('/api/account/phone/verify')
+      .send({ token: await up.codeSent(next, 'sms', 'verification') })
+      .expect(200);
+    const masked = `+1-XXX-XXX-${next.e164.slice(-4)}`;
+    expect(changed.body).toEqual({ success: true, phone: masked });
+    expect((await agent.get('/api/account').expect(200)).body.phone).toBe(masked);
+
+    const moved = { ...p, phone: next.phone, e164: next.e164 };
+    up.beforeSend(moved, 'sms');
+    expect((await agent.post('/api/accountsecurity/sms').expect(200)).body.cellphone).toBe(masked);
+    expect((await userModel(up.db.connection).findOne({ username: p.username }).lean())?.phone).toBe(next.e164);
   });
 
   test('phone verification by SMS → /verified', async () => {

@@ -4,8 +4,8 @@ import { client, get, post } from '../support/http';
 import { legacySha256 } from '../../server/auth/password';
 import { randomUUID } from 'node:crypto';
 import { userModel } from '../../server/auth/user.model';
-import { signCallback } from '../../server/authy/signature';
-import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
+import { signCallback } from '../../server/providers/authy/signature';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy/authy-provider';
 import { PUBLIC_URL, TEST_API_KEY, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';
@@ -73,6 +73,29 @@ describe('codes by SMS and call', () => {
     await agent.post('/api/accountsecurity/onetouch').expect(409, refused);
     await agent.get('/api/protected').expect(403);
   });
+
+  test('a user registered with Verify gets a 409 from Authy that says so, and Authy is not called', async () => {
+    await userModel(t.db.connection).create({
+      username: 'verifyuser',
+      email: 'verifyuser@example.com',
+      hashed_password: legacySha256('old password'),
+      phone: '+14155550100',
+      verify: { identity: 'a'.repeat(32), totpFactorSid: 'YF' + '0'.repeat(32) },
+    });
+    const agent = client(t.app);
+    await agent.post('/api/login').send({ username: 'verifyuser', password: 'old password' }).expect(200);
+    const refused = { error: 'This account was not registered with Authy, the 2FA service this app now uses.' };
+    await agent.post('/api/accountsecurity/sms').expect(409, refused);
+    await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(409, refused);
+    await agent.post('/api/accountsecurity/onetouch').expect(409, refused);
+    await agent.get('/api/accountsecurity/softtoken').expect(409, refused);
+  });
+
+  test('no user is written without a 2FA record of some provider', async () => {
+    const person = { username: 'norecord', email: 'norecord@example.com', hashed_password: 'x', phone: '+14155550100' };
+    await expect(userModel(t.db.connection).create(person)).rejects.toThrow(/a 2FA provider’s record/);
+    await expect(userModel(t.db.connection).create({ ...person, authyId: '5100' })).resolves.toBeDefined();
+  });
 });
 
 describe('POST /api/accountsecurity/verify', () => {
@@ -122,7 +145,7 @@ describe('push (OneTouch)', () => {
     authyScope().post('/onetouch/json/users/7009/approval_requests').reply(200, replies.approvalCreated(uuid));
     const res = await agent.post('/api/accountsecurity/onetouch').expect(502);
     expect(res.body).toEqual({ error: 'The 2FA provider answered with a push request it had given before.' });
-    expect(await t.db.connection.collection('approval_requests').countDocuments({ uuid })).toBe(1);
+    expect(await t.db.connection.collection('approval_requests').countDocuments({ pushId: uuid })).toBe(1);
   });
 
   test('the status answer carries uuid and status only (the original returned the API key)', async () => {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import twilio from 'twilio';
 import { legacySha256 } from '../../server/auth/password';
 import { userModel } from '../../server/auth/user.model';
-import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
+import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../../server/providers/verify/verify-provider';
 import {
   createTestApp,
   PUBLIC_URL,

@@ -7,7 +7,7 @@ import { CookieAccessInfo } from 'cookiejar';
 import type { Express } from 'express';
 import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
-import { createAuthyProvider } from '../../server/providers/authy';
+import { createAuthyProvider } from '../../server/providers/authy/authy-provider';
 import { CSRF_COOKIE } from '../../server/http/csrf';
 import { createTestApp, TEST_API_KEY, useTestApp, type TestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
 import request from 'supertest';
-import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy/authy-provider';
 import { AUTHY_URL, useTestApp } from '../support/app';
 import { replies } from '../support/authy-nock';
 import { client, type Client } from '../support/http';

@@ -2,10 +2,11 @@
 // XSRF-TOKEN cookie, bound to the caller's session (or, before one exists, signed by us).
 import request from 'supertest';
 import { anonymousToken, CSRF_COOKIE, sessionToken } from '../../server/http/csrf';
-import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy';
+import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/authy/authy-provider';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { client, STATE_CHANGING_POSTS } from '../support/http';
 import { authenticator, enrol, twoFactorAgent } from '../support/passkeys';
+import { anotherSession, signedIn } from '../support/account';
 import { registeredAgent } from '../support/users';
 
 const t = useTestApp();
@@ -158,6 +159,27 @@ test('GETs and the signed Authy callback need no token', async () => {
   await request(t.app).get('/api/logout').set('Sec-Fetch-Site', 'same-origin').expect(200);
   // The callback is refused for its missing signature (401), not for CSRF (403).
   await request(t.app).post(CALLBACK_PATH).send({}).expect(401);
+});
+
+test('the account’s DELETEs (forget browsers, sign a session out) without the token are 403s and change nothing', async () => {
+  // A victim past 2FA just now (so every change would act), with a remembered browser and a second session.
+  const victim = await signedIn(t.app, 'csrf-account', 9300);
+  await victim.post('/api/account/browsers').expect(200);
+  const other = await anotherSession(t.app, 'csrf-account', 9300);
+  const [browser] = (await victim.get('/api/account/browsers').expect(200)).body.browsers as { id: string }[];
+  const session = ((await victim.get('/api/account/sessions').expect(200)).body.sessions as { id: string; current: boolean }[]).find(
+    (s) => !s.current,
+  )!;
+  for (const url of ['/api/account/browsers', `/api/account/browsers/${browser.id}`, `/api/account/sessions/${session.id}`]) {
+    const res = await victim.agent.delete(url).expect(403);
+    expect(res.body.error).toMatch(/CSRF/);
+  }
+  expect((await victim.get('/api/account/browsers').expect(200)).body.browsers).toHaveLength(1);
+  await other.get('/api/protected').expect(200);
+  // With the token the same requests act: the 403s above were the CSRF check's.
+  await victim.delete(`/api/account/sessions/${session.id}`).expect(200);
+  await victim.delete(`/api/account/browsers/${browser.id}`).expect(200);
+  await other.get('/api/protected').expect(401);
 });
 
 describe('whatever the case of the path or a trailing slash (Express routes them all the same)', () => {

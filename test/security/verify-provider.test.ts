@@ -2,7 +2,7 @@
 // the attempt limits (Verify is not even asked once a limit is reached), the session's new id
 // at 2FA and its timeouts. The provider changes what the app calls, never these.
 import request from 'supertest';
-import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify';
+import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify/verify-provider';
 import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
 import { client, get, post, STATE_CHANGING_POSTS } from '../support/http';

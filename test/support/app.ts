@@ -10,9 +10,10 @@ import { createApp, type AppDeps } from '../../server/start/app';
 import type { ScryptParams } from '../../server/auth/password';
 import { loadConfig, type Config } from '../../server/platform/config';
 import { createLogger } from '../../server/platform/logger';
-import { createAuthyProvider } from '../../server/providers/authy';
+import { createAuthyProvider } from '../../server/providers/authy/authy-provider';
+import type { ProviderRecords } from '../../server/auth/user.model';
 import type { TwoFactorProvider } from '../../server/providers/provider';
-import { createVerifyProvider } from '../../server/providers/verify';
+import { createVerifyProvider } from '../../server/providers/verify/verify-provider';
 import { openTestDatabase, type TestDatabase } from './db';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
@@ -89,7 +90,7 @@ export interface TestApp {
   app: Express;
   db: TestDatabase;
   logs: LogCapture;
-  provider: TwoFactorProvider;
+  provider: TwoFactorProvider<ProviderRecords>;
   close(): Promise<void>;
 }
 

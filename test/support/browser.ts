@@ -16,7 +16,16 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
 /** The screenshots the README shows (refresh: UPDATE_DOCS_SCREENSHOTS=1 npx jest test/browser). */
-const DOCS_SCREENSHOTS = ['push-waiting', 'sandbox-phone', 'sandbox-phone-narrow', 'protected', 'login-error', 'passkeys', 'verify-enrol'];
+const DOCS_SCREENSHOTS = [
+  'push-waiting',
+  'sandbox-phone',
+  'sandbox-phone-narrow',
+  'protected',
+  'login-error',
+  'passkeys',
+  'verify-enrol',
+  'account',
+];
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -384,13 +393,17 @@ export async function waitForPath(page: Page, urlPath: string): Promise<void> {
 
 /** Waits until AngularJS has no $http request in flight (its callbacks have then run). */
 export async function httpSettled(page: Page): Promise<void> {
-  await waitFor('the SPA to finish its requests', () =>
-    page.evaluate(() => {
-      const ng = (
-        window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }
-      ).angular;
-      return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
-    }),
+  await waitFor(
+    'the SPA to finish its requests',
+    () =>
+      page.evaluate(() => {
+        const ng = (
+          window as unknown as { angular?: { element(d: Document): { injector(): { get(n: string): { pendingRequests: unknown[] } } } } }
+        ).angular;
+        return ng ? ng.element(document).injector().get('$http').pendingRequests.length === 0 : false;
+      }),
+    // The account page asks for eight sections at once: on a loaded machine they take a while.
+    20_000,
   );
 }
 
@@ -424,13 +437,13 @@ export async function passWithSms(page: Page, app: AppAt, user: TestUser): Promi
   await page.locator('#protected-content').waitFor();
 }
 
-/** Logs in through the login page at `path` (ends on /2fa). */
-export async function logIn(page: Page, user: TestUser, path = '/login'): Promise<void> {
+/** Logs in through the login page at `path` (ends on /2fa, or on `landing`: /protected on a remembered browser). */
+export async function logIn(page: Page, user: TestUser, path = '/login', landing = '/2fa'): Promise<void> {
   await page.goto(path);
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#login');
-  await waitForPath(page, '/2fa');
+  await waitForPath(page, landing);
 }
 
 /** The id of the focused element ('' for none). */
@@ -469,4 +482,19 @@ export async function statusShown(page: Page): Promise<string> {
   const el = page.locator('main p.message.ok[role=status]');
   await el.waitFor({ state: 'visible', timeout: 10_000 });
   return (await el.textContent())?.trim() ?? '';
+}
+
+/** From a page past 2FA, the header's Account link: waits for /account and its sections. */
+export async function openAccount(page: Page): Promise<void> {
+  await page.click('#nav-account');
+  await waitForPath(page, '/account');
+  await page.locator('#account-username').waitFor();
+  await httpSettled(page);
+}
+
+/** Logout, from /protected (the page with the button); ends on /. */
+export async function logOutFromProtected(page: Page): Promise<void> {
+  if (pathOf(page) !== '/protected') await page.goto('/protected');
+  await page.click('#logout');
+  await waitForPath(page, '/');
 }

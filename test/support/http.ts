@@ -28,6 +28,15 @@ export const STATE_CHANGING_POSTS = [
   '/api/passkeys/authentication',
   '/api/passkeys/sign-in/options',
   '/api/passkeys/sign-in',
+  '/api/account/password',
+  '/api/account/phone/start',
+  '/api/account/phone/verify',
+  '/api/account/authenticator/reset',
+  '/api/account/recovery-codes/first',
+  '/api/account/recovery-codes',
+  '/api/account/recovery-codes/use',
+  '/api/account/browsers',
+  '/api/account/sessions/end-others',
 ];
 
 /** An agent that keeps cookies (like a browser tab) and carries the CSRF token. */

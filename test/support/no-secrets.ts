@@ -37,6 +37,14 @@ const FORBIDDEN: [string, RegExp, ((url: string) => boolean)?][] = [
   ['a passkey private key', /MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHB/],
 ];
 
+/**
+ * A secret a test came across (a recovery code, a remembered browser's token, a stored hash): no
+ * log line may hold it, and no response body but those `allowedIn` says (the one that shows it).
+ */
+export function forbidSecret(what: string, value: string, allowedIn?: (url: string) => boolean): void {
+  FORBIDDEN.push([what, literal(value), allowedIn]);
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -33,6 +33,8 @@ export interface Upstream {
   beforeRegister(p: Person): void;
   beforeSend(p: Person, channel: 'sms' | 'call'): void;
   beforeVerificationStart(p: Person, via: 'sms' | 'call'): void;
+  /** `p` proved `next`'s number on the account page: with Authy, the new number is a new Authy user. */
+  beforeNewNumber(p: Person, next: Person): void;
   /** The code the phone received (and, with nock, its check answered as right). */
   codeSent(p: Person, channel: 'sms' | 'call', purpose: '2fa' | 'verification'): Promise<string>;
   /** The soft token's current code (with nock, its check answered as right). `again` for a later login. */
@@ -82,6 +84,12 @@ export function authyNock(): Upstream {
       authyScope()
         .post('/protected/json/phones/verification/start', { via, phone_number: p.e164.slice(2), country_code: '1', code_length: 4 })
         .reply(200, replies.verificationStarted);
+    },
+    beforeNewNumber(p, next) {
+      ids.set(p.username, ++nextId);
+      authyScope()
+        .post('/protected/json/users/new', { user: { cellphone: next.e164.slice(2), country_code: 1, email: `${p.username}@example.com` } })
+        .reply(200, replies.userCreated(idOf(p)));
     },
     codeSent(p, _channel, purpose) {
       if (purpose === 'verification') {
@@ -163,6 +171,8 @@ export function verifyNock(): Upstream {
     beforeVerificationStart(p, via) {
       verifyScope().post(verifyPaths.verifications, { To: p.e164, Channel: via }).reply(201, verifyReplies.verification(p.e164, via));
     },
+    // Verify sends codes to the stored number: nothing changes upstream.
+    beforeNewNumber: () => undefined,
     codeSent(p) {
       // Checked against the Verification this session's send created, never by number.
       verifyScope()
@@ -248,6 +258,7 @@ export function sandbox(provider: 'authy' | 'verify'): Upstream {
     beforeRegister: () => undefined,
     beforeSend: () => undefined,
     beforeVerificationStart: () => undefined,
+    beforeNewNumber: () => undefined,
     async codeSent(p, channel, purpose) {
       const inbox = await json<{ to: string; channel: string; purpose: string; code: string }[]>('/sandbox/inbox.json');
       const wanted = provider === 'verify' ? 'verify' : purpose;

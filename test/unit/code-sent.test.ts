@@ -1,8 +1,7 @@
 // One wording for codes sent (2FA and phone verification), and /2fa's text key.
 import { CHANNEL_NAMES, codeSentText, lastDigits } from '../../common/code-sent';
 import { PRODUCTS } from '../../common/products';
-import { CODE_LIFETIME_MS } from '../../server/sandbox/service';
-import { VERIFICATION_LIFETIME_MS } from '../../server/sandbox/verify/service';
+import { CODE_LIFETIME_MS } from '../../server/sandbox/shared/inbox';
 import { textKeyOf } from '../../client/twofa/text-key';
 
 test('a number is shown by its last four digits only, however it was written or masked', () => {
@@ -20,9 +19,9 @@ test('the sentence names the channel, the last digits and how long the code is g
   expect(CHANNEL_NAMES).toEqual({ sms: 'SMS', call: 'Voice call' });
 });
 
-test("the lifetime /2fa states is the sandbox's, on both providers", () => {
+test("the lifetime /2fa states is the sandbox's (one inbox for both halves), on both providers", () => {
   expect(PRODUCTS.authy.codeLifetimeMinutes! * 60_000).toBe(CODE_LIFETIME_MS);
-  expect(PRODUCTS.verify.codeLifetimeMinutes! * 60_000).toBe(VERIFICATION_LIFETIME_MS);
+  expect(PRODUCTS.verify.codeLifetimeMinutes! * 60_000).toBe(CODE_LIFETIME_MS);
 });
 
 test('the text key is the otpauth secret in groups of four; anything else is no key', () => {

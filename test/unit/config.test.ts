@@ -51,6 +51,12 @@ test('WEB_CONCURRENCY: 1 worker by default, a number, or auto (one per core); DB
   expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
 });
 
+test('REMEMBER_BROWSER_DAYS: 30 by default, 0 turns remembering off', () => {
+  expect(loadConfig({}).rememberBrowserDays).toBe(30);
+  expect(loadConfig({ REMEMBER_BROWSER_DAYS: '0' }).rememberBrowserDays).toBe(0);
+  expect(loadConfig({ REMEMBER_BROWSER_DAYS: '7' }).rememberBrowserDays).toBe(7);
+});
+
 test('the cores are shared among the workers: each runs cores ÷ workers password hashes at once, at least 1', () => {
   expect(hashConcurrency(8, 1)).toBe(8);
   expect(hashConcurrency(8, 3)).toBe(2);
@@ -85,6 +91,9 @@ test.each([
   [{ DB_CONNECT_TIMEOUT: '0' }, 'DB_CONNECT_TIMEOUT'],
   [{ DB_CONNECT_TIMEOUT: 'soon' }, 'DB_CONNECT_TIMEOUT'],
   [{ SANDBOX_ALLOW_REMOTE: 'yes' }, 'SANDBOX_ALLOW_REMOTE'],
+  [{ REMEMBER_BROWSER_DAYS: '-1' }, 'REMEMBER_BROWSER_DAYS'],
+  [{ REMEMBER_BROWSER_DAYS: '1.5' }, 'REMEMBER_BROWSER_DAYS'],
+  [{ REMEMBER_BROWSER_DAYS: 'always' }, 'REMEMBER_BROWSER_DAYS'],
   [{ LIMIT_SENDS_GLOBAL: '1000' }, 'LIMIT_SENDS_GLOBAL'],
 ])('a bad value stops start-up with an error naming the variable: %j', (env, name) => {
   expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

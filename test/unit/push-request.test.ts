@@ -1,7 +1,8 @@
 // What a push request tells the person on the phone: the browser and the network it comes from
 // (never the whole address), what a fresh check would approve, and to deny it if it was not them.
 import { clientNetwork } from '../../server/limits/client-address';
-import { browserName, CONFIRM_IDENTITY, MAX_PUSH_MESSAGE_LENGTH, pushRequest } from '../../server/twofa/push-request';
+import { browserName } from '../../server/http/browser-name';
+import { CONFIRM_IDENTITY, MAX_PUSH_MESSAGE_LENGTH, pushRequest } from '../../server/twofa/push-request';
 
 const UA = {
   chromeLinux: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
@@ -51,7 +52,7 @@ test('a push for a fresh check names what it approves', () => {
 });
 
 test("the longest message fits Authy's 144 characters", () => {
-  for (const action of [undefined, 'Set up an authenticator app', 'Remove a passkey', CONFIRM_IDENTITY] as const) {
+  for (const action of [undefined, 'Set up an authenticator app', 'Forget all remembered browsers', CONFIRM_IDENTITY] as const) {
     const push = pushRequest({ username: 'x', userAgent: UA.samsung, network: 'ffff:ffff:ffff:ffff::/64', action });
     expect(push.message.length).toBeLessThanOrEqual(MAX_PUSH_MESSAGE_LENGTH);
   }

@@ -2,12 +2,13 @@
 // callback checked by authy-client's own verifyCallback.
 import { Client } from 'authy-client';
 import { generateSync } from 'otplib';
-import { isValidSignature } from '../../server/authy/signature';
-import { buildCallback, newNonce, signedUrl } from '../../server/sandbox/callback';
-import type { SandboxApproval } from '../../server/sandbox/models';
-import { displayPhone, maskCellphone } from '../../server/sandbox/phone';
-import { effectiveStatus, randomDigits } from '../../server/sandbox/service';
-import { matchTotp, newTotpSecret, otpauthUrl, totpAt, totpSecondsLeft } from '../../server/sandbox/totp';
+import { isValidSignature } from '../../server/providers/authy/signature';
+import { buildCallback, newNonce, signedUrl } from '../../server/sandbox/authy/callback';
+import type { Approval } from '../../server/sandbox/authy/models';
+import { randomDigits } from '../../server/sandbox/shared/codes';
+import { displayPhone, maskCellphone } from '../../server/sandbox/shared/phone';
+import { effectiveStatus } from '../../server/sandbox/shared/push-requests';
+import { matchTotp, newTotpSecret, otpauthUrl, totpAt, totpSecondsLeft } from '../../server/sandbox/shared/totp';
 
 const KEY = 'sandbox-unit-test-key-0123456789';
 
@@ -87,24 +88,26 @@ describe('sandbox approval expiry', () => {
 });
 
 describe('sandbox OneTouch callback', () => {
-  const approval: SandboxApproval & { status: 'approved' } = {
-    uuid: 'a3e1c0b2-1111-4222-8333-944455556666',
-    authyId: '12345678',
+  const approval: Approval & { status: 'approved' } = {
+    id: 'a3e1c0b2-1111-4222-8333-944455556666',
+    provider: 'authy',
+    account: '12345678',
+    scope: null,
     message: 'Request to log in to Account Security',
     details: [
-      { key: 'Authy ID', value: '12345678' },
-      { key: 'Username', value: 'alice smith' },
-      { key: 'Location', value: 'San Francisco, CA' },
-      { key: 'Reason', value: 'Demo by Account Security' },
+      { label: 'Authy ID', value: '12345678' },
+      { label: 'Username', value: 'alice smith' },
+      { label: 'Location', value: 'San Francisco, CA' },
+      { label: 'Reason', value: 'Demo by Account Security' },
     ],
-    hiddenDetails: [{ key: 'test', value: 'This is a' }],
+    hiddenDetails: [{ label: 'test', value: 'This is a' }],
     status: 'approved',
-    secondsToExpire: 120,
     createdAt: new Date(1_700_000_000_000),
     updatedAt: new Date(1_700_000_010_000),
-    processedAt: new Date(1_700_000_010_000),
+    decidedAt: new Date(1_700_000_010_000),
     pendingUntil: new Date(1_700_000_120_000),
     expiresAt: new Date(1_700_086_520_000),
+    extra: { secondsToExpire: 120 },
   };
   const callbackUrl = 'https://app.example.com:8443/api/accountsecurity/onetouch/callback';
 
@@ -124,12 +127,12 @@ describe('sandbox OneTouch callback', () => {
       callback_action: 'approval_request_status',
       device_uuid: 'd1d2d3d4-0000-4000-8000-000000000001',
       status: 'approved',
-      uuid: approval.uuid,
+      uuid: approval.id,
       approval_request: {
         expiration_timestamp: 1_700_000_120,
         transaction: {
           status: 'approved',
-          uuid: approval.uuid,
+          uuid: approval.id,
           details: { Username: 'alice smith' },
           hidden_details: { test: 'This is a' },
         },

@@ -1,6 +1,6 @@
 // The OneTouch callback signature against known answers computed independently of our code
 // (the canonical strings written by hand, the HMACs with `openssl dgst -sha256 -hmac`).
-import { canonicalParams, isValidSignature, signCallback } from '../../server/authy/signature';
+import { canonicalParams, isValidSignature, signCallback } from '../../server/providers/authy/signature';
 
 const KEY = 'my-api-key';
 

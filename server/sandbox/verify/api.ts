@@ -5,8 +5,9 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../platform/logger';
 import { safeEqual } from '../../platform/safe-equal';
+import { noStore, param } from '../shared/http';
+import { pairsOf, type Field } from '../shared/push-requests';
 import { twilioErrorHandler, twilioErrors, twilioNotFound } from './errors';
-import type { DetailField } from './models';
 import { challengeJson, factorJson, pageJson, verificationCheckJson, verificationJson, type UrlOf } from './resources';
 import type { VerifySandbox } from './service';
 
@@ -35,13 +36,8 @@ function required(form: Form, name: string, max?: number): string {
 
 const formOf = (req: Request): Form => (req.body !== null && typeof req.body === 'object' ? (req.body as Form) : {});
 
-const param = (req: Request, name: string): string => {
-  const v = (req.params as Record<string, string | undefined>)[name];
-  return typeof v === 'string' ? v : '';
-};
-
 /** Details.Fields: each a JSON object {label ≤36, value ≤128}, repeated once per field. */
-function fieldsOf(form: Form): DetailField[] {
+function fieldsOf(form: Form): Field[] {
   const raw = form['Details.Fields'];
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   if (list.length > MAX_FIELDS) throw twilioErrors.invalidDetails();
@@ -61,7 +57,7 @@ function fieldsOf(form: Form): DetailField[] {
 }
 
 /** HiddenDetails: one JSON object of strings, at most 1024 characters. */
-function hiddenDetailsOf(form: Form): string | undefined {
+function hiddenDetailsOf(form: Form): Field[] | undefined {
   const text = value(form, 'HiddenDetails', 1024);
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -78,7 +74,7 @@ function hiddenDetailsOf(form: Form): string | undefined {
   ) {
     throw twilioErrors.invalidParameter('HiddenDetails');
   }
-  return text;
+  return pairsOf(parsed as Record<string, string>);
 }
 
 /** A TOTP code as AuthPayload: 3 to 8 characters (Verify's limits), else 60200. */
@@ -113,10 +109,7 @@ function requireBasicAuth(accountSid: string, authToken: string): RequestHandler
 export function verifyApiRoutes(services: readonly VerifySandbox[], opts: { authToken: string; logger: Logger }): Router {
   const api = Router();
   const accountSid = services[0].accountSid;
-  api.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
+  api.use(noStore);
   api.use(requireBasicAuth(accountSid, opts.authToken));
   // Flat keys ("Details.Fields", repeated), as Verify reads them.
   api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
@@ -254,14 +247,14 @@ export function verifyApiRoutes(services: readonly VerifySandbox[], opts: { auth
       },
       pathOf(req),
     );
-    res.status(201).json(challengeJson(account, challenge, sandbox.clock(), urlOf(req)));
+    res.status(201).json(challengeJson(account, challenge, sandbox.now(), urlOf(req)));
   });
 
   // GET /Services/{VA}/Entities/{identity}/Challenges/{YC}
   service.get('/Entities/:identity/Challenges/:sid', async (req, res) => {
     const { sandbox, account } = serviceOf(res);
     const challenge = await sandbox.fetchChallenge(identityOf(req), param(req, 'sid'), pathOf(req));
-    res.json(challengeJson(account, challenge, sandbox.clock(), urlOf(req)));
+    res.json(challengeJson(account, challenge, sandbox.now(), urlOf(req)));
   });
 
   api.use(twilioNotFound);

@@ -3,7 +3,7 @@
 import type { RequestHandler } from 'express';
 import { databaseUnavailable } from '../../http/errors';
 import type { Logger } from '../../platform/logger';
-import { apiErrorHandler } from '../errors';
+import { apiErrorHandler } from '../shared/http';
 
 export class TwilioApiError extends Error {
   constructor(

@@ -1,12 +1,12 @@
-// The Verify sandbox's state, in collections prefixed `sandbox_verify_` on the app's connection.
-// Entities and factors stay (as registered users do); verifications, the codes "sent" and
-// challenges expire, and every read filters on their expiry. Single use goes through the
-// sandbox's claims (db/claim.ts), as in the Authy sandbox.
+// The Verify sandbox's own state, in collections prefixed `sandbox_verify_` on the app's
+// connection. Entities and factors stay (as registered users do); verifications and TOTP
+// challenges expire, and every read filters on their expiry. The codes it sends are in the
+// shared inbox, its push challenges in the shared push requests.
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ExpirySpec } from '../../db/expiry';
 import { modelOn } from '../../db/model-on';
-
-export type VerifyChannel = 'sms' | 'call';
+import type { Channel } from '../shared/inbox';
+import { fieldSchema, type Field } from '../shared/push-requests';
 
 /** A user of the Verify Service, known by the app's identity. */
 export interface VerifyEntity {
@@ -34,11 +34,7 @@ export interface VerifyFactor {
   updatedAt: Date;
 }
 
-export interface DetailField {
-  label: string;
-  value: string;
-}
-
+/** A Challenge as Verify answers it: a TOTP challenge stored here, or a push challenge (the shared push requests). */
 export interface VerifyChallenge {
   sid: string;
   serviceSid: string;
@@ -49,19 +45,23 @@ export interface VerifyChallenge {
   /** What is stored; 'expired' is derived from expirationDate. */
   status: 'pending' | 'approved' | 'denied';
   message: string | null;
-  fields: DetailField[];
-  /** As the app sent it: a JSON object of strings, kept as text (its keys are the caller's). */
-  hiddenDetails: string | null;
+  fields: Field[];
+  /** null when none were sent. */
+  hiddenDetails: Field[] | null;
   createdAt: Date;
   updatedAt: Date;
   respondedAt: Date | null;
   expirationDate: Date;
+}
+
+/** A TOTP challenge: approved or not by its code when created. */
+export interface TotpChallenge extends VerifyChallenge {
   expiresAt: Date;
 }
 
 export interface SendAttempt {
   attemptSid: string;
-  channel: VerifyChannel;
+  channel: Channel;
   time: Date;
 }
 
@@ -70,7 +70,7 @@ export interface VerifyVerification {
   sid: string;
   serviceSid: string;
   to: string;
-  channel: VerifyChannel;
+  channel: Channel;
   code: string;
   status: 'pending' | 'approved';
   sendCodeAttempts: SendAttempt[];
@@ -79,28 +79,16 @@ export interface VerifyVerification {
   expiresAt: Date;
 }
 
-/** A code "sent" (each send of a verification), for the inbox. */
-export interface VerifyMessage {
-  verificationSid: string;
-  to: string;
-  channel: VerifyChannel;
-  code: string;
-  sentAt: Date;
-  expiresAt: Date;
-}
-
 export const VERIFY_COLLECTIONS = {
   entities: 'sandbox_verify_entities',
   factors: 'sandbox_verify_factors',
   challenges: 'sandbox_verify_challenges',
   verifications: 'sandbox_verify_verifications',
-  messages: 'sandbox_verify_messages',
 } as const;
 
 export const VERIFY_EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
   { collection: VERIFY_COLLECTIONS.challenges, field: 'expiresAt' },
   { collection: VERIFY_COLLECTIONS.verifications, field: 'expiresAt' },
-  { collection: VERIFY_COLLECTIONS.messages, field: 'expiresAt' },
 ];
 
 const options = { autoIndex: false, versionKey: false } as const;
@@ -136,12 +124,7 @@ factorSchema.index({ sid: 1 }, { unique: true });
 factorSchema.index({ serviceSid: 1, identity: 1 });
 factorSchema.index({ createdAt: -1 });
 
-const fieldSchema = new Schema<DetailField>(
-  { label: { type: String, required: true }, value: { type: String, required: true } },
-  { _id: false },
-);
-
-const challengeSchema = new Schema<VerifyChallenge>(
+const challengeSchema = new Schema<TotpChallenge>(
   {
     sid: { type: String, required: true },
     serviceSid: { type: String, required: true },
@@ -152,7 +135,7 @@ const challengeSchema = new Schema<VerifyChallenge>(
     status: { type: String, required: true, enum: ['pending', 'approved', 'denied'] },
     message: { type: String, default: null },
     fields: { type: [fieldSchema], default: [] },
-    hiddenDetails: { type: String, default: null },
+    hiddenDetails: { type: [fieldSchema], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     respondedAt: { type: Date, default: null },
@@ -162,7 +145,6 @@ const challengeSchema = new Schema<VerifyChallenge>(
   options,
 );
 challengeSchema.index({ sid: 1 }, { unique: true });
-challengeSchema.index({ factorType: 1, createdAt: -1 });
 
 const attemptSchema = new Schema<SendAttempt>(
   {
@@ -191,25 +173,11 @@ const verificationSchema = new Schema<VerifyVerification>(
 verificationSchema.index({ sid: 1 }, { unique: true });
 verificationSchema.index({ serviceSid: 1, to: 1, createdAt: -1 });
 
-const messageSchema = new Schema<VerifyMessage>(
-  {
-    verificationSid: { type: String, required: true },
-    to: { type: String, required: true },
-    channel: { type: String, required: true, enum: ['sms', 'call'] },
-    code: { type: String, required: true },
-    sentAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  options,
-);
-messageSchema.index({ sentAt: -1 });
-
 export interface VerifyModels {
   entities: Model<VerifyEntity>;
   factors: Model<VerifyFactor>;
-  challenges: Model<VerifyChallenge>;
+  challenges: Model<TotpChallenge>;
   verifications: Model<VerifyVerification>;
-  messages: Model<VerifyMessage>;
 }
 
 export function verifyModels(connection: Connection): VerifyModels {
@@ -218,6 +186,5 @@ export function verifyModels(connection: Connection): VerifyModels {
     factors: modelOn(connection, 'SandboxVerifyFactor', factorSchema, VERIFY_COLLECTIONS.factors),
     challenges: modelOn(connection, 'SandboxVerifyChallenge', challengeSchema, VERIFY_COLLECTIONS.challenges),
     verifications: modelOn(connection, 'SandboxVerifyVerification', verificationSchema, VERIFY_COLLECTIONS.verifications),
-    messages: modelOn(connection, 'SandboxVerifyMessage', messageSchema, VERIFY_COLLECTIONS.messages),
   };
 }

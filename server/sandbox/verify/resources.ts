@@ -1,8 +1,8 @@
 // The JSON Verify answers with, field for field (snake_case, dates in ISO 8601 without
 // milliseconds, `url` the resource's own address), for each resource the sandbox serves.
-import { challengeStatus } from './service';
+import { effectiveStatus, recordOf } from '../shared/push-requests';
+import { TOTP_DIGITS, TOTP_PERIOD_S } from '../shared/totp';
 import type { VerifyChallenge, VerifyFactor, VerifyVerification } from './models';
-import { TOTP_DIGITS, TOTP_PERIOD_S } from '../totp';
 
 /** "2020-07-01T12:13:14Z" */
 export const isoDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -15,7 +15,8 @@ export interface Account {
   serviceSid: string;
 }
 
-export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf) {
+/** What a Verification and a VerificationCheck both say. */
+function verificationFields(a: Account, v: VerifyVerification) {
   return {
     sid: v.sid,
     service_sid: a.serviceSid,
@@ -24,33 +25,24 @@ export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf
     channel: v.channel,
     status: v.status,
     valid: v.status === 'approved',
-    lookup: { carrier: null },
     amount: null,
     payee: null,
-    send_code_attempts: v.sendCodeAttempts.map((s) => ({ attempt_sid: s.attemptSid, channel: s.channel, time: isoDate(s.time) })),
     date_created: isoDate(v.createdAt),
     date_updated: isoDate(v.updatedAt),
+  };
+}
+
+export function verificationJson(a: Account, v: VerifyVerification, urlOf: UrlOf) {
+  return {
+    ...verificationFields(a, v),
+    lookup: { carrier: null },
+    send_code_attempts: v.sendCodeAttempts.map((s) => ({ attempt_sid: s.attemptSid, channel: s.channel, time: isoDate(s.time) })),
     sna: null,
     url: urlOf(`/Services/${a.serviceSid}/Verifications/${v.sid}`),
   };
 }
 
-export function verificationCheckJson(a: Account, v: VerifyVerification) {
-  return {
-    sid: v.sid,
-    service_sid: a.serviceSid,
-    account_sid: a.accountSid,
-    to: v.to,
-    channel: v.channel,
-    status: v.status,
-    valid: v.status === 'approved',
-    amount: null,
-    payee: null,
-    date_created: isoDate(v.createdAt),
-    date_updated: isoDate(v.updatedAt),
-    sna_attempts_error_codes: [],
-  };
-}
+export const verificationCheckJson = (a: Account, v: VerifyVerification) => ({ ...verificationFields(a, v), sna_attempts_error_codes: [] });
 
 export function factorJson(a: Account, f: VerifyFactor, urlOf: UrlOf, binding?: { secret: string; uri: string }) {
   const config =
@@ -78,13 +70,7 @@ export function factorJson(a: Account, f: VerifyFactor, urlOf: UrlOf, binding?: 
 
 export function challengeJson(a: Account, c: VerifyChallenge, now: Date, urlOf: UrlOf) {
   const url = urlOf(`/Services/${a.serviceSid}/Entities/${c.identity}/Challenges/${c.sid}`);
-  const status = challengeStatus(c, now);
-  let hidden: unknown;
-  try {
-    hidden = c.hiddenDetails === null ? null : JSON.parse(c.hiddenDetails);
-  } catch {
-    hidden = null;
-  }
+  const status = effectiveStatus({ status: c.status, pendingUntil: c.expirationDate }, now);
   return {
     sid: c.sid,
     account_sid: a.accountSid,
@@ -99,7 +85,7 @@ export function challengeJson(a: Account, c: VerifyChallenge, now: Date, urlOf: 
     status,
     responded_reason: c.respondedAt ? 'none' : null,
     details: { message: c.message, date: isoDate(c.createdAt), fields: c.fields.map(({ label, value }) => ({ label, value })) },
-    hidden_details: hidden,
+    hidden_details: c.hiddenDetails ? recordOf(c.hiddenDetails) : null,
     metadata: null,
     factor_type: c.factorType,
     url,

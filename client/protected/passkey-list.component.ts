@@ -1,6 +1,0 @@
-import type { IComponentOptions } from 'angular';
-import { PasskeyListController } from './passkey-list.controller';
-import template from './passkey-list.html';
-
-/** `<passkey-list>` on /protected: the person's passkeys, with Add, an inline Rename, and Remove. */
-export const passkeyListComponent: IComponentOptions = { controller: PasskeyListController, template };
