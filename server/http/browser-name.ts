@@ -24,14 +24,19 @@ const nameIn = (text: string, table: readonly (readonly [RegExp, string])[]) => 
 
 /** "Chrome on Linux" from a User-Agent header: a short name from a fixed list, never the header itself. */
 export function browserName(userAgent: string | undefined): string {
-  return knownBrowserName(userAgent) ?? 'An unknown browser';
+  const { browser, system } = partsOf(userAgent);
+  return joined(browser ?? 'An unknown browser', system);
 }
 
-/** browserName, or undefined when the browser is none of the list. */
+/** browserName, or undefined when the browser is none of the list (a new passkey then gets the store's default name). */
 export function knownBrowserName(userAgent: string | undefined): string | undefined {
-  const ua = (userAgent ?? '').slice(0, 512);
-  const browser = nameIn(ua, BROWSERS);
-  if (!browser) return undefined;
-  const system = nameIn(ua, SYSTEMS);
-  return system ? `${browser} on ${system}` : browser;
+  const { browser, system } = partsOf(userAgent);
+  return browser === undefined ? undefined : joined(browser, system);
 }
+
+function partsOf(userAgent: string | undefined): { browser?: string; system?: string } {
+  const ua = (userAgent ?? '').slice(0, 512);
+  return { browser: nameIn(ua, BROWSERS), system: nameIn(ua, SYSTEMS) };
+}
+
+const joined = (browser: string, system: string | undefined): string => (system ? `${browser} on ${system}` : browser);

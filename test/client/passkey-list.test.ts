@@ -89,7 +89,7 @@ test('a stale check: Remove offers the check; after a passkey check the removal 
   expect(world.listed).toBe(2);
 });
 
-test('Confirm with 2FA: /2fa is told why, and back on /protected the removal finishes by itself', () => {
+test('Confirm with 2FA: /2fa is told why, and back on /account the removal finishes by itself', () => {
   const { world, newList, digest, pending } = setUp();
   const list = newList();
   list.remove(laptop);
@@ -97,10 +97,10 @@ test('Confirm with 2FA: /2fa is told why, and back on /protected the removal fin
   digest();
   expect(list.needsCheck).toBe(true);
   list.confirmWith2fa();
-  expect(world.wentTo).toEqual([['twofa', { next: '/protected', why: 'remove-passkey' }]]);
+  expect(world.wentTo).toEqual([['twofa', { next: '/account', why: 'remove-passkey' }]]);
   expect(pending.action).toEqual({ kind: 'remove', id: 'AAAA', name: 'Laptop' });
 
-  // The check passed on /2fa; /protected opens again with a new list.
+  // The check passed on /2fa; /account opens again with a new list.
   world.fresh = true;
   const back = newList();
   expect(world.removed).toEqual(['AAAA']);
