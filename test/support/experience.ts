@@ -13,6 +13,7 @@ import {
   errorShown,
   logIn,
   newUser,
+  openAccount,
   pathOf,
   reachProtected,
   registerUser,
@@ -327,6 +328,7 @@ export function describeExperience(provider: ProviderName, phoneBase: number): v
       await page.fill('#token', code);
       await page.click('#verify');
       await reachProtected(page, u.username);
+      await openAccount(page);
       await page.locator('#no-passkeys').waitFor();
       await page.click('#add-passkey');
       expect(await statusShown(page)).toBe('Passkey added as “Chrome on Linux”. You can rename it.');
@@ -354,8 +356,8 @@ export function describeExperience(provider: ProviderName, phoneBase: number): v
       await page.click('#sms');
       await page.fill('#token', await codeSentTo(app, u.phone, 'sms', purpose, code));
       await page.click('#verify');
-      // Back on /protected, the removal went through without another press.
-      await waitForPath(page, '/protected');
+      // Back on /account, the removal went through without another press.
+      await waitForPath(page, '/account');
       expect(await statusShown(page)).toBe('“Chrome on Linux” removed.');
       await page.locator('#no-passkeys').waitFor();
       expect(await fitsWidth(page)).toBe(true);
