@@ -17,6 +17,9 @@ import type {
   PasskeyRenameRequest,
   PasskeyRequestOptions,
   PasskeySummary,
+  PasswordForgotAnswer,
+  PasswordForgotRequest,
+  PasswordResetRequest,
   PhoneNumber,
   ProtectedContent,
   PushAnswer,
@@ -48,6 +51,16 @@ export class ApiService {
   /** The password; `url` is /protected when this browser was remembered and no second factor is needed. */
   login(username: string, password: string): IPromise<LoginAnswer> {
     return this.post<LoginAnswer, LoginRequest>('/api/login', { username, password });
+  }
+
+  /** "Forgot password?": the same answer whether or not an account has the address. */
+  forgotPassword(email: string): IPromise<PasswordForgotAnswer> {
+    return this.post<PasswordForgotAnswer, PasswordForgotRequest>('/api/password/forgot', { email });
+  }
+
+  /** The new password, through the emailed link's token. */
+  resetPassword(token: string, password: string): IPromise<Done> {
+    return this.post<Done, PasswordResetRequest>('/api/password/reset', { token, password });
   }
 
   logout(): IPromise<Done> {

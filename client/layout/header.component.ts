@@ -11,7 +11,7 @@ import template from './header.html';
 
 /** The states under each nav link, so the link stays highlighted through its whole flow. */
 const SECTIONS: Record<string, readonly string[]> = {
-  '2fa': ['login', 'register', 'twofa', 'protected'],
+  '2fa': ['login', 'register', 'twofa', 'protected', 'forgotPassword', 'resetPassword'],
   account: ['account'],
   verification: ['verification', 'verified'],
 };

@@ -2,18 +2,21 @@ import type { StateService, Transition } from '@uirouter/angularjs';
 import type { ApiService } from '../core/api.service';
 import { passkeyErrorMessage, type PasskeyService } from '../core/passkeys.service';
 import { RequestState } from '../core/request-state';
+import type { SiteService } from '../core/site.service';
 import { returnState } from '../core/guards';
 import template from './login.html';
 import { pageModule } from '../core/page-module';
 
 class LoginController {
-  static $inject = ['api', 'passkeys', '$state'];
+  static $inject = ['api', 'passkeys', '$state', 'site'];
   username = '';
   password = '';
   /** "Sign in with a passkey" shows once passkeys are known to work here. */
   passkeyUsable = false;
   /** Why they do not, when the page is at another address than the server's PUBLIC_URL. */
   passkeyNote = '';
+  /** "Forgot password?" shows where the server can email a link. */
+  readonly passwordReset: boolean;
   readonly state = new RequestState();
   /** The page the person was sent here from (`?next=`), to return to after 2FA. */
   next?: string;
@@ -24,7 +27,10 @@ class LoginController {
     private readonly api: ApiService,
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
-  ) {}
+    site: SiteService,
+  ) {
+    this.passwordReset = site.info.passwordReset;
+  }
 
   $onInit(): void {
     const next = this.$transition$.params().next as unknown;

@@ -21,7 +21,16 @@ import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy/aut
 import type { TwoFactorProvider } from '../providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/verify-provider';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
-import { createSandbox, EXPIRING_COLLECTIONS as SANDBOX, SANDBOX_AUTHY_PATH, SANDBOX_VERIFY_PATH, sandboxTwilioAccount } from '../sandbox';
+import { smtpMailer, type Mailer } from '../platform/mailer';
+import { EXPIRING_COLLECTIONS as RESETS } from '../reset/reset-links';
+import {
+  createSandbox,
+  EXPIRING_COLLECTIONS as SANDBOX,
+  Mailbox,
+  SANDBOX_AUTHY_PATH,
+  SANDBOX_VERIFY_PATH,
+  sandboxTwilioAccount,
+} from '../sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
 
@@ -40,6 +49,8 @@ export interface ComposeOptions {
     | 'hashConcurrency'
     | 'rememberBrowserDays'
     | 'metricsToken'
+    | 'smtpUrl'
+    | 'mailFrom'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -67,6 +78,7 @@ export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
     ...ENROLMENT_LOCKS,
     ...PASSKEYS,
     ...ACCOUNT,
+    ...RESETS,
     ...(sandboxMode ? SANDBOX : []),
   ];
 }
@@ -91,6 +103,10 @@ function createProvider(o: ComposeOptions): TwoFactorProvider<ProviderRecords> {
 
 export function composeApp(o: ComposeOptions): Express {
   const now = o.now;
+  const sandboxNow = now && (() => new Date(now()));
+  // SMTP_URL when set; else, in sandbox mode, the sandbox's mailbox (shown on /sandbox); else no reset by email.
+  const mailbox = o.config.sandbox && !o.config.smtpUrl ? new Mailbox(o.connection, o.logger, sandboxNow) : undefined;
+  const mailer: Mailer | undefined = o.config.smtpUrl ? smtpMailer(o.config.smtpUrl, o.config.mailFrom) : mailbox;
   return createApp({
     config: o.config,
     connection: o.connection,
@@ -103,6 +119,7 @@ export function composeApp(o: ComposeOptions): Express {
     now,
     metrics: o.metrics,
     metricsSource: o.metricsSource,
+    mailer,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: o.config.sandbox
       ? createSandbox({
@@ -114,7 +131,8 @@ export function composeApp(o: ComposeOptions): Express {
           publicDir: o.publicDir,
           logger: o.logger,
           findPeople: usernameFinder(userModel(o.connection)),
-          now: now && (() => new Date(now())),
+          now: sandboxNow,
+          mailbox,
         })
       : undefined,
   });

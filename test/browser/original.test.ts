@@ -140,7 +140,13 @@ describe('the Sandbox link', () => {
     const asked = page.waitForResponse((r) => r.url().endsWith('/api/config'));
     await page.goto('/');
     // PUBLIC_URL names an IP address here, which browsers refuse as a passkey's site: passkeys are off.
-    expect(await (await asked).json()).toEqual({ provider: 'authy', sandbox: false, passkeyOrigin: null, rememberBrowserDays: 30 });
+    expect(await (await asked).json()).toEqual({
+      provider: 'authy',
+      sandbox: false,
+      passkeyOrigin: null,
+      rememberBrowserDays: 30,
+      passwordReset: false,
+    });
     await page.locator('#nav-verification').waitFor();
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(await page.locator('#nav-sandbox').count()).toBe(0);

@@ -123,6 +123,7 @@ test('GET /api/config names the 2FA provider, says whether the sandbox runs and 
     sandbox: false,
     passkeyOrigin: 'http://localhost:1337',
     rememberBrowserDays: 30,
+    passwordReset: false,
   });
 });
 

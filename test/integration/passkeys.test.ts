@@ -372,6 +372,7 @@ test('passkeys are off when PUBLIC_URL names an IP address (browsers refuse it a
     sandbox: false,
     passkeyOrigin: null,
     rememberBrowserDays: 30,
+    passwordReset: false,
   });
   const res = await client(byIp.app).post('/api/passkeys/sign-in/options').expect(404);
   expect(res.body.error).toMatch(/PUBLIC_URL must name a host/);

@@ -1,0 +1,23 @@
+// Sending an email: one function, so the password reset does not care whether the mail goes out
+// by SMTP (SMTP_URL, through nodemailer) or into the sandbox's outbox (shown on /sandbox).
+import nodemailer from 'nodemailer';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/** SMTP_URL, e.g. smtps://user:password@mail.example.com:465, with MAIL_FROM as the sender. */
+export function smtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(mail) {
+      await transport.sendMail({ from, ...mail });
+    },
+  };
+}
