@@ -3,6 +3,7 @@
 // sessions or remembered browsers that outlive a reset. The mail goes to the sandbox's mailbox
 // on the test database, as in `npm start`.
 import { createHash } from 'node:crypto';
+import { ResetLinks } from '../../server/reset/reset-links';
 import { RESET_LINK_INVALID, RESET_REQUESTED } from '../../server/reset/reset.routes';
 import { createLogger } from '../../server/platform/logger';
 import { Mailbox } from '../../server/sandbox';
@@ -72,6 +73,15 @@ test('a link works once: used again, or twice at the same moment, it is refused'
   const raced = await linkFor('pr-once');
   const statuses = await postAtOnce(client(t.app), '/api/password/reset', { token: raced, password: 'a third good password' }, 4);
   expect(statuses.sort()).toEqual([200, 400, 400, 400]);
+});
+
+test('two uses of one link at the same moment: one claim wins, even before the reset voids the link', async () => {
+  await signedIn(t.app, 'pr-claim', 7009);
+  const links = new ResetLinks(t.db.connection, () => clock);
+  const link = (await links.check(await linkFor('pr-claim')))!;
+  expect(link).not.toBeNull();
+  const uses = await Promise.all([links.use(link), links.use(link), links.use(link)]);
+  expect(uses.filter(Boolean)).toHaveLength(1);
 });
 
 test('a link is refused after 30 minutes, and a reset voids the other links of the account', async () => {
