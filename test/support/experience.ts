@@ -21,6 +21,7 @@ import {
   useBrowser,
   waitFor,
   waitForPath,
+  type BrowserSuite,
 } from './browser';
 import { virtualAuthenticator } from './virtual-authenticator';
 
@@ -30,7 +31,7 @@ export const PHONE = { width: 390, height: 844 };
 const LONG_JOURNEY_MS = 60_000;
 
 /** Nothing is wider than the window: no sideways scrolling. */
-const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+export const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 /** The element is shown and lies within the window's width. */
 async function withinWidth(page: Page, selector: string): Promise<boolean> {
@@ -39,7 +40,8 @@ async function withinWidth(page: Page, selector: string): Promise<boolean> {
   return box !== null && box.width > 0 && box.x >= 0 && box.x + box.width <= width;
 }
 
-export function describeExperience(provider: ProviderName, phoneBase: number): void {
+/** The journeys on both providers; returns the suite, for a file's own journeys besides them. */
+export function describeExperience(provider: ProviderName, phoneBase: number): BrowserSuite {
   /** How far the app's clock runs ahead of the real one (a push request's minute passing). */
   let ahead = 0;
   const h = useBrowser({ provider, now: () => Date.now() + ahead });
@@ -383,4 +385,6 @@ export function describeExperience(provider: ProviderName, phoneBase: number): v
     await waitForPath(page, '/');
     expect(await page.textContent('main h1')).toBe('Account Security Demos');
   });
+
+  return h;
 }
