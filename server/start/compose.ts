@@ -33,6 +33,7 @@ import {
 } from '../sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
+import { EXPIRING_COLLECTIONS as USED_CODES } from '../twofa/used-codes';
 
 export interface ComposeOptions {
   config: Pick<
@@ -76,6 +77,7 @@ export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
     ...LIMIT_WARNINGS,
     ...APPROVALS,
     ...ENROLMENT_LOCKS,
+    ...USED_CODES,
     ...PASSKEYS,
     ...ACCOUNT,
     ...RESETS,
