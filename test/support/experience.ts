@@ -33,6 +33,13 @@ const LONG_JOURNEY_MS = 60_000;
 /** Nothing is wider than the window: no sideways scrolling. */
 export const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
+/** The element's children sit on one row (none wrapped under another). */
+const oneLine = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const rows = Array.from(el.children, (child) => child.getBoundingClientRect());
+    return rows.every((r) => r.top < rows[0].bottom && r.bottom > rows[0].top);
+  });
+
 /** The element is shown and lies within the window's width. */
 async function withinWidth(page: Page, selector: string): Promise<boolean> {
   const box = await page.locator(selector).boundingBox();
@@ -291,6 +298,11 @@ export function describeExperience(provider: ProviderName, phoneBase: number): B
       await reachProtected(page, u.username);
       expect(await withinWidth(page, '#logout')).toBe(true);
       expect(await fitsWidth(page)).toBe(true);
+      // At desktop width the header is one row: "Signed in as …" beside the brand and the five links, not under them.
+      await page.setViewportSize(DESKTOP);
+      await page.locator('#nav-account').waitFor();
+      expect(await oneLine(page, '.site-header__inner')).toBe(true);
+      await page.setViewportSize(second);
 
       await page.setViewportSize(first);
       for (const go of [() => page.click('#nav-2fa'), () => page.goto('/login'), () => page.goto('/register')]) {
