@@ -22,7 +22,8 @@ test('redirectFor: where each requirement sends each answer of the server', () =
 
 test('returnState: ?next= names only a page a login may come back to', () => {
   expect(returnState('/protected')).toBe('protected');
-  for (const other of ['https://example.com/', '//example.com', '/2fa', 'protected', 'constructor', '__proto__', undefined, 3]) {
+  expect(returnState('/account')).toBe('account');
+  for (const other of ['https://example.com/', '//example.com', '/2fa', 'protected', 'account', 'constructor', '__proto__', undefined, 3]) {
     expect(returnState(other)).toBeUndefined();
   }
 });
