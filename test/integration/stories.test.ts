@@ -36,7 +36,7 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
     const agent = await registered(p);
     expect((await agent.post('/api/loggedIn').expect(200)).body).toMatchObject({ url: '/2fa' });
     await agent.get('/api/protected').expect(403);
-    await agent.get('/protected').expect(302).expect('Location', '/2fa');
+    await agent.get('/protected').expect(302).expect('Location', '/2fa?next=%2Fprotected');
 
     up.beforeSend(p, 'sms');
     const sms = await agent.post('/api/accountsecurity/sms').expect(200);
