@@ -1,13 +1,14 @@
 // The app under load: wired as server/index.ts wires it (sandbox mode, sessions in the database,
-// the expiry sweeper), on the test database resolver, with the driver's command monitoring on.
+// the expiry sweeper), on the test database resolver, its database commands counted.
 // Run by bench/run.ts as a forked child (bundled into the bench's temporary folder); it talks to its
 // parent over IPC only, so the app gets no extra routes:
-//   → {type:'listening', port, dbUri, dbKind, isFerretDB, timings}
+//   → {type:'listening', port, dbUri, dbKind, isFerretDB, dbPid, timings}
 //   ← {type:'stats', reset?}  → {type:'stats', counts, inFlight, orphans, rss, rssPeak, heapUsed}
 //   ← {type:'hash', count}    → {type:'hash', ms: [...]}: one production password hash each, timed
 //   ← {type:'stop'}           → closes, drops its database, exits (so --cpu-prof writes)
 // Environment: BENCH_MONGODB_URI (a running server; else one is resolved like the tests do),
-// BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
+// BENCH_DB_KIND and BENCH_DB_PID (that server's kind, and its process id for its CPU time; an
+// embedded one's are known), BENCH_DB_NAME, BENCH_LOG_LEVEL (default info: a line per request, as the real server logs),
 // BENCH_PUBLIC_DIR (the built SPA; default dist/public).
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -63,13 +64,16 @@ async function main(): Promise<void> {
   const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info');
 
   const given = process.env.BENCH_MONGODB_URI;
+  const givenKind = (process.env.BENCH_DB_KIND ?? 'external') as StartedDatabase['kind'];
   const database: StartedDatabase = given
-    ? { kind: 'external', uri: given, stop: async () => {} }
+    ? { kind: givenKind, uri: given, stop: async () => {} }
     : await resolveDatabase({ uri: undefined, dataDir: os.tmpdir(), ephemeral: true, logger });
   const dbReady = performance.now();
   const dbName = process.env.BENCH_DB_NAME ?? `bench_${randomBytes(4).toString('hex')}`;
-  const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName, monitorCommands: true });
-  const commands = countCommands(connection.getClient(), { keep: 0 });
+  // Counted inside the driver, not through command monitoring, whose events (and second decoding
+  // of every reply) would add to the app's CPU figures.
+  const { connection, isFerretDB } = await connectDatabase(database.uri, { dbName });
+  const commands = countCommands(connection.getClient(), { keep: 0, via: 'driver' });
   const connected = performance.now();
 
   const apiKey = randomBytes(24).toString('hex');
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
     dbKind: database.kind,
     dbName,
     isFerretDB,
+    dbPid: database.pid ?? (Number(process.env.BENCH_DB_PID) || undefined),
     timings: { loadedMs: ms(loaded), databaseMs: ms(dbReady), connectedMs: ms(connected), listeningMs: ms(listening) },
   });
 

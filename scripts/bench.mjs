@@ -20,6 +20,7 @@ try {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
+    supported: { 'dynamic-import': false }, // as scripts/build.mjs builds the server
     outfile: path.join(dir, 'run.js'),
     sourcemap: true,
     logLevel: 'warning',

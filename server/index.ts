@@ -4,16 +4,15 @@
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import path from 'node:path';
-import pretty from 'pino-pretty';
 import { startCluster, type WorkerSetup } from './start/cluster';
 import { loadConfig, type Config } from './platform/config';
 import { readOrCreateSecret } from './platform/data-dir';
 import { closeConnection, connectWhenReachable } from './db/connect';
 import { resolveDatabase } from './embedded-db/resolve';
 import { createLogger, type Logger } from './platform/logger';
-import { primaryMetrics, workerMetrics } from './metrics/cluster';
 import { startMetricsServer, type MetricsSource } from './metrics/http';
-import { createMetrics, type Metrics } from './metrics/metrics';
+import type { Metrics } from './metrics/metrics';
+import { NO_METRICS } from './metrics/no-metrics';
 import { relyingPartyOf } from './passkeys/relying-party';
 import { PUBLIC_DIR, REPO_ROOT } from './platform/paths';
 import { migrateData } from './start/migrate-data';
@@ -60,8 +59,14 @@ function onStopSignals(logger: Logger, stop: () => Promise<void>, { forceOnSecon
 /** Metrics are collected when something can read them: GET /metrics with a token, or METRICS_PORT. */
 const metricsWanted = (config: Config) => config.metricsToken !== undefined || config.metricsPort !== undefined;
 
-/** This process's metrics; a real server also reports Node's own (memory, CPU, event loop). */
-const processMetrics = (config: Config) => createMetrics({ processMetrics: metricsWanted(config) });
+// prom-client, and what uses it, loaded only when metrics are wanted.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const promMetrics = () => require('./metrics/metrics') as typeof import('./metrics/metrics');
+const clusterMetrics = () => require('./metrics/cluster') as typeof import('./metrics/cluster');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** This process's metrics, with Node's own (memory, CPU, event loop); none when nothing can read them. */
+const processMetrics = (config: Config) => (metricsWanted(config) ? promMetrics().createMetrics({ processMetrics: true }) : NO_METRICS);
 
 const localSource = (metrics: Metrics): MetricsSource => ({
   render: () => metrics.registry.metrics(),
@@ -105,7 +110,7 @@ async function runWorker(config: Config, logger: Logger): Promise<void> {
   const setup = await new Promise<WorkerSetup>((resolve) => process.once('message', (m: WorkerSetup) => resolve(m)));
   // Counted here, summed by the primary (which /metrics shows on any worker).
   const metrics = processMetrics(config);
-  const served = await serve(config, logger, setup, metrics, metricsWanted(config) ? workerMetrics(metrics) : undefined);
+  const served = await serve(config, logger, setup, metrics, metricsWanted(config) ? clusterMetrics().workerMetrics(metrics) : undefined);
   const stop = async () => {
     await served.close();
     process.exit(0);
@@ -117,11 +122,12 @@ async function runWorker(config: Config, logger: Logger): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON.
+  // A person at a terminal gets readable lines; anything else (a log shipper) gets JSON, and
+  // does not load pino-pretty.
   const logger = createLogger(
     config.logLevel,
     process.stdout.isTTY && config.nodeEnv !== 'production'
-      ? pretty({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
+      ? (await import('pino-pretty')).default({ colorize: true, ignore: 'pid,hostname,method,path,status,ms' })
       : undefined,
   );
   if (cluster.isWorker) return runWorker(config, logger);
@@ -157,7 +163,7 @@ async function main(): Promise<void> {
   let metricsSource: MetricsSource | undefined;
   try {
     if (config.webConcurrency > 1) {
-      if (metricsWanted(config)) metricsSource = primaryMetrics();
+      if (metricsWanted(config)) metricsSource = clusterMetrics().primaryMetrics();
       // Wait for the database here, once, rather than in every worker.
       const probe = await connectWhenReachable(setup.databaseUri, { dbName: setup.dbName, timeoutMs: config.dbConnectTimeoutMs, logger });
       await migrateData(probe.connection, logger).finally(() => closeConnection(probe.connection));
@@ -169,7 +175,7 @@ async function main(): Promise<void> {
       });
     } else {
       const metrics = processMetrics(config);
-      metricsSource = localSource(metrics);
+      if (metricsWanted(config)) metricsSource = localSource(metrics);
       ({ port, close } = await serve(config, logger, setup, metrics));
     }
     if (config.metricsPort !== undefined && metricsSource) {

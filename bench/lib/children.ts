@@ -17,6 +17,8 @@ export interface ListeningMessage {
   dbKind?: string;
   dbName?: string;
   isFerretDB?: boolean;
+  /** The database server's process id, when known (an embedded one, or BENCH_DB_PID). */
+  dbPid?: number;
   timings?: Record<string, number>;
 }
 export interface StatsMessage {

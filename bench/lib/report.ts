@@ -21,6 +21,9 @@ export interface RunFigures {
   sessionWritesPerRequest?: number | null;
   byCollection?: CommandCounts['byCollection'];
   byCommand?: CommandCounts['byCommand'];
+  /** CPU time per request sent (µs, from /proc) of the server under load, and of its database. */
+  appCpuUs?: number | null;
+  dbCpuUs?: number | null;
 }
 
 export type Summary = ReturnType<typeof summarize>;
@@ -33,6 +36,8 @@ export interface ScenarioRow {
   error?: string;
   median?: Summary;
   ratioToHello?: number;
+  /** App CPU per request ÷ bare Express hello's, same run and connections. */
+  cpuRatioToHello?: number | null;
   rssEndMB?: number;
   rssPeakMB?: number;
   flow?: { flowsPerSecond: number; p50Ms: number | null; p99Ms: number | null; failedSteps?: Record<string, number> };
@@ -108,6 +113,8 @@ export function summarize(runs: readonly RunFigures[]) {
     sessionReadsPerRequest: pick('sessionReadsPerRequest'),
     sessionWrites: runs.reduce((n, r) => n + (r.sessionWrites ?? 0), 0),
     sessionWritesPerRequest: pick('sessionWritesPerRequest'),
+    appCpuUs: pick('appCpuUs'),
+    dbCpuUs: pick('dbCpuUs'),
   };
 }
 
@@ -115,7 +122,7 @@ const fmt = (x: number | null | undefined, digits = 0) => (x === null || x === u
 const pad = (s: string | number, n: number, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
 
 export function table(results: {
-  hello: { connections: number; median: Summary; rssEndMB: number };
+  hellos: readonly { connections: number; median: Summary; rssEndMB: number }[];
   scenarios: readonly ScenarioRow[];
 }): string {
   const head = [
@@ -125,6 +132,9 @@ export function table(results: {
     '×hello',
     'p50 ms',
     'p99 ms',
+    'app µs',
+    '×hello',
+    'db µs',
     'err',
     'non2xx',
     'reads/req',
@@ -132,29 +142,33 @@ export function table(results: {
     'sess.w/req',
     'RSS end MB',
   ];
-  const widths = [38, 5, 8, 7, 7, 7, 5, 12, 10, 11, 11, 11];
+  const widths = [38, 5, 8, 7, 7, 7, 7, 6, 6, 5, 12, 10, 11, 11, 11];
   const line = (cells: (string | number)[]) => cells.map((c, i) => pad(c, widths[i], i === 0)).join(' ');
   const rows = [line(head), '-'.repeat(widths.reduce((a, b) => a + b + 1, -1))];
-  const h = results.hello;
-  rows.push(
-    line([
-      `bare Express hello (ceiling)`,
-      h.connections,
-      fmt(h.median.rps),
-      '1.00',
-      fmt(h.median.p50, 1),
-      fmt(h.median.p99, 1),
-      h.median.errors,
-      h.median.non2xx,
-      '',
-      '',
-      '',
-      fmt(h.rssEndMB),
-    ]),
-  );
+  for (const h of results.hellos) {
+    rows.push(
+      line([
+        `bare Express hello (ceiling)`,
+        h.connections,
+        fmt(h.median.rps),
+        '1.00',
+        fmt(h.median.p50, 1),
+        fmt(h.median.p99, 1),
+        fmt(h.median.appCpuUs),
+        '1.00',
+        '',
+        h.median.errors,
+        h.median.non2xx,
+        '',
+        '',
+        '',
+        fmt(h.rssEndMB),
+      ]),
+    );
+  }
   for (const s of results.scenarios) {
     if (s.error || !s.median) {
-      rows.push(line([s.title, s.connections ?? '', 'FAILED', '', '', '', '', '', '', '', '', '']) + `  ${s.error ?? ''}`);
+      rows.push(line([s.title, s.connections ?? '', 'FAILED', ...Array<string>(widths.length - 3).fill('')]) + `  ${s.error ?? ''}`);
       continue;
     }
     const m = s.median;
@@ -171,6 +185,9 @@ export function table(results: {
         fmt(s.ratioToHello, 3),
         fmt(m.p50, 1),
         fmt(m.p99, 1),
+        fmt(m.appCpuUs),
+        fmt(s.cpuRatioToHello, 2),
+        fmt(m.dbCpuUs),
         m.errors,
         non2xx,
         fmt(m.readsPerRequest, 3),
@@ -188,6 +205,9 @@ export function table(results: {
           '',
           fmt(s.flow.p50Ms),
           fmt(s.flow.p99Ms),
+          '',
+          '',
+          '',
           '',
           s.flow.failedSteps
             ? Object.entries(s.flow.failedSteps)

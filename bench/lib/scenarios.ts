@@ -162,6 +162,14 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
 
+  /** The same at 10 connections: less queueing, so less of each event-loop turn is shared. */
+  loggedIn10: {
+    title: 'POST /api/loggedIn (2FA passed)',
+    connections: () => 10,
+    readOnly: true,
+    prepare: (baseUrl, opts) => SCENARIOS.loggedIn.prepare(baseUrl, opts),
+  },
+
   protected: {
     title: 'GET /api/protected (2FA passed)',
     connections: (o) => o.connections,

@@ -85,12 +85,13 @@ export async function verifyPassword(password: string, stored: string, params: S
 
 /**
  * The app's password hashing: at most one hash per core at a time (each takes 128 MiB; more at
- * once only adds memory), and a bounded queue. When more than `maxQueueMs` of hashing already
- * waits, a new request is refused at once with 503 and Retry-After instead of waiting its turn,
- * so an overload is answered quickly and real users can retry, not queue behind junk. The
- * estimate comes from recent hashes; when a burst makes hashing slower than that (the machine
- * is busy), a request whose turn comes after it has waited `maxQueueMs` is refused then, so no
- * answered request waits longer than that.
+ * once only adds memory), and a bounded queue. When a new request's hash would end more than
+ * `maxQueueMs` after it arrived (its wait for a turn, then the hash itself), it is refused at
+ * once with 503 and Retry-After instead of waiting, so an overload is answered quickly and real
+ * users can retry, not queue behind junk. The estimate comes from recent hashes; when a burst
+ * makes hashing slower than that (the machine is busy), a request whose hash, at its turn,
+ * would end past `maxQueueMs` after its arrival is refused then, so no answered request waits
+ * and hashes for longer than that by more than a hash's misestimate.
  */
 export class PasswordHasher {
   private running = 0;
@@ -141,6 +142,11 @@ export class PasswordHasher {
     return this.hashMs === undefined ? 0 : Math.ceil(this.waiting.length / this.concurrency) * this.hashMs;
   }
 
+  /** How long after now a hash asked for now would end: its wait, then the hash, in ms. */
+  private endsInMs(): number {
+    return this.hashMs === undefined ? 0 : this.queuedMs() + this.hashMs;
+  }
+
   private busy(waitMs: number): HttpError {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     return new HttpError(503, `The server is busy. Please try again in ${seconds} seconds.`, undefined, { 'Retry-After': String(seconds) });
@@ -148,7 +154,7 @@ export class PasswordHasher {
 
   private async inTurn<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      const wait = this.queuedMs();
+      const wait = this.endsInMs();
       if (wait > this.maxQueueMs) throw this.busy(wait);
       await new Promise<void>((start, reject) =>
         this.waiting.push({ start, refuse: () => reject(this.busy(this.queuedMs())), deadline: performance.now() + this.maxQueueMs }),
@@ -164,7 +170,8 @@ export class PasswordHasher {
       const ms = now - started;
       this.hashMs = this.hashMs === undefined ? ms : this.hashMs * 0.8 + ms * 0.2;
       let next = this.waiting.shift();
-      while (next && next.deadline < now) {
+      // A turn whose hash would end past its request's budget is refused now, not answered late.
+      while (next && now + this.hashMs > next.deadline) {
         next.refuse();
         next = this.waiting.shift();
       }

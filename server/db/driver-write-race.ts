@@ -13,7 +13,6 @@ interface DriverConnection {
   closed: boolean;
   error: Error | null;
   once(event: 'close', listener: () => void): unknown;
-  off(event: 'close', listener: () => void): unknown;
 }
 type WriteCommand = (this: DriverConnection, ...args: unknown[]) => Promise<void>;
 
@@ -25,6 +24,24 @@ const closedError = (conn: DriverConnection) => conn.error ?? new MongoNetworkEr
 let applied = false;
 
 /**
+ * The writes in progress on a connection, ended by the one 'close' listener each connection
+ * gets, rather than by a listener added and removed (and a Promise.race) per command.
+ */
+const pendingWrites = new WeakMap<DriverConnection, Set<(err: Error) => void>>();
+function pendingWritesOf(conn: DriverConnection): Set<(err: Error) => void> {
+  let pending = pendingWrites.get(conn);
+  if (!pending) {
+    const writes = new Set<(err: Error) => void>();
+    conn.once('close', () => {
+      for (const reject of writes) reject(closedError(conn));
+      writes.clear();
+    });
+    pendingWrites.set(conn, (pending = writes));
+  }
+  return pending;
+}
+
+/**
  * Makes a command's write end when its connection closes. Idempotent; returns false only if the
  * driver no longer has the method it wraps (its test then fails, to say the fix needs a look).
  */
@@ -34,18 +51,22 @@ export function fixDriverWriteRace(): boolean {
   if (!proto || !original) return false;
   if (applied) return true;
   applied = true;
-  proto.writeCommand = async function writeCommandUntilClosed(this: DriverConnection, ...args: unknown[]): Promise<void> {
-    if (this.closed) throw closedError(this);
-    let onClose = () => {};
-    const closed = new Promise<never>((_, reject) => {
-      onClose = () => reject(closedError(this));
-      this.once('close', onClose);
+  proto.writeCommand = function writeCommandUntilClosed(this: DriverConnection, ...args: unknown[]): Promise<void> {
+    if (this.closed) return Promise.reject(closedError(this));
+    const pending = pendingWritesOf(this);
+    return new Promise<void>((resolve, reject) => {
+      pending.add(reject);
+      original.apply(this, args).then(
+        () => {
+          pending.delete(reject);
+          resolve();
+        },
+        (err: Error) => {
+          pending.delete(reject);
+          reject(err);
+        },
+      );
     });
-    try {
-      return await Promise.race([original.apply(this, args), closed]);
-    } finally {
-      this.off('close', onClose);
-    }
   };
   return true;
 }

@@ -6,7 +6,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import onHeaders from 'on-headers';
-import { safeEqual } from '../platform/safe-equal';
+import { equalMacs } from '../platform/safe-equal';
+import { readCookie } from './cookies';
 import { HttpError } from './errors';
 import { routedPath } from './routed-path';
 
@@ -33,32 +34,30 @@ export function anonymousToken(secret: string, nonce = randomBytes(16).toString(
   return `a.${nonce}.${mac(secret, `anonymous:${nonce}`)}`;
 }
 
-function isValidToken(secret: string, hasSession: CsrfOptions['hasSession'], req: Request, token: string): boolean {
-  if (hasSession(req)) return safeEqual(token, sessionToken(secret, req.sessionID));
-  const [kind, nonce, given, ...rest] = token.split('.');
-  return kind === 'a' && rest.length === 0 && Boolean(nonce) && Boolean(given) && safeEqual(given, mac(secret, `anonymous:${nonce}`));
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
+/**
+ * Whether a token is valid for this request's session as it is now. The session's token is
+ * computed once per session id (a request checks the header and the cookie, before and after
+ * its handler), and compared without hashing: its length is public.
+ */
+function tokenChecker(secret: string, hasSession: CsrfOptions['hasSession'], req: Request): (token: string) => boolean {
+  let forSession: { sid: string; token: string } | undefined;
+  return (token) => {
+    if (hasSession(req)) {
+      if (forSession?.sid !== req.sessionID) forSession = { sid: req.sessionID, token: sessionToken(secret, req.sessionID) };
+      return equalMacs(token, forSession.token);
     }
-  }
-  return undefined;
+    const [kind, nonce, given, ...rest] = token.split('.');
+    return kind === 'a' && rest.length === 0 && Boolean(nonce) && Boolean(given) && equalMacs(given, mac(secret, `anonymous:${nonce}`));
+  };
 }
 
 export function csrfProtection({ secret, secure, hasSession }: CsrfOptions): RequestHandler {
   return (req, res, next) => {
-    const cookieToken = readCookie(req, CSRF_COOKIE);
+    const cookieToken = readCookie(req.headers.cookie, CSRF_COOKIE);
+    const isValidToken = tokenChecker(secret, hasSession, req);
     // Decided when the headers go out, after the handler may have changed the session id.
     onHeaders(res, () => {
-      if (cookieToken !== undefined && isValidToken(secret, hasSession, req, cookieToken)) return;
+      if (cookieToken !== undefined && isValidToken(cookieToken)) return;
       const token = hasSession(req) ? sessionToken(secret, req.sessionID) : anonymousToken(secret);
       res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'lax', secure, path: '/' });
     });
@@ -66,7 +65,7 @@ export function csrfProtection({ secret, secure, hasSession }: CsrfOptions): Req
     // Every other method on every path needs the token (the signed callback is mounted before this).
     if (SAFE_METHODS.has(req.method) || (req.method === 'POST' && READ_ONLY_POSTS.has(routedPath(req.path)))) return next();
     const headerToken = req.get(CSRF_HEADER);
-    if (!headerToken || headerToken !== cookieToken || !isValidToken(secret, hasSession, req, headerToken)) {
+    if (!headerToken || headerToken !== cookieToken || !isValidToken(headerToken)) {
       return next(
         new HttpError(403, 'The request is missing a valid CSRF token. Reload the page and try again.', undefined, {
           [CSRF_REJECTED_HEADER]: 'true',

@@ -2,18 +2,18 @@
 // the check of what it sends back. The library throws plain errors of many kinds for input it
 // cannot use (bad CBOR, another origin or RP ID, a missing flag); here every throw becomes a
 // `refused` result, which the routes answer with a 4xx, never a 500.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { loadOnce } from '../platform/lazy';
 import type { PasskeyRecord, NewPasskey } from './passkey-store';
 import type { RelyingParty } from './relying-party';
+
+/** The library, loaded at the first passkey request: many deployments never see one. */
+const webauthn = loadOnce(() => import('@simplewebauthn/server'));
 
 /** How long the browser may wait for the person; the server keeps a challenge 5 minutes. */
 const BROWSER_TIMEOUT_MS = 60_000;
@@ -37,11 +37,12 @@ function refusal(err: unknown): Refusal {
   return { ok: false, kind: 'invalid', reason: message.replace(/[A-Za-z0-9_-]{20,}/g, '…') };
 }
 
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   user: { id: string; username: string },
   existing: PasskeyRecord[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -63,6 +64,7 @@ export async function checkRegistration(
   challenge: string,
   userId: string,
 ): Promise<{ ok: true; passkey: NewPasskey } | Refusal> {
+  const { verifyRegistrationResponse } = await webauthn();
   try {
     const result = await verifyRegistrationResponse({
       response,
@@ -89,11 +91,12 @@ export async function checkRegistration(
   }
 }
 
-export function authenticationOptions(
+export async function authenticationOptions(
   rp: RelyingParty,
   userVerification: 'preferred' | 'required',
   allowed?: PasskeyRecord[],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
     timeout: BROWSER_TIMEOUT_MS,
@@ -117,6 +120,7 @@ export async function checkAssertion(
   challenge: string,
   passkey: PasskeyRecord,
 ): Promise<AssertionCheck> {
+  const { verifyAuthenticationResponse } = await webauthn();
   let result;
   try {
     result = await verifyAuthenticationResponse({

@@ -41,7 +41,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Attempt limits (LIMIT_* variables). */
   limits: Limits;
-  /** Password hashing waiting longer than this is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
+  /** A password hash that would end later than this after its request arrived (its wait, then itself) is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
   hashQueueMaxMs: number;
   /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
   webConcurrency: number;

@@ -15,6 +15,7 @@ import { watchDatabase } from '../db/availability';
 import { csrfProtection } from '../http/csrf';
 import { apiNotFound, errorHandler, HttpError } from '../http/errors';
 import { healthRoutes } from '../http/health';
+import { inSeries } from '../http/in-series';
 import { parseJsonBody, requireJsonBody } from '../http/json-body';
 import { assetRoutes, pageRoutes } from '../site/pages';
 import { requestLog } from '../http/request-log';
@@ -26,7 +27,8 @@ import type { Logger } from '../platform/logger';
 import type { Mailer } from '../platform/mailer';
 import { metricsRoute, observeRequests, type MetricsSource } from '../metrics/http';
 import { instrumentedProvider } from '../metrics/instrumented-provider';
-import { createMetrics, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
+import { isRecording, NO_METRICS } from '../metrics/no-metrics';
 import { PasskeyStore } from '../passkeys/passkey-store';
 import { passkeyRoutes } from '../passkeys/passkeys.routes';
 import { relyingPartyOf } from '../passkeys/relying-party';
@@ -59,10 +61,16 @@ export interface AppDeps {
   now?: () => number;
   /** Where password reset links are emailed (SMTP, or the sandbox's mailbox); without one there is no reset by email. */
   mailer?: Mailer;
-  /** What the app counts (default: a registry of its own). */
+  /** What the app counts (default: a registry of its own when METRICS_TOKEN serves it here, else nothing). */
   metrics?: Metrics;
   /** What GET /metrics shows when METRICS_TOKEN is set (default: `metrics`; in a cluster worker, the primary's sum). */
   metricsSource?: MetricsSource;
+}
+
+/** A registry of this app's own, with prom-client loaded only now: an app without metrics never loads it. */
+function newMetrics(): Metrics {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../metrics/metrics') as typeof import('../metrics/metrics')).createMetrics();
 }
 
 /** API answers are per user and per moment: no cache (browser or proxy) may keep one. */
@@ -73,8 +81,10 @@ const noStore: RequestHandler = (_req, res, next) => {
 
 export function createApp(deps: AppDeps): Express {
   const { config, connection, logger } = deps;
-  const metrics = deps.metrics ?? createMetrics();
-  const provider = instrumentedProvider(deps.provider, metrics);
+  const metrics = deps.metrics ?? (config.metricsToken ? newMetrics() : NO_METRICS);
+  // Metrics that nothing reads cost nothing: no timing of requests or of the provider's calls.
+  const recording = isRecording(metrics);
+  const provider = recording ? instrumentedProvider(deps.provider, metrics) : deps.provider;
   const now = deps.now ?? Date.now;
   const secure = config.publicUrl.startsWith('https://');
   const publicDir = deps.publicDir ?? PUBLIC_DIR;
@@ -88,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
+  const handleError = errorHandler(logger, database.failed);
   const account = createAccount(connection, {
     users,
     provider,
@@ -104,11 +115,16 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on bodies sent by res.send (a SHA-1 of each): every API answer is no-store, so no
+  // client revalidates one. An etag function that gives none (rather than `false`) leaves
+  // res.sendFile's own ETag on, so the SPA shell is still revalidated by it.
+  app.set('etag', () => undefined);
   app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
-  app.use(observeRequests(app, metrics));
+  if (recording) app.use(observeRequests(app, metrics));
   app.use(securityHeaders(secure));
-  app.use(healthRoutes(connection));
+  // Routers of one or two routes are entered only on their own paths, not by every request.
+  app.get(['/healthz', '/readyz'], healthRoutes(connection));
   if (config.metricsToken) {
     const source = deps.metricsSource ?? { render: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
     app.use(metricsRoute(config.metricsToken, source));
@@ -118,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', assetRoutes(publicDir));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox);
 
-  app.use('/api', noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), parseJsonBody());
+  app.use('/api', inSeries([noStore, requireJsonBody([provider.callback.path.replace(/^\/api/, '')]), ...parseJsonBody()]));
   app.use(
     '/api',
     siteRoutes({
@@ -130,7 +146,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // The push callback is signed by the provider and carries no session or CSRF token.
-  app.use(callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
+  app.all(provider.callback.path, callbackRoutes({ callback: provider.callback, publicUrl: config.publicUrl, approvals }));
   app.use(
     createSessionMiddleware({
       client: connection.getClient(),
@@ -138,6 +154,7 @@ export function createApp(deps: AppDeps): Express {
       secret: deps.sessionSecret,
       secure,
       nativeExpiry: !deps.isFerretDB,
+      onSaveError: (err, req, res) => handleError(err, req, res, () => {}),
     }),
   );
   app.use(loginSessionMiddleware(now));
@@ -186,6 +203,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(pageRoutes(publicDir));
   app.use((_req, _res, next) => next(new HttpError(404, 'Not found.')));
   app.use(account.recordLockouts);
-  app.use(errorHandler(logger, database.failed));
+  app.use(handleError);
   return app;
 }

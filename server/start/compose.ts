@@ -23,14 +23,6 @@ import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/v
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
 import { smtpMailer, type Mailer } from '../platform/mailer';
 import { EXPIRING_COLLECTIONS as RESETS } from '../reset/reset-links';
-import {
-  createSandbox,
-  EXPIRING_COLLECTIONS as SANDBOX,
-  Mailbox,
-  SANDBOX_AUTHY_PATH,
-  SANDBOX_VERIFY_PATH,
-  sandboxTwilioAccount,
-} from '../sandbox';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
 import { EXPIRING_COLLECTIONS as USED_CODES } from '../twofa/used-codes';
@@ -67,10 +59,17 @@ export interface ComposeOptions {
   now?: () => number;
   metrics?: Metrics;
   metricsSource?: MetricsSource;
+  /** The sandbox's code, in sandbox mode (loadSandbox). */
+  sandbox?: SandboxModule;
 }
 
+/** The sandbox (its APIs, "the phone", their models, qrcode and otplib): loaded in sandbox mode only. */
+export type SandboxModule = typeof import('../sandbox');
+export const loadSandbox = (sandboxMode: boolean): Promise<SandboxModule | undefined> =>
+  sandboxMode ? import('../sandbox') : Promise.resolve(undefined);
+
 /** Every collection whose documents carry an expiry date (TTL index, or swept on FerretDB). */
-export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
+export function expiringCollections(sandbox: SandboxModule | undefined): ExpirySpec[] {
   return [
     ...SESSIONS,
     ...ATTEMPTS,
@@ -81,39 +80,42 @@ export function expiringCollections(sandboxMode: boolean): ExpirySpec[] {
     ...PASSKEYS,
     ...ACCOUNT,
     ...RESETS,
-    ...(sandboxMode ? SANDBOX : []),
+    ...(sandbox?.EXPIRING_COLLECTIONS ?? []),
   ];
 }
 
 /** The provider the configuration names: its real API, or the sandbox's copy of it. */
-function createProvider(o: ComposeOptions): TwoFactorProvider<ProviderRecords> {
+function createProvider(o: ComposeOptions, sandbox: SandboxModule | undefined): TwoFactorProvider<ProviderRecords> {
   const { config } = o;
   if (config.provider === 'verify') {
-    const credentials = config.twilio ?? sandboxTwilioAccount(o.sandboxAuthToken);
+    const credentials = config.twilio ?? sandbox?.sandboxTwilioAccount(o.sandboxAuthToken);
+    if (!credentials) throw new Error('compose: Verify without credentials needs the sandbox');
     return createVerifyProvider({
       ...credentials,
       factorName: new URL(config.publicUrl).hostname,
-      baseUrl: config.sandbox ? o.selfUrl + SANDBOX_VERIFY_PATH : undefined,
+      baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_VERIFY_PATH : undefined,
       now: o.now,
     });
   }
   return createAuthyProvider({
     apiKey: config.authyApiKey ?? o.sandboxKey,
-    baseUrl: config.sandbox ? o.selfUrl + SANDBOX_AUTHY_PATH : config.authyApiUrl,
+    baseUrl: sandbox ? o.selfUrl + sandbox.SANDBOX_AUTHY_PATH : config.authyApiUrl,
   });
 }
 
 export function composeApp(o: ComposeOptions): Express {
   const now = o.now;
+  const sandbox = o.config.sandbox ? o.sandbox : undefined;
+  if (o.config.sandbox && !sandbox) throw new Error('compose: sandbox mode needs the sandbox (loadSandbox)');
   const sandboxNow = now && (() => new Date(now()));
   // SMTP_URL when set; else, in sandbox mode, the sandbox's mailbox (shown on /sandbox); else no reset by email.
-  const mailbox = o.config.sandbox && !o.config.smtpUrl ? new Mailbox(o.connection, o.logger, sandboxNow) : undefined;
+  const mailbox = sandbox && !o.config.smtpUrl ? new sandbox.Mailbox(o.connection, o.logger, sandboxNow) : undefined;
   const mailer: Mailer | undefined = o.config.smtpUrl ? smtpMailer(o.config.smtpUrl, o.config.mailFrom) : mailbox;
   return createApp({
     config: o.config,
     connection: o.connection,
     isFerretDB: o.isFerretDB,
-    provider: createProvider(o),
+    provider: createProvider(o, sandbox),
     sessionSecret: o.sessionSecret,
     logger: o.logger,
     publicDir: o.publicDir,
@@ -123,12 +125,12 @@ export function composeApp(o: ComposeOptions): Express {
     metricsSource: o.metricsSource,
     mailer,
     // The sandbox serves both APIs whichever one the app talks to.
-    sandbox: o.config.sandbox
-      ? createSandbox({
+    sandbox: sandbox
+      ? sandbox.createSandbox({
           connection: o.connection,
           apiKey: o.sandboxKey,
           callbackUrl: o.config.publicUrl + AUTHY_CALLBACK_PATH,
-          verify: { ...sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
+          verify: { ...sandbox.sandboxTwilioAccount(o.sandboxAuthToken), webhookUrl: o.config.publicUrl + VERIFY_WEBHOOK_PATH },
           allowedUrls: [o.config.publicUrl, o.selfUrl],
           publicDir: o.publicDir,
           logger: o.logger,

@@ -4,12 +4,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { composeApp, expiringCollections, type ComposeOptions } from './compose';
+import { composeApp, expiringCollections, loadSandbox, type ComposeOptions } from './compose';
 import { ensureExpiry, type ExpiryHandle } from '../db/expiry';
 
 type ServerConfig = ComposeOptions['config'];
 
-export interface ServerOptions extends Omit<ComposeOptions, 'selfUrl' | 'config'> {
+export interface ServerOptions extends Omit<ComposeOptions, 'selfUrl' | 'config' | 'sandbox'> {
   /** The configuration, or a function of the port actually bound (port 0 picks a free one). */
   config: ServerConfig | ((bound: { url: string; port: number }) => ServerConfig);
   port: number;
@@ -70,8 +70,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const config = typeof o.config === 'function' ? o.config({ url, port }) : o.config;
 
   let expiry: ExpiryHandle;
+  let sandbox: Awaited<ReturnType<typeof loadSandbox>>;
   try {
-    expiry = await ensureExpiry(o.connection, o.isFerretDB, expiringCollections(config.sandbox), {
+    sandbox = await loadSandbox(config.sandbox);
+    expiry = await ensureExpiry(o.connection, o.isFerretDB, expiringCollections(sandbox), {
       intervalMs: o.sweepIntervalMs,
       onError: (err) => o.logger.warn({ err: (err as Error).message }, 'expiry sweep failed'),
     });
@@ -80,7 +82,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     server.close();
     throw err;
   }
-  const app = composeApp({ ...o, config, selfUrl: url });
+  const app = composeApp({ ...o, config, selfUrl: url, sandbox });
   const handle: http.RequestListener = (req, res) => {
     o.observe?.(req, res);
     void app(req, res);

@@ -2,7 +2,6 @@
 // waiting for its first code (its QR code, and its enrolment after 2FA). The provider (Authy or
 // Verify) does the talking; what a session may see and do comes from auth/login-session.ts.
 import { Router, type Request, type Response } from 'express';
-import QRCode from 'qrcode';
 import type { CodeSent, Done, PushAnswer, SoftTokenState, TokenRequest } from '../../common/api';
 import type { ApprovalStatus } from '../../common/approval-status';
 import {
@@ -170,6 +169,7 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       user.set(record);
       pending = provider.pendingSoftToken(user)!;
     }
+    const { default: QRCode } = await import('qrcode'); // loaded for the first QR code, not at start
     const qrCode = await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, scale: 5 });
     res.json({ enrol: { qr_code: qrCode, otpauth_url: pending.otpauthUri } });
   });

@@ -117,6 +117,16 @@ test('behind an https proxy (PUBLIC_URL https, TRUST_PROXY) the session cookie i
   }
 });
 
+test('API answers carry no ETag (they are no-store); the SPA shell keeps one, to be revalidated', async () => {
+  const api = await post(t.app, '/api/loggedIn').expect(200);
+  expect(api.headers['cache-control']).toBe('no-store');
+  expect(api.headers.etag).toBeUndefined();
+  const shell = await get(t.app, '/login').expect(200);
+  expect(shell.headers['cache-control']).toBe('no-cache');
+  expect(shell.headers.etag).toBeDefined();
+  await get(t.app, '/login').set('If-None-Match', shell.headers.etag).expect(304);
+});
+
 test('GET /api/config names the 2FA provider, says whether the sandbox runs and where passkeys work, and nothing more', async () => {
   expect((await get(t.app, '/api/config').expect(200)).body).toEqual({
     provider: 'authy',

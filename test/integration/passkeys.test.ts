@@ -19,7 +19,7 @@ import {
   tokenLogin,
   twoFactorAgent,
 } from '../support/passkeys';
-import { sessionCookie } from '../support/users';
+import { heldSessionCookie, sessionCookie } from '../support/users';
 
 let clock = Date.now();
 const t = useTestApp({ now: () => clock });
@@ -193,10 +193,12 @@ describe('a passkey as the second factor', () => {
     expect((await agent.get('/api/passkeys/available').expect(200)).body).toEqual({ available: true });
     const options = await secondFactorOptions(agent);
     expect(options).toMatchObject({ rpId: 'localhost', userVerification: 'preferred', allowCredentials: [{ id, type: 'public-key' }] });
-    const before = sessionCookie(await agent.post('/api/loggedIn'));
+    const before = heldSessionCookie(agent);
+    expect(before).toBeDefined();
 
     clock += MINUTE;
     const res = await agent.post('/api/passkeys/authentication').send(auth.get(options)).expect(200, { success: true });
+    expect(sessionCookie(res)).toBeDefined();
     expect(sessionCookie(res)).not.toBe(before);
     await agent.get('/api/protected').expect(200);
     const stored = await passkeys().findOne({ credentialId: id });

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { userModel } from '../../server/auth/user.model';
 import { sweepExpired } from '../../server/db/expiry';
 import { totpAt } from '../../server/sandbox/shared/totp';
-import { expiringCollections } from '../../server/start/compose';
+import { expiringCollections, loadSandbox } from '../../server/start/compose';
 import { createTestApp } from '../support/app';
 import { client, type Client } from '../support/http';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app';
@@ -216,7 +216,7 @@ test('no collection of expiring documents is missed by the sweep: an expired one
   );
 
   for (const [name, field] of fields) await db.collection(name).insertOne({ _id: 'expired-probe', [field]: new Date(0) } as never);
-  await sweepExpired(connection, expiringCollections(true));
+  await sweepExpired(connection, expiringCollections(await loadSandbox(true)));
   const missed: string[] = [];
   for (const name of fields.keys()) if (await db.collection(name).findOne({ _id: 'expired-probe' } as never)) missed.push(name);
   expect(missed).toEqual([]);

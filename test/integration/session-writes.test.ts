@@ -1,5 +1,5 @@
 // Read-only authenticated requests cost at most one database read (the session) and never
-// write the session back (resave:false; connect-mongo touchAfter). Counted with the driver's
+// write the session back (resave:false; its expiry moves on at most once a minute). Counted with the driver's
 // command monitoring, so the figure is exact, not sampled as in the bench.
 import { countCommands, type CommandCounter, type CountedCommand } from '../support/command-counts';
 import { SESSIONS_COLLECTION } from '../../server/http/session';
@@ -48,6 +48,29 @@ test('the counter sees the commands (passing 2FA writes the session)', async () 
   authyScope().get('/protected/json/verify/1234567/7000').reply(200, replies.tokenValid);
   const log = await commandsOf(() => agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(200));
   expect(sessionWrites(log).length).toBeGreaterThan(0);
+});
+
+test("the bench's count without command monitoring (via the driver) sees the same commands", async () => {
+  const viaDriver = countCommands(t.db.connection.getClient(), { via: 'driver' });
+  try {
+    const log = await commandsOf(() => registeredAgent(t.app, 'counted-twice', 7009));
+    expect(log.length).toBeGreaterThan(2);
+    expect(viaDriver.log()).toEqual(log);
+  } finally {
+    viaDriver.stop();
+  }
+});
+
+test("a visitor's login writes its new session once and deletes nothing (no session of theirs was stored)", async () => {
+  await registeredAgent(t.app, 'visitor-login', 7010);
+  const visitor = client(t.app);
+  const log = await commandsOf(() =>
+    visitor
+      .post('/api/login')
+      .send({ username: 'visitor-login', password: validPerson('visitor-login').body.password })
+      .expect(200),
+  );
+  expect(sessionWrites(log).map((c) => c.name)).toEqual(['update']);
 });
 
 describe('after 2FA', () => {

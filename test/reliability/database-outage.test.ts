@@ -2,6 +2,7 @@
 // within 5 s (never 500), the log has one warning for the outage (not one per request) and one
 // line when it is back, and the app recovers without a restart. The app runs in this process on
 // a FerretDB of its own, which the tests kill and start again on the same data, or stop and resume.
+// A session that cannot be saved at the end of a request is answered 503 too, never a 200.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,11 @@ import { connectDatabase } from '../../server/db/connect';
 import type { EmbeddedDatabase } from '../../server/embedded-db/embedded';
 import { locateFerretDB, startFerretDB } from '../../server/embedded-db/ferretdb';
 import { createMetrics } from '../../server/metrics/metrics';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, verifyTestProvider, type TestApp } from '../support/app';
 import type { TestDatabase } from '../support/db';
 import { client } from '../support/http';
-import { registeredAgent, validPerson } from '../support/users';
+import { registeredAgent, sessionCookie, validPerson } from '../support/users';
+import { verifyPaths, verifyReplies, verifyScope } from '../support/verify-nock';
 
 const MESSAGE = { error: 'The database is not reachable. Please try again.' };
 
@@ -132,4 +134,28 @@ test('a database that stops answering (its process stopped, sockets open): 503 w
     process.kill(ferret!.pid!, 'SIGCONT');
   }
   expect((await eventually(() => agent.post('/api/loggedIn'), 200, 15_000)).status).toBe(200);
+}, 30_000);
+
+test('a session that cannot be saved (the database died while the provider was asked): 503, not a 200 that lost it', async () => {
+  // A visitor's phone verification with Verify: the start is remembered in a new session, the
+  // only database write after the provider's answer. The database dies while Verify is asked.
+  const verify = await createTestApp({ provider: verifyTestProvider(), metrics }, { db: t.db });
+  const phone = { country_code: '1', phone_number: '415-555-2671' };
+  verifyScope()
+    .post(verifyPaths.verifications)
+    .reply(() => {
+      killDatabase();
+      return [201, verifyReplies.verification('+14155552671', 'sms')];
+    });
+  const visitor = client(verify.app);
+  const res = await visitor.post('/api/verification/start').send({ ...phone, via: 'sms' });
+  try {
+    expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: MESSAGE });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(sessionCookie(res)).toBeUndefined();
+  } finally {
+    await startDatabase();
+  }
+  expect((await eventually(() => visitor.get('/readyz'), 200, 15_000)).status).toBe(200);
+  expect(await t.db.connection.collection('sessions').countDocuments({ 'session.phoneCode.phone': '+14155552671' })).toBe(0);
 }, 30_000);

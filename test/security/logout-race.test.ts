@@ -6,7 +6,7 @@ import request from 'supertest';
 import { sessionToken } from '../../server/http/csrf';
 import { TEST_SESSION_SECRET, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
-import { registeredAgent, sessionCookie } from '../support/users';
+import { heldSessionCookie, registeredAgent, sessionCookie } from '../support/users';
 
 type Agent = Awaited<ReturnType<typeof registeredAgent>>['agent'];
 
@@ -104,8 +104,7 @@ test('logout while a push request is in flight: the copied cookie never reaches 
 
 test('a request in flight across a new session id (2FA passed) cannot bring back the old id', async () => {
   const { agent } = await registeredAgent(t.app, 'race-regen', 9602);
-  const before = (await agent.agent.post('/api/loggedIn').expect(200)).headers;
-  const oldCookie = sessionCookie({ headers: before })!;
+  const oldCookie = heldSessionCookie(agent)!;
 
   const push = await pushInFlight(oldCookie, 9602, 'race-uuid-2');
   authyScope().get('/protected/json/verify/7654321/9602').reply(200, replies.tokenValid);
@@ -120,7 +119,7 @@ test('a request in flight across a new session id (2FA passed) cannot bring back
 test('a request that only touches its session (a pending push status) while logout ends it: answered whole, the id stays dead', async () => {
   const { agent, cookie } = await passedTwoFactor('race-touch', 9603);
   const headers = await pushSent(cookie, 9603, 'race-uuid-3');
-  // Last written long ago, so the store touches it (rather than skip) at the end of an unchanged request.
+  // Last written long ago, so the store moves its expiry on when the next request reads it.
   await sessions().updateOne({ _id: sidOf(cookie) as never }, { $set: { lastModified: new Date(Date.now() - 10 * 60 * 1000) } });
 
   const res = await statusPolledAcrossLogout(headers, agent, 'race-uuid-3', 'pending');
@@ -132,7 +131,7 @@ test('a request that only touches its session (a pending push status) while logo
 
 test('a push approved while logout happens: the request in flight gets a 401, not a new session', async () => {
   const { agent } = await registeredAgent(t.app, 'race-approve', 9604);
-  const cookie = sessionCookie({ headers: (await agent.agent.post('/api/loggedIn').expect(200)).headers })!;
+  const cookie = heldSessionCookie(agent)!;
   const headers = await pushSent(cookie, 9604, 'race-uuid-4');
 
   let before = 0;

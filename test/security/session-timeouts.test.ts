@@ -1,24 +1,44 @@
-// A login lasts 30 minutes idle (rolling) and 8 hours at most, whatever the activity.
+// A login lasts 30 minutes idle (rolling: the stored expiry moves on with use) and 8 hours at most,
+// whatever the activity.
 import { useTestApp } from '../support/app';
 import { client } from '../support/http';
-import { registeredAgent, sessionCookie } from '../support/users';
+import { until } from '../support/server-process';
+import { heldSessionCookie, registeredAgent, sessionCookie } from '../support/users';
 
 let clock = Date.now();
 const t = useTestApp({ now: () => clock });
 
 const sessions = () => t.db.connection.collection('sessions');
 
-test('the cookie lives 30 minutes and is renewed by each response (rolling)', async () => {
+test('the cookie ends with the browser and is sent only for a new id; the stored expiry rolls: 30 idle minutes', async () => {
   const { agent } = await registeredAgent(t.app, 'idle-cookie');
+  const stored = () => sessions().findOne({ 'session.login.username': 'idle-cookie' });
+  const aheadMs = async () => (await stored())!.expires.getTime() - Date.now();
+  // A login's new id is sent, without an expiry of its own.
+  const login = await agent.post('/api/login').send({ username: 'idle-cookie', password: 'correct horse battery' }).expect(200);
+  const setCookie = (login.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('asq.sid='))!;
+  expect(setCookie).toMatch(/; HttpOnly/);
+  expect(setCookie).not.toMatch(/Expires|Max-Age/i);
+  const cookie = heldSessionCookie(agent);
+  expect(setCookie.startsWith(`${cookie!};`)).toBe(true);
+  expect(await aheadMs()).toBeGreaterThan(29 * 60 * 1000);
+  expect(await aheadMs()).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
+
+  // An unchanged session: no cookie in the answer, and (written under a minute ago) no write.
+  const before = (await stored())!;
   const res = await agent.post('/api/loggedIn').expect(200);
-  const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('asq.sid='))!;
-  const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]);
-  expect(expires - Date.now()).toBeGreaterThan(29 * 60 * 1000);
-  expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
-  const stored = await sessions().findOne({ 'session.login.username': 'idle-cookie' });
-  const ahead = stored!.expires.getTime() - Date.now();
-  expect(ahead).toBeGreaterThan(29 * 60 * 1000);
-  expect(ahead).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
+  expect(sessionCookie(res)).toBeUndefined();
+  expect((await stored())!.expires).toEqual(before.expires);
+
+  // Used after more than a minute: its expiry moves on to 30 minutes from this use.
+  await sessions().updateOne(
+    { _id: before._id },
+    { $set: { lastModified: new Date(Date.now() - 2 * 60 * 1000), expires: new Date(Date.now() + 5 * 60 * 1000) } },
+  );
+  await agent.post('/api/loggedIn').expect(200, { url: '/2fa' });
+  await until('the expiry moved on', async () => (await aheadMs()) > 29 * 60 * 1000);
+  expect(await aheadMs()).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
+  expect(heldSessionCookie(agent)).toBe(cookie);
 });
 
 test('after 30 idle minutes the stored session has expired and the visitor is logged out', async () => {

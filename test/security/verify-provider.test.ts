@@ -6,7 +6,7 @@ import { VERIFY_WEBHOOK_PATH } from '../../server/providers/verify/verify-provid
 import { limitsFrom } from '../../server/platform/limits-config';
 import { testConfig, useTestApp, verifyTestProvider } from '../support/app';
 import { client, get, post, STATE_CHANGING_POSTS } from '../support/http';
-import { registeredVerifyAgent, sessionCookie } from '../support/users';
+import { heldSessionCookie, registeredVerifyAgent, sessionCookie } from '../support/users';
 import { verifyPaths, verifyReplies, verifyScope, verifySids } from '../support/verify-nock';
 
 let clock = Date.now();
@@ -114,7 +114,8 @@ describe('attempt limits', () => {
 describe('the session', () => {
   test('passing 2FA (the soft token enrolled by its first code) gives a new session id; the old one is dead', async () => {
     const { agent, identity, factorSid } = await registeredVerifyAgent(t.app, 'vl-session');
-    const before = sessionCookie(await agent.post('/api/loggedIn'));
+    const before = heldSessionCookie(agent);
+    expect(before).toBeDefined();
     verifyScope()
       .get(verifyPaths.factor(identity, factorSid))
       .reply(200, verifyReplies.factor(identity, factorSid, 'unverified'));

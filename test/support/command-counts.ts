@@ -1,6 +1,6 @@
-// Counts the database commands a MongoClient sends (the driver's command monitoring; the client
-// must be created with `monitorCommands: true`), split into reads and writes and by collection.
-// Used by the bench's app server and by tests that count queries.
+// Counts the database commands a MongoClient sends (through the driver's command monitoring, or
+// for the bench without it), split into reads and writes and by collection. Used by the bench's
+// app server and by tests that count queries.
 import type { CommandStartedEvent, MongoClient } from 'mongodb';
 
 export type CommandKind = 'read' | 'write';
@@ -45,12 +45,45 @@ export interface CommandCounter {
   stop(): void;
 }
 
-export function countCommands(client: MongoClient, options: { keep?: number } = {}): CommandCounter {
+/** The driver's internal connection class, whose prepareCommand sees every command it sends. */
+interface DriverConnectionClass {
+  prototype: { prepareCommand?: (this: unknown, db: string, command: Record<string, unknown>, options: unknown) => unknown };
+}
+
+/**
+ * Calls `onCommand` for every command any client of this process sends, by wrapping the driver's
+ * internal Connection.prototype.prepareCommand; undefined when the driver has no such method.
+ * Command monitoring builds two event objects per command and decodes every reply a second
+ * time, which would count in the bench's CPU figures as if the app did it.
+ */
+function hookDriverCommands(onCommand: (event: Pick<CommandStartedEvent, 'commandName' | 'command'>) => void): (() => void) | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proto = (require('mongodb/lib/cmap/connection') as { Connection?: DriverConnectionClass }).Connection?.prototype;
+  const original = proto?.prepareCommand;
+  if (!proto || !original) return undefined;
+  proto.prepareCommand = function countedPrepareCommand(db, command, options) {
+    for (const commandName in command) {
+      onCommand({ commandName, command });
+      break; // the command's name is its first key
+    }
+    return original.call(this, db, command, options);
+  };
+  return () => {
+    proto.prepareCommand = original;
+  };
+}
+
+/**
+ * `via: 'events'` (the default) listens to the client's command monitoring (the client needs
+ * `monitorCommands: true`); `via: 'driver'` counts every client's commands in this process without
+ * it (see hookDriverCommands), falling back to events where the driver changed.
+ */
+export function countCommands(client: MongoClient, options: { keep?: number; via?: 'events' | 'driver' } = {}): CommandCounter {
   const keep = options.keep ?? 1000;
   const empty = (): CommandCounts => ({ reads: 0, writes: 0, byCollection: {}, byCommand: {} });
   let counts = empty();
   let log: CountedCommand[] = [];
-  const onCommand = (event: CommandStartedEvent) => {
+  const onCommand = (event: Pick<CommandStartedEvent, 'commandName' | 'command'>) => {
     const kind = commandKind(event.commandName);
     if (!kind) return;
     const collection = commandCollection(event);
@@ -66,7 +99,8 @@ export function countCommands(client: MongoClient, options: { keep?: number } = 
     counts.byCommand[key] = (counts.byCommand[key] ?? 0) + 1;
     if (log.length < keep) log.push({ kind, name: event.commandName, collection });
   };
-  client.on('commandStarted', onCommand);
+  const unhook = options.via === 'driver' ? hookDriverCommands(onCommand) : undefined;
+  if (!unhook) client.on('commandStarted', onCommand);
   return {
     counts: () => structuredClone(counts),
     log: () => [...log],
@@ -74,6 +108,6 @@ export function countCommands(client: MongoClient, options: { keep?: number } = 
       counts = empty();
       log = [];
     },
-    stop: () => void client.off('commandStarted', onCommand),
+    stop: () => (unhook ? unhook() : void client.off('commandStarted', onCommand)),
   };
 }

@@ -66,6 +66,7 @@ export async function prepareServerRoot(): Promise<ServerRoot> {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
+    supported: { 'dynamic-import': false }, // as scripts/build.mjs builds it
     outfile: path.join(dir, 'dist', 'server', 'index.js'),
     logLevel: 'warning',
   });

@@ -1,7 +1,8 @@
 // Shared test people and the steps that get them to a given login stage.
+import { CookieAccessInfo } from 'cookiejar';
 import type { Express } from 'express';
 import { authyScope, replies } from './authy-nock';
-import { client } from './http';
+import { client, type Client } from './http';
 import { identityIn, verifyPaths, verifyReplies, verifyScope, verifySids } from './verify-nock';
 
 export const validPerson = (username: string, authyId = 1001) => ({
@@ -16,6 +17,15 @@ export async function registeredAgent(app: Express, username: string, authyId = 
   const agent = client(app);
   await agent.post('/api/user/register').send(person.body).expect(200);
   return { agent, person };
+}
+
+/**
+ * The session cookie an agent holds now (`asq.sid=…`), or undefined. A response carries the
+ * cookie only when the session id changed, so "the cookie before" comes from the agent's jar.
+ */
+export function heldSessionCookie(agent: Client): string | undefined {
+  const cookie = agent.agent.jar.getCookie('asq.sid', CookieAccessInfo.All);
+  return cookie ? `asq.sid=${cookie.value}` : undefined;
 }
 
 /** The session cookie's value from a response, or undefined. */

@@ -1,8 +1,8 @@
 // The Authy calls the app makes. authy-client for users, codes and approval requests; axios for
 // phone verification and approval status, as the original did. The base URL is configurable so
 // the same code talks to Authy, to nock in tests, or to the embedded sandbox.
-import axios, { type AxiosInstance } from 'axios';
-import { Client } from 'authy-client';
+import type { AxiosInstance, AxiosStatic } from 'axios';
+import type { Client as AuthyClient } from 'authy-client';
 import { HttpError } from '../../http/errors';
 import { isApprovalStatus, type ApprovalStatus } from '../../../common/approval-status';
 import type { SendResult } from '../provider';
@@ -55,6 +55,13 @@ async function wrongCodeIsFalse(call: () => PromiseLike<unknown>): Promise<boole
 }
 
 export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApiOptions): AuthyApi {
+  // Loaded here, so an app on Verify never loads them (authy-client, with `request` and Google's
+  // phone number metadata, weighs some 40 MB). An app on Authy loads them at start, not at its
+  // first call: that would make the first person wait for them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('authy-client') as { Client: typeof AuthyClient };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const axios = (require('axios') as { default: AxiosStatic }).default;
   const client = new Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs });
   const http: AxiosInstance = axios.create({
     baseURL: baseUrl,

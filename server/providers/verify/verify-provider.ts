@@ -9,7 +9,7 @@
 //   app can create), answered through the signed Verify webhook or read by polling.
 // In sandbox mode `baseUrl` points the library's own request path at the embedded Verify.
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
+import type Twilio from 'twilio';
 import { isApprovalStatus } from '../../../common/approval-status';
 import { formatInternational, maskE164 } from '../../../common/phone-number';
 import { HttpError } from '../../http/errors';
@@ -56,6 +56,9 @@ function entityOf(user: VerifyUser, missing: string) {
 }
 
 export function createVerifyProvider(o: VerifyProviderOptions): TwoFactorProvider<VerifyRecord> {
+  // Loaded here, so an app on Authy never loads the library.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const twilio = require('twilio') as typeof Twilio;
   const now = o.now ?? Date.now;
   // logLevel: the library's debug log writes requests to the console, past our log redaction.
   const client = twilio(o.accountSid, o.authToken, { timeout: o.timeoutMs ?? 10_000, keepAlive: o.keepAlive ?? true, logLevel: 'info' });

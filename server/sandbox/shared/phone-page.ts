@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import QRCode from 'qrcode';
 import { isDatabaseUnavailable } from '../../db/availability';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../../http/errors';
 import type { ProviderName } from '../../platform/config';
@@ -98,6 +97,7 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
   async function qrCode(key: string, url: string): Promise<string> {
     let qr = qrCache.get(key);
     if (!qr) {
+      const { default: QRCode } = await import('qrcode'); // loaded when "the phone" first shows one
       qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'L', margin: 2, scale: 5 });
       if (qrCache.size >= QR_CACHE_MAX) qrCache.clear();
       qrCache.set(key, qr);

@@ -1,6 +1,5 @@
 // How either API tells the app that the phone answered: a signed POST to the app's callback or
 // webhook URL. A failure is logged, never thrown: the app polls as well.
-import axios from 'axios';
 import type { Logger } from '../../platform/logger';
 
 export interface SignedPost {
@@ -16,6 +15,7 @@ export interface SignedPost {
 
 export async function postToApp(post: SignedPost, logger: Logger, timeoutMs = 5000): Promise<boolean> {
   try {
+    const { default: axios } = await import('axios'); // loaded at the first post, not at start
     const res = await axios.post(post.url, post.body, {
       headers: typeof post.body === 'string' ? post.headers : { ...post.headers, 'Content-Type': 'application/json' },
       timeout: timeoutMs,
