@@ -35,7 +35,7 @@ test('the cookie ends with the browser and is sent only for a new id; the stored
     { _id: before._id },
     { $set: { lastModified: new Date(Date.now() - 2 * 60 * 1000), expires: new Date(Date.now() + 5 * 60 * 1000) } },
   );
-  await agent.post('/api/loggedIn').expect(200, { url: '/2fa' });
+  await agent.post('/api/loggedIn').expect(200, { url: '/2fa', username: 'idle-cookie' });
   await until('the expiry moved on', async () => (await aheadMs()) > 29 * 60 * 1000);
   expect(await aheadMs()).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
   expect(heldSessionCookie(agent)).toBe(cookie);
