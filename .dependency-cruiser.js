@@ -29,7 +29,7 @@ const MAY_IMPORT = {
   // The features. auth/ (users, the login state, its guards) is the one the others build on.
   'server/auth': ['server/metrics', 'server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
   ...Object.fromEntries(
-    ['twofa', 'verification', 'passkeys', 'protected', 'site', 'account'].map((feature) => [
+    ['twofa', 'verification', 'passkeys', 'protected', 'site', 'account', 'reset'].map((feature) => [
       `server/${feature}`,
       ['server/auth', 'server/metrics', 'server/providers', 'server/limits', 'server/http', 'server/db', 'server/platform', 'common'],
     ]),
@@ -43,6 +43,7 @@ const MAY_IMPORT = {
   // Start-up and wiring: the one folder that sees every part (but the jobs).
   'server/start': [
     'server/account',
+    'server/reset',
     'server/auth',
     'server/twofa',
     'server/verification',

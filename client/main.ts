@@ -15,6 +15,8 @@ import account from './account/account.component';
 import verification from './verification/verification.component';
 import verified from './verified/verified.component';
 import notFound from './not-found/not-found.component';
+import forgotPassword from './reset/forgot-password.component';
+import resetPassword from './reset/reset-password.component';
 
 function configure($locationProvider: ILocationProvider, $compileProvider: ICompileProvider): void {
   $locationProvider.html5Mode(true);
@@ -48,7 +50,22 @@ const siteInfo = fetchSiteInfo();
 
 /** The root module only wires the feature modules together. */
 angular
-  .module('app', [uiRouter, core, layout, home, register, login, twofa, protectedPage, account, verification, verified, notFound])
+  .module('app', [
+    uiRouter,
+    core,
+    layout,
+    home,
+    register,
+    login,
+    twofa,
+    protectedPage,
+    account,
+    verification,
+    verified,
+    forgotPassword,
+    resetPassword,
+    notFound,
+  ])
   .config(configure)
   .run(revealAfterFirstView(() => firstView()));
 

@@ -11,3 +11,6 @@ export const ACCOUNT_RULES = {
   username: `Letters, digits and . _ @ + - only; at most ${USERNAME_MAX} characters. Not case-sensitive.`,
   password: `At least ${PASSWORD_MIN} characters. A few unrelated words make a strong one.`,
 } as const;
+
+/** How long a password reset link works, once: the email and the "Forgot password?" page say so. */
+export const RESET_LINK_MINUTES = 30;

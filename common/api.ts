@@ -55,9 +55,27 @@ export interface LoginAnswer extends Done {
   url?: NextUrl;
 }
 
+/** POST /api/password/forgot */
+export interface PasswordForgotRequest {
+  email: string;
+}
+
+/** POST /api/password/forgot's answer: the same whether or not an account has that email. */
+export interface PasswordForgotAnswer extends Done {
+  message: string;
+}
+
+/** POST /api/password/reset: the token of the emailed link, and the new password. */
+export interface PasswordResetRequest {
+  token: string;
+  password: string;
+}
+
 /** POST /api/loggedIn */
 export interface LoggedIn {
   url: NextUrl;
+  /** Who is signed in, once a password or a passkey was accepted (the header shows it). */
+  username?: string;
 }
 
 // ---- the second factor (/api/accountsecurity) -----------------------------------------------

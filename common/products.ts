@@ -18,6 +18,14 @@ export interface Product {
   protectedLead: string;
   /** /verified's heading (phone verification). */
   verifiedTitle: string;
+  /**
+   * How long a code sent by SMS or call can be used, in minutes, as /2fa says it. Verify's is its
+   * documented default (a Service may have it changed by Twilio's support); Authy documents none
+   * for its SMS and voice codes, so this is the sandbox's, which plays both (sandbox/service.ts).
+   */
+  codeLifetimeMinutes?: number;
+  /** Where a push request shows up, for /2fa's "Approve on your phone". */
+  pushApp: string;
   /** The resource links of the home page, and of the other pages. */
   homeLinks: Link[];
   pageLinks: Link[];
@@ -50,6 +58,8 @@ export const PRODUCTS: Record<ProviderId, Product> = {
     protectedTitle: 'Protected by Twilio Authy 2FA',
     protectedLead: `Congrats! You have successfully implemented Twilio Authy Two-factor Authentication. ${ACCOUNT_SECURITY}`,
     verifiedTitle: 'Protected by Twilio Authy',
+    codeLifetimeMinutes: 10,
+    pushApp: 'the Authy app',
     homeLinks: authyLinks('Account Security Info', 'Quickstart Demo Repository'),
     pageLinks: authyLinks('Authy Info', 'Quickstart Repository'),
   },
@@ -58,6 +68,8 @@ export const PRODUCTS: Record<ProviderId, Product> = {
     protectedTitle: 'Protected by Twilio Verify',
     protectedLead: `Congrats! You have successfully implemented Two-factor Authentication with Twilio Verify. ${ACCOUNT_SECURITY}`,
     verifiedTitle: 'Protected by Twilio Verify',
+    codeLifetimeMinutes: 10,
+    pushApp: 'the app on your phone',
     homeLinks: verifyLinks('Quickstart Demo Repository'),
     pageLinks: verifyLinks('Quickstart Repository'),
   },
@@ -69,6 +81,7 @@ export const UNKNOWN_PRODUCT: Product = {
   protectedTitle: 'Protected by two-factor authentication',
   protectedLead: `Congrats! You have successfully implemented Two-factor Authentication. ${ACCOUNT_SECURITY}`,
   verifiedTitle: 'Phone verified',
+  pushApp: 'the app on your phone',
   homeLinks: [{ text: 'Quickstart Demo Repository', href: QUICKSTART }],
   pageLinks: [{ text: 'Quickstart Repository', href: QUICKSTART }],
 };

@@ -13,4 +13,6 @@ export interface SiteInfo {
   passkeyOrigin: string | null;
   /** REMEMBER_BROWSER_DAYS: how long /2fa's "Remember this browser" lasts; 0 when it is off. */
   rememberBrowserDays: number;
+  /** Whether "Forgot password?" can email a link (SMTP_URL, or the sandbox's mailbox). */
+  passwordReset: boolean;
 }

@@ -17,6 +17,9 @@ import type {
   PasskeyRenameRequest,
   PasskeyRequestOptions,
   PasskeySummary,
+  PasswordForgotAnswer,
+  PasswordForgotRequest,
+  PasswordResetRequest,
   PhoneNumber,
   ProtectedContent,
   PushAnswer,
@@ -50,13 +53,28 @@ export class ApiService {
     return this.post<LoginAnswer, LoginRequest>('/api/login', { username, password });
   }
 
+  /** "Forgot password?": the same answer whether or not an account has the address. */
+  forgotPassword(email: string): IPromise<PasswordForgotAnswer> {
+    return this.post<PasswordForgotAnswer, PasswordForgotRequest>('/api/password/forgot', { email });
+  }
+
+  /** The new password, through the emailed link's token. */
+  resetPassword(token: string, password: string): IPromise<Done> {
+    return this.post<Done, PasswordResetRequest>('/api/password/reset', { token, password });
+  }
+
   logout(): IPromise<Done> {
     return this.post<Done>('/api/logout');
   }
 
   /** Where the session may go: `/protected`, `/2fa` or `/login`. */
   loggedIn(): IPromise<NextUrl> {
-    return this.post<LoggedIn>('/api/loggedIn').then((body) => body.url);
+    return this.loginState().then((body) => body.url);
+  }
+
+  /** Where the session may go, and who is signed in (none for a visitor). */
+  loginState(): IPromise<LoggedIn> {
+    return this.post<LoggedIn>('/api/loggedIn');
   }
 
   requestSms(): IPromise<CodeSent> {

@@ -12,6 +12,8 @@ import { phoneFieldsComponent } from './phone-fields.component';
 import { recheckPromptComponent } from './recheck-prompt.component';
 import { recoveryCodesShownComponent } from './recovery-codes-shown.component';
 import { resourceLinksComponent } from './resource-links.component';
+import { PendingActionService } from './pending-action.service';
+import { SessionService } from './session.service';
 import { SiteService } from './site.service';
 import { registerPageTitle } from './page-title';
 
@@ -33,6 +35,8 @@ export default angular
   .constant('webAuthnBrowser', webAuthnBrowser)
   .service('passkeys', PasskeyService)
   .service('site', SiteService)
+  .service('session', SessionService)
+  .service('pendingAction', PendingActionService)
   .component('appMessages', messagesComponent)
   .component('phoneFields', phoneFieldsComponent)
   .component('recheckPrompt', recheckPromptComponent)

@@ -1,6 +1,8 @@
 import type { IComponentOptions } from 'angular';
 import type { StateService } from '@uirouter/angularjs';
 import type { ApiService } from './api.service';
+import { returnPath } from './guards';
+import { CHECK_REASONS } from './pending-action.service';
 import { passkeyErrorMessage, type PasskeyService } from './passkeys.service';
 import type { RequestState } from './request-state';
 import template from './recheck-prompt.html';
@@ -10,8 +12,10 @@ class RecheckPromptController {
   state!: RequestState;
   onConfirmed?: () => void;
   passkeyOffered = false;
-  /** Where /2fa sends the person back to once the check passed: this page. */
-  returnTo = '';
+  /** Where /2fa sends the person back to once the check passed: this page (its path, `?next=`). */
+  returnTo?: string;
+  /** Why /2fa asks (`?why=`, a key of CHECK_REASONS): a binding, else a change to the account. */
+  why?: string;
 
   constructor(
     private readonly api: ApiService,
@@ -20,7 +24,8 @@ class RecheckPromptController {
   ) {}
 
   $onInit(): void {
-    this.returnTo = this.$state.current.name ?? '';
+    this.returnTo = returnPath(this.$state.current);
+    if (!this.why || !Object.hasOwn(CHECK_REASONS, this.why)) this.why = 'change-account';
     // Without an answer, "Confirm with 2FA" remains.
     void this.passkeys
       .unavailableReason()
@@ -47,7 +52,7 @@ class RecheckPromptController {
  * back to this page.
  */
 export const recheckPromptComponent: IComponentOptions = {
-  bindings: { state: '<', onConfirmed: '&?' },
+  bindings: { state: '<', onConfirmed: '&?', why: '@?' },
   controller: RecheckPromptController,
   template,
 };

@@ -5,7 +5,7 @@ import type { SiteInfo } from '../../common/site-info';
 /** The server's answer, or (when it could not be had) a plain app: no sandbox link, no provider named. */
 export type Site = Omit<SiteInfo, 'provider'> & { provider: SiteInfo['provider'] | null };
 
-export const UNKNOWN_SITE: Site = { provider: null, sandbox: false, passkeyOrigin: null, rememberBrowserDays: 0 };
+export const UNKNOWN_SITE: Site = { provider: null, sandbox: false, passkeyOrigin: null, rememberBrowserDays: 0, passwordReset: false };
 
 /**
  * GET /api/config, asked once before the app starts (client/main.ts), so every page renders

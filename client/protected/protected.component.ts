@@ -2,7 +2,6 @@ import type { StateService } from '@uirouter/angularjs';
 import type { Product } from '../../common/products';
 import type { ApiService, ProtectedContent } from '../core/api.service';
 import type { SiteService } from '../core/site.service';
-import { errorMessage } from '../core/api.service';
 import { RequestState } from '../core/request-state';
 import angular from 'angular';
 import template from './protected.html';
@@ -16,7 +15,6 @@ class ProtectedController {
   said = '';
   /** The 2FA provider's words: the original's for Authy, Verify's own on Verify. */
   readonly product: Product;
-  loggingOut = false;
   readonly state = new RequestState();
 
   constructor(
@@ -34,20 +32,9 @@ class ProtectedController {
       this.content = content;
     });
   }
-
-  logout(): void {
-    this.loggingOut = true;
-    this.api
-      .logout()
-      .then(() => this.$state.go('home'))
-      .catch((rejection: unknown) => this.state.fail(errorMessage(rejection)))
-      .finally(() => {
-        this.loggingOut = false;
-      });
-  }
 }
 
-/** `/protected`: content from the API, for sessions that passed 2FA; the first recovery codes; the way to the account; Logout. */
+/** `/protected`: content from the API, for sessions that passed 2FA; the first recovery codes; the way to the account (Log out is in the header). */
 export default angular
   .module(
     pageModule(

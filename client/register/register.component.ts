@@ -46,7 +46,7 @@ export default pageModule(
     name: 'register',
     url: '/register',
     component: 'register',
-    data: { title: 'Register' },
+    data: { title: 'Register', requires: 'signed-out' },
   },
   { controller: RegisterController, template },
 );

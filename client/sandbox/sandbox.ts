@@ -1,5 +1,5 @@
-// The sandbox page ("the phone"): polls the sandbox's JSON every 2 s and shows the inbox, each
-// soft token and the pending push requests with Approve and Deny, from the Authy and the Verify
+// The sandbox page ("the phone"): polls the sandbox's JSON every 2 s and shows the inbox, the
+// app's mail (a password reset link), each soft token and the pending push requests with Approve and Deny, from the Authy and the Verify
 // sandbox alike, each row naming its user and provider. Plain DOM, no inline script or style
 // (the app's CSP forbids them); all data goes in with textContent. On a narrow screen the
 // tables' rows become cards (styles.css, table.cards): the code and the buttons come first.
@@ -20,6 +20,14 @@ interface InboxItem extends Owner {
   /** Verify's codes serve logins and phone verification alike. */
   purpose: '2fa' | 'verification' | 'verify';
   code: string;
+  sent_at: string;
+}
+
+/** A mail the app sent (no SMTP_URL): its text, whose links become links here. */
+interface MailItem {
+  to: string;
+  subject: string;
+  text: string;
   sent_at: string;
 }
 
@@ -195,6 +203,35 @@ function renderInbox(items: InboxItem[]) {
   fillTable('inbox', 'inbox-empty', rows);
 }
 
+// ---- mail ------------------------------------------------------------------------------------
+
+/** The text, with each http(s) address in it a link (text and addresses go in as text, never as HTML). */
+function mailBody(text: string): HTMLElement {
+  const body = el('p', { className: 'mail__text' });
+  for (const part of text.split(/(https?:\/\/\S+)/)) {
+    body.append(/^https?:\/\//.test(part) ? el('a', { href: part, textContent: part, className: 'mail__link' }) : part);
+  }
+  return body;
+}
+
+let lastMail = '';
+function renderMail(mails: MailItem[]) {
+  const key = JSON.stringify(mails);
+  if (key === lastMail) return;
+  lastMail = key;
+  const cards = mails.map((m, i) =>
+    el(
+      'article',
+      { className: 'mail', id: `mail-${i}` },
+      el('h3', { className: 'mail__subject', textContent: m.subject }),
+      el('p', { className: 'muted', textContent: `To ${m.to} · ${time(m.sent_at)}` }),
+      mailBody(m.text),
+    ),
+  );
+  $('mail').replaceChildren(...cards);
+  $('mail-empty').hidden = mails.length > 0;
+}
+
 // ---- soft tokens -----------------------------------------------------------------------------
 
 interface UserCard {
@@ -273,13 +310,15 @@ async function refresh(): Promise<void> {
   running = true;
   window.clearTimeout(timer);
   try {
-    const [approvals, inbox, users] = await Promise.all([
+    const [approvals, inbox, mail, users] = await Promise.all([
       getJson<Approval[]>('/approvals.json'),
       getJson<InboxItem[]>('/inbox.json'),
+      getJson<MailItem[]>('/mail.json'),
       getJson<SandboxUser[]>('/users.json'),
     ]);
     renderApprovals(approvals);
     renderInbox(inbox);
+    renderMail(mail);
     renderUsers(users);
     clearRefreshError();
   } catch {

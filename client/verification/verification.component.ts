@@ -1,4 +1,5 @@
 import type { StateService } from '@uirouter/angularjs';
+import { CHANNEL_NAMES } from '../../common/code-sent';
 import { formatInternational, normalizePhone } from '../../common/phone-number';
 import type { ApiService, Channel, PhoneNumber } from '../core/api.service';
 import { DEFAULT_CALLING_CODE } from '../core/phone-fields.component';
@@ -14,6 +15,7 @@ class VerificationController {
   /** True once a code was sent: the page asks for it. */
   sent = false;
   readonly state = new RequestState();
+  readonly channelNames = CHANNEL_NAMES;
 
   constructor(
     private readonly api: ApiService,

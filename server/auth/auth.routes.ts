@@ -142,9 +142,11 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     await logout(req, res);
   });
 
-  // POST /api/loggedIn
+  // POST /api/loggedIn: where the session belongs (the original's `url`), and who is signed in
+  // (the header shows it), once a password or a passkey was accepted.
   router.post('/loggedIn', (req: Request, res: Response<LoggedIn>) => {
-    res.json({ url: landingUrl(loginStage(req).stage) });
+    const login = loginStage(req);
+    res.json(login.stage === 'anonymous' ? { url: '/login' } : { url: landingUrl(login.stage), username: login.username });
   });
 
   return router;

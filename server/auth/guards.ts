@@ -26,9 +26,11 @@ export const requireTwoFactorApi: RequestHandler = (req, _res, next) => {
 export const requireLoginPage: RequestHandler = (req, res, next) =>
   loginStage(req).stage === 'anonymous' ? res.redirect(302, '/login') : next();
 
+/** A page that needs 2FA: the visitor goes to log in (or to /2fa), then comes back to it (`?next=`). */
 export const requireTwoFactorPage: RequestHandler = (req, res, next) => {
   const { stage } = loginStage(req);
-  return stage === 'complete' ? next() : res.redirect(302, landingUrl(stage));
+  const page = req.path.replace(/\/+$/, '');
+  return stage === 'complete' ? next() : res.redirect(302, `${landingUrl(stage)}?next=${encodeURIComponent(page)}`);
 };
 
 export const requirePhoneVerificationPage: RequestHandler = (req, res, next) =>

@@ -38,6 +38,9 @@ const userSchema = new Schema<User>(
   { collection: 'users', versionKey: false, strict: 'throw' },
 );
 
+// "Forgot password?" finds accounts by the email given at registration.
+userSchema.index({ email: 1 });
+
 // A user is written only once a provider has registered it: never one without any record.
 userSchema.pre('validate', function () {
   if (!RECORDS.some((record) => record.isHeldBy(this))) this.invalidate('provider', 'a user needs a 2FA provider’s record');

@@ -1,5 +1,6 @@
 // A short name for the browser a request comes from ("Chrome on Linux"), from a fixed list, for
-// people to recognise their own: never the User-Agent header itself, which the client writes.
+// people to recognise their own (a push request's origin, a session, a new passkey's name):
+// never the User-Agent header itself, which the client writes.
 
 // First match wins: Edge and Opera also say "Chrome", Chrome also says "Safari", Android "Linux", iOS "Mac OS X".
 const BROWSERS: readonly (readonly [RegExp, string])[] = [
@@ -23,8 +24,19 @@ const nameIn = (text: string, table: readonly (readonly [RegExp, string])[]) => 
 
 /** "Chrome on Linux" from a User-Agent header: a short name from a fixed list, never the header itself. */
 export function browserName(userAgent: string | undefined): string {
-  const ua = (userAgent ?? '').slice(0, 512);
-  const browser = nameIn(ua, BROWSERS) ?? 'An unknown browser';
-  const system = nameIn(ua, SYSTEMS);
-  return system ? `${browser} on ${system}` : browser;
+  const { browser, system } = partsOf(userAgent);
+  return joined(browser ?? 'An unknown browser', system);
 }
+
+/** browserName, or undefined when the browser is none of the list (a new passkey then gets the store's default name). */
+export function knownBrowserName(userAgent: string | undefined): string | undefined {
+  const { browser, system } = partsOf(userAgent);
+  return browser === undefined ? undefined : joined(browser, system);
+}
+
+function partsOf(userAgent: string | undefined): { browser?: string; system?: string } {
+  const ua = (userAgent ?? '').slice(0, 512);
+  return { browser: nameIn(ua, BROWSERS), system: nameIn(ua, SYSTEMS) };
+}
+
+const joined = (browser: string, system: string | undefined): string => (system ? `${browser} on ${system}` : browser);

@@ -8,6 +8,7 @@ import { checkRegistration, registrationOptions } from './ceremonies';
 import { summaryOf, tooManyPasskeys } from './passkey-store';
 import { registrationResponse } from './response-shape';
 import type { PasskeyContext, PasskeyHandler } from './route-context';
+import { knownBrowserName } from '../http/browser-name';
 
 /** POST /api/passkeys/registration/options */
 export const startEnrolment =
@@ -35,7 +36,8 @@ export const finishEnrolment =
     const challenge = await ctx.useChallenge(req, 'register');
     const check = await checkRegistration(rp, response, challenge, user.id);
     if (!check.ok) throw ctx.refused(check);
-    const record = await ctx.passkeys.add(check.passkey);
+    // Named after the browser and system it was made on ("Chrome on Linux"): the person can tell them apart.
+    const record = await ctx.passkeys.add(check.passkey, knownBrowserName(req.get('user-agent')));
     await recordSecurityEvent(req, { type: 'passkey-added', name: record.name });
     res.json({ passkey: summaryOf(record) });
   };

@@ -119,20 +119,25 @@ export class PasskeyStore {
     return highest && highest.counter > passkey.counter ? { ...passkey, counter: highest.counter } : passkey;
   }
 
-  /** Stores a new passkey in the user's first free place; 409 when it is registered already or all places are taken. */
-  async add(passkey: NewPasskey): Promise<PasskeyRecord> {
+  /**
+   * Stores a new passkey in the user's first free place; 409 when it is registered already or all
+   * places are taken. Its name is `madeOn` ("Chrome on Linux"), numbered when the user has one
+   * of that name already ("Chrome on Linux 2"); without it, "Passkey <place>".
+   */
+  async add(passkey: NewPasskey, madeOn?: string): Promise<PasskeyRecord> {
     this.indexed ??= this.passkeys.init();
     await this.indexed;
     // A lost race for a place retries with the places taken meanwhile.
     for (let tries = 0; tries < MAX_PASSKEYS; tries++) {
       if (await this.passkeys.exists({ credentialId: passkey.credentialId })) throw alreadyRegistered();
-      const taken = new Set((await this.passkeys.find({ userId: passkey.userId }, { _id: 1 }).lean()).map((p) => p._id));
+      const mine = await this.passkeys.find({ userId: passkey.userId }, { _id: 1, name: 1 }).lean();
+      const taken = new Set(mine.map((p) => p._id));
       const place = Array.from({ length: MAX_PASSKEYS }, (_, i) => i).find((i) => !taken.has(`${passkey.userId}/${i}`));
       if (place === undefined) throw tooManyPasskeys();
       const record: PasskeyRecord = {
         ...passkey,
         _id: `${passkey.userId}/${place}`,
-        name: `Passkey ${place + 1}`,
+        name: madeOn ? freeName(madeOn, new Set(mine.map((p) => p.name))) : `Passkey ${place + 1}`,
         createdAt: new Date(this.now()),
       };
       try {
@@ -176,6 +181,14 @@ export class PasskeyStore {
     }
     await this.passkeys.updateOne({ _id: passkey._id }, { $set: { lastUsedAt: new Date(this.now()) } });
     return true;
+  }
+}
+
+/** `base`, or the first of "base 2", "base 3"… that is not in `names`. */
+function freeName(base: string, names: ReadonlySet<string>): string {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base} ${n}`;
+    if (!names.has(name)) return name;
   }
 }
 

@@ -55,6 +55,10 @@ export interface Config {
   metricsToken?: string;
   /** GET /metrics on its own port, on loopback only (METRICS_PORT); off when unset. */
   metricsPort?: number;
+  /** Where password reset emails go out (SMTP_URL); unset: the sandbox's outbox in sandbox mode, else no reset by email. */
+  smtpUrl?: string;
+  /** The sender of those emails (MAIL_FROM). */
+  mailFrom: string;
 }
 
 const optional = z.string().optional();
@@ -95,6 +99,8 @@ const schema = z.object({
     .default('1'),
   DB_CONNECT_TIMEOUT: z.coerce.number().min(1).max(3600).default(30),
   REMEMBER_BROWSER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  SMTP_URL: optional.refine((v) => v === undefined || /^smtps?:\/\/\S+$/.test(v), 'must start with smtp:// or smtps://'),
+  MAIL_FROM: z.string().max(200).default('Account Security Quickstart <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -252,5 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rememberBrowserDays: e.REMEMBER_BROWSER_DAYS,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }

@@ -61,6 +61,27 @@ const DEFINITIONS = {
   },
   /** Wrong phone verification codes per number. */
   phoneFailures: { env: 'LIMIT_PHONE_FAILURES', name: 'phone-failures', value: '5/15m', refusal: 'Too many wrong codes for this number' },
+  /** "Forgot password?" requests per client address, whether or not an account has the email. */
+  resetRequestsPerIp: {
+    env: 'LIMIT_RESET_REQUESTS_PER_IP',
+    name: 'reset-requests-ip',
+    value: '10/1h',
+    refusal: 'Too many password reset requests from your network',
+  },
+  /** Reset emails per account: past it no mail goes out (the answer stays the same, so it says nothing about the account). */
+  resetMailsPerUser: {
+    env: 'LIMIT_RESET_MAILS_PER_USER',
+    name: 'reset-mails-user',
+    value: '3/1h',
+    refusal: 'Too many password reset emails for this account',
+  },
+  /** Reset links refused (used, expired or made up) per client address. */
+  resetFailuresPerIp: {
+    env: 'LIMIT_RESET_FAILURES_PER_IP',
+    name: 'reset-failures-ip',
+    value: '10/1h',
+    refusal: 'Too many invalid password reset links from your network',
+  },
   /** Passkey sign-ins started per client address (they have no username to count against). */
   passkeySignIns: {
     env: 'LIMIT_PASSKEY_SIGNINS_PER_IP',

@@ -3,7 +3,8 @@
 // lives at /sandbox/api, Verify at /sandbox/verify (both at all times: TWOFA_PROVIDER picks the
 // one the app talks to), and "the phone" is the page at /sandbox. The two halves (authy/,
 // verify/) share one clock, one claims collection, one inbox and one store of push requests
-// (shared/), and neither imports the other.
+// (shared/), and neither imports the other. The mailbox (shared/mailbox.ts) is the app's mailer
+// when no SMTP_URL is set: the page shows what it holds.
 import { Router } from 'express';
 import type mongoose from 'mongoose';
 import { claimsExpiry, claimsModel } from '../db/claim';
@@ -16,6 +17,8 @@ import { AuthySandbox } from './authy/service';
 import { sandboxContext } from './shared/context';
 import { sandboxHostGuard } from './shared/host-guard';
 import { Inbox, INBOX_EXPIRY } from './shared/inbox';
+import type { Mailbox } from './shared/mailbox';
+import { MAILBOX_EXPIRY } from './shared/mailbox';
 import type { FindPeople } from './shared/people';
 import { phonePageRoutes } from './shared/phone-page';
 import { PUSH_EXPIRY, PushRequests } from './shared/push-requests';
@@ -24,6 +27,7 @@ import { VERIFY_EXPIRING_COLLECTIONS, verifyModels } from './verify/models';
 import { VerifySandbox } from './verify/service';
 
 export { sandboxTwilioAccount } from './verify/credentials';
+export { Mailbox } from './shared/mailbox';
 
 /** Where the app finds each API (below its own URL). */
 export const SANDBOX_AUTHY_PATH = '/sandbox/api';
@@ -51,10 +55,13 @@ export interface SandboxOptions {
   findPeople?: FindPeople;
   /** Injectable clock for tests. */
   now?: () => Date;
+  /** The app's mail "sent" (a password reset link), shown in the page's Mail section. */
+  mailbox?: Mailbox;
 }
 
 export const EXPIRING_COLLECTIONS: readonly ExpirySpec[] = [
   INBOX_EXPIRY,
+  MAILBOX_EXPIRY,
   PUSH_EXPIRY,
   claimsExpiry(CLAIMS_COLLECTION),
   ...VERIFY_EXPIRING_COLLECTIONS,
@@ -114,6 +121,7 @@ export function createSandbox(opts: SandboxOptions): Router {
     phonePageRoutes({
       halves: [authy, verify],
       inbox,
+      mailbox: opts.mailbox,
       pushRequests,
       now: ctx.now,
       publicDir: opts.publicDir,

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { requireLoginPage, requirePhoneVerificationPage, requireTwoFactorPage } from '../auth/guards';
 
-const OPEN_PAGES = ['/', '/register', '/login', '/verification'];
+const OPEN_PAGES = ['/', '/register', '/login', '/verification', '/forgot-password', '/reset-password'];
 
 const ENCODINGS = [
   ['br', '.br'],

@@ -24,6 +24,7 @@ import { createSessionMiddleware } from '../http/session';
 import { AttemptLimiter } from '../limits/attempt-limiter';
 import { SendBudget } from '../limits/send-budget';
 import type { Logger } from '../platform/logger';
+import type { Mailer } from '../platform/mailer';
 import { metricsRoute, observeRequests, type MetricsSource } from '../metrics/http';
 import { instrumentedProvider } from '../metrics/instrumented-provider';
 import type { Metrics } from '../metrics/metrics';
@@ -34,6 +35,8 @@ import { relyingPartyOf } from '../passkeys/relying-party';
 import { PUBLIC_DIR } from '../platform/paths';
 import { siteRoutes } from '../site/site.routes';
 import { protectedRoutes } from '../protected/protected.routes';
+import { ResetLinks } from '../reset/reset-links';
+import { resetRoutes } from '../reset/reset.routes';
 import type { TwoFactorProvider } from '../providers/provider';
 import { ApprovalStore } from '../twofa/approval-store';
 import { callbackRoutes } from '../twofa/callback.routes';
@@ -56,6 +59,8 @@ export interface AppDeps {
   publicDir?: string;
   passwordParams?: ScryptParams;
   now?: () => number;
+  /** Where password reset links are emailed (SMTP, or the sandbox's mailbox); without one there is no reset by email. */
+  mailer?: Mailer;
   /** What the app counts (default: a registry of its own when METRICS_TOKEN serves it here, else nothing). */
   metrics?: Metrics;
   /** What GET /metrics shows when METRICS_TOKEN is set (default: `metrics`; in a cluster worker, the primary's sum). */
@@ -137,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
       sandbox: deps.sandbox !== undefined,
       passkeyOrigin: relyingParty?.origin ?? null,
       rememberBrowserDays: config.rememberBrowserDays,
+      passwordReset: deps.mailer !== undefined,
     }),
   );
   // The push callback is signed by the provider and carries no session or CSRF token.
@@ -175,6 +181,23 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/passkeys', passkeyRoutes({ users, passkeys, limiter, limits, relyingParty, logger, now, metrics }));
   app.use('/api', protectedRoutes());
   app.use('/api/account', account.routes);
+  app.use(
+    '/api',
+    resetRoutes({
+      users,
+      links: new ResetLinks(connection, now),
+      mailer: deps.mailer,
+      limiter,
+      limits,
+      passwords,
+      logger,
+      publicUrl: config.publicUrl,
+      endAccess: async (userId) => {
+        await account.endEverySession(userId);
+        await account.forgetRememberedBrowsers(userId);
+      },
+    }),
+  );
   app.use('/api', apiNotFound);
 
   app.use(pageRoutes(publicDir));

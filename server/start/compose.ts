@@ -21,8 +21,11 @@ import { AUTHY_CALLBACK_PATH, createAuthyProvider } from '../providers/authy/aut
 import type { TwoFactorProvider } from '../providers/provider';
 import { createVerifyProvider, VERIFY_WEBHOOK_PATH } from '../providers/verify/verify-provider';
 import { EXPIRING_COLLECTIONS as PASSKEYS } from '../passkeys/passkey-store';
+import { smtpMailer, type Mailer } from '../platform/mailer';
+import { EXPIRING_COLLECTIONS as RESETS } from '../reset/reset-links';
 import { EXPIRING_COLLECTIONS as APPROVALS } from '../twofa/approval-store';
 import { EXPIRING_COLLECTIONS as ENROLMENT_LOCKS } from '../twofa/enrolment-lock';
+import { EXPIRING_COLLECTIONS as USED_CODES } from '../twofa/used-codes';
 
 export interface ComposeOptions {
   config: Pick<
@@ -39,6 +42,8 @@ export interface ComposeOptions {
     | 'hashConcurrency'
     | 'rememberBrowserDays'
     | 'metricsToken'
+    | 'smtpUrl'
+    | 'mailFrom'
   >;
   connection: Connection;
   isFerretDB: boolean;
@@ -71,8 +76,10 @@ export function expiringCollections(sandbox: SandboxModule | undefined): ExpiryS
     ...LIMIT_WARNINGS,
     ...APPROVALS,
     ...ENROLMENT_LOCKS,
+    ...USED_CODES,
     ...PASSKEYS,
     ...ACCOUNT,
+    ...RESETS,
     ...(sandbox?.EXPIRING_COLLECTIONS ?? []),
   ];
 }
@@ -100,6 +107,10 @@ export function composeApp(o: ComposeOptions): Express {
   const now = o.now;
   const sandbox = o.config.sandbox ? o.sandbox : undefined;
   if (o.config.sandbox && !sandbox) throw new Error('compose: sandbox mode needs the sandbox (loadSandbox)');
+  const sandboxNow = now && (() => new Date(now()));
+  // SMTP_URL when set; else, in sandbox mode, the sandbox's mailbox (shown on /sandbox); else no reset by email.
+  const mailbox = sandbox && !o.config.smtpUrl ? new sandbox.Mailbox(o.connection, o.logger, sandboxNow) : undefined;
+  const mailer: Mailer | undefined = o.config.smtpUrl ? smtpMailer(o.config.smtpUrl, o.config.mailFrom) : mailbox;
   return createApp({
     config: o.config,
     connection: o.connection,
@@ -112,6 +123,7 @@ export function composeApp(o: ComposeOptions): Express {
     now,
     metrics: o.metrics,
     metricsSource: o.metricsSource,
+    mailer,
     // The sandbox serves both APIs whichever one the app talks to.
     sandbox: sandbox
       ? sandbox.createSandbox({
@@ -123,7 +135,8 @@ export function composeApp(o: ComposeOptions): Express {
           publicDir: o.publicDir,
           logger: o.logger,
           findPeople: usernameFinder(userModel(o.connection)),
-          now: now && (() => new Date(now())),
+          now: sandboxNow,
+          mailbox,
         })
       : undefined,
   });

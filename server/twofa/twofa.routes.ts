@@ -32,6 +32,7 @@ import type { SendBudget } from '../limits/send-budget';
 import type { ApprovalStore } from './approval-store';
 import { EnrolmentLock } from './enrolment-lock';
 import { CONFIRM_IDENTITY, pushRequest } from './push-request';
+import { UsedCodes } from './used-codes';
 
 export interface TwoFactorDeps {
   users: UserModel;
@@ -51,11 +52,14 @@ const sentOk = () => true;
 export const SOFT_TOKEN_STALE_MS = 24 * 60 * 60 * 1000;
 
 const EXPIRED_CODE = 'That code has expired. Request a new one.';
+/** A code this user passed with a moment ago, tried again (used-codes.ts). */
+export const USED_CODE = 'That code was used already: wait for the next one in your authenticator app, or send a new one.';
 const SET_UP_APP = 'Set up an authenticator app';
 
 export function twoFactorRoutes({ users, approvals, provider, limiter, limits, sendBudget, now, metrics }: TwoFactorDeps): Router {
   const router = Router();
   const enrolment = new EnrolmentLock(users.db, now);
+  const usedCodes = new UsedCodes(users.db, now);
   router.use(['/sms', '/voice', '/verify', '/onetouch', '/onetouchstatus', '/softtoken'], requireLoginApi);
 
   /**
@@ -113,7 +117,11 @@ export function twoFactorRoutes({ users, approvals, provider, limiter, limits, s
       forgetSentCode(req);
       throw new HttpError(410, EXPIRED_CODE, 'token');
     }
-    if (!check.valid) throw await limiter.wrongAnswer([[limits.tokenFailures, user.id]], 'That token is not valid.', 'token');
+    if (!check.valid) {
+      const sentence = (await usedCodes.wasUsed(user.id, token)) ? USED_CODE : 'That token is not valid.';
+      throw await limiter.wrongAnswer([[limits.tokenFailures, user.id]], sentence, 'token');
+    }
+    await usedCodes.remember(user.id, token);
     return check;
   }
 

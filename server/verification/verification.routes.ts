@@ -9,6 +9,8 @@ import type { Limits } from '../platform/limits-config';
 import type { ProviderRecords } from '../auth/user.model';
 import type { TwoFactorProvider } from '../providers/provider';
 import type { SendBudget } from '../limits/send-budget';
+import { codeSentText } from '../../common/code-sent';
+import { productOf } from '../../common/products';
 
 function phoneOf<T extends PhoneNumber>(req: Request) {
   const body = bodyOf<T>(req);
@@ -35,7 +37,8 @@ export function verificationRoutes({ provider, limiter, limits, sendBudget }: Ve
     const started = await sendBudget.guard(send, () => provider.startPhoneVerification(phone, via));
     // The code is checked against this start only (Verify), never whatever is pending for the number.
     if (started.codeId !== undefined) rememberPhoneCode(req, phone.e164, started.codeId);
-    res.json({ success: true, message: started.message });
+    // One wording and one masking on both providers (common/code-sent.ts), never the whole number.
+    res.json({ success: true, message: codeSentText(via, phone.e164, productOf(provider.name).codeLifetimeMinutes) });
   });
 
   // POST /api/verification/verify

@@ -81,7 +81,7 @@ test('/protected on Authy: "Protected by Twilio Authy 2FA", the congratulation a
   const u = newUser('orig', 3400);
   await page.goto('/register');
   await submitRegistration(page, u);
-  expect(await page.getAttribute('#token', 'placeholder')).toBe('Token via SMS, Voice or SoftToken');
+  expect(await page.getAttribute('#token', 'placeholder')).toBe('6-digit code');
   await page.fill('#token', await softToken(app, await authyIdOf(h.app, u.username)));
   await page.click('#verify');
   await waitForPath(page, '/protected');
@@ -140,7 +140,13 @@ describe('the Sandbox link', () => {
     const asked = page.waitForResponse((r) => r.url().endsWith('/api/config'));
     await page.goto('/');
     // PUBLIC_URL names an IP address here, which browsers refuse as a passkey's site: passkeys are off.
-    expect(await (await asked).json()).toEqual({ provider: 'authy', sandbox: false, passkeyOrigin: null, rememberBrowserDays: 30 });
+    expect(await (await asked).json()).toEqual({
+      provider: 'authy',
+      sandbox: false,
+      passkeyOrigin: null,
+      rememberBrowserDays: 30,
+      passwordReset: false,
+    });
     await page.locator('#nav-verification').waitFor();
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(await page.locator('#nav-sandbox').count()).toBe(0);

@@ -2,7 +2,7 @@
 // transport, resident keys, user verification) as the person's device: enrol on /account,
 // pass 2FA with it, sign in with it alone, remove it; and an authenticator that refuses user
 // verification.
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   authyIdOf,
   errorShown,
@@ -20,26 +20,10 @@ import {
   waitForPath,
   type TestUser,
 } from '../support/browser';
+import { virtualAuthenticator } from '../support/virtual-authenticator';
 
 const h = useBrowser();
 const user = () => newUser('pk', 2800);
-
-/** A platform authenticator with a fingerprint reader that always recognises the person. */
-async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** Registered through the API, then password and soft token through the pages: on /protected. */
 async function toProtected(page: Page, u: TestUser): Promise<void> {
@@ -53,7 +37,7 @@ async function toProtected(page: Page, u: TestUser): Promise<void> {
 async function addPasskey(page: Page): Promise<void> {
   await page.locator('#no-passkeys').waitFor();
   await page.click('#add-passkey');
-  expect(await statusShown(page)).toBe('Passkey added as “Passkey 1”. You can rename it.');
+  expect(await statusShown(page)).toBe('Passkey added as “Chrome on Linux”. You can rename it.');
 }
 
 const logOut = logOutFromProtected;
@@ -94,8 +78,9 @@ test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and t
   await reachProtected(page, u.username);
   await openAccount(page);
 
-  // Remove it (the sign-in just now is the fresh check removal needs).
+  // Remove it, once confirmed (the sign-in just now is the fresh check removal needs).
   await page.locator('#passkey-0 .passkey__remove').click();
+  await page.locator('#passkey-0 .passkey__confirm-remove').click();
   expect(await statusShown(page)).toBe('“This laptop” removed.');
   await page.locator('#no-passkeys').waitFor();
 
@@ -108,7 +93,9 @@ test('enrol a passkey; pass 2FA with it; sign in with it alone; remove it, and t
   await page.locator('#token').waitFor();
   expect(await page.locator('#use-passkey').count()).toBe(0);
   h.allowHttp(401, '/api/passkeys/sign-in');
-  await page.goto('/login');
+  // Signed in at the password stage, /login would lead on to /2fa: Cancel logs out and opens it.
+  await page.click('#cancel');
+  await waitForPath(page, '/login');
   await page.click('#passkey-signin');
   expect(await errorShown(page)).toBe('That passkey is not registered here.');
   expect(pathOf(page)).toBe('/login');

@@ -39,7 +39,7 @@ describe('Push Auth', () => {
     await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
 
     await page.click('#push');
-    expect(await statusShown(page)).toContain('Push request sent');
+    expect(await statusShown(page)).toContain('Request sent');
     await page.locator('#push-waiting').waitFor({ state: 'visible' });
     expect(await page.textContent('#push-waiting')).toMatch(/Waiting for approval… 60 s left/);
 
@@ -92,7 +92,7 @@ describe('Push Auth', () => {
     const approval = await pendingApproval(app, push.authyId);
     await answerOnSandbox(approval.uuid, 'deny');
     await push.nextPoll();
-    expect(await errorShown(page)).toBe('The push request was denied. Press Push Auth to send a new one.');
+    expect(await errorShown(page)).toBe('The request was denied on your phone. Press Approve on your phone to send a new one.');
     expect(await page.locator('#push-waiting').count()).toBe(0);
     expect(await page.isEnabled('#push')).toBe(true);
     expect(pathOf(page)).toBe('/2fa');
@@ -111,7 +111,7 @@ describe('Push Auth', () => {
     // The 60 s pass on the server too: the 12th poll learns that the request expired.
     ahead = 60_000;
     expect(await push.nextPoll()).toBe(12);
-    expect(await errorShown(page)).toBe('No answer within 60 s: the push request expired. Press Push Auth to send a new one.');
+    expect(await errorShown(page)).toBe('No answer within 60 s: the request expired. Press Approve on your phone to send a new one.');
     expect(await page.locator('#push-waiting').count()).toBe(0);
     await h.screenshot('push-timed-out');
     // No 13th poll, and one way to try again: Push Auth, enabled.

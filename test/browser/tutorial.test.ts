@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { logIn, newUser, passWithSms, submitRegistration, useBrowser, type AppAt } from '../support/browser';
+import { logIn, newUser, passWithSms, submitRegistration, useBrowser, waitForPath, type AppAt } from '../support/browser';
 import { freePort } from '../support/free-port';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -72,6 +72,9 @@ test('node ., /register/, register, /login/, log in, SMS, /protected', async () 
   await page.locator('#register').waitFor();
   expect(await page.textContent('main h1')).toBe('Register');
   await submitRegistration(page, u);
+  // Registered is signed in at the password stage: /login would lead on to /2fa. Cancel logs out.
+  await page.click('#cancel');
+  await waitForPath(page, '/login');
 
   await page.goto('/login/');
   await page.locator('#login').waitFor();

@@ -65,7 +65,7 @@ test('register → /2fa shows the QR code → its first code → /protected; nex
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
   await page.click('#sms');
-  expect(await statusShown(page)).toBe(`SMS sent to +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  expect(await statusShown(page)).toBe(`Code sent by SMS to …${u.phone.slice(-4)}, valid 10 minutes.`);
   await verifyToken(page, await codeSentTo(app, u.phone, 'sms', 'verify'), u);
 });
 
@@ -78,7 +78,7 @@ test('login → Voice code → /account sets up the authenticator app; next logi
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
   await page.click('#voice');
-  expect(await statusShown(page)).toBe(`Calling +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  expect(await statusShown(page)).toBe(`Calling …${u.phone.slice(-4)} with a code, valid 10 minutes.`);
   await verifyToken(page, await codeSentTo(app, u.phone, 'call', 'verify'), u);
 
   // 2FA just now is the fresh check: /account shows the QR code of the factor still waiting.
@@ -123,7 +123,7 @@ test('set up later, once the fresh check lapsed: "Confirm with 2FA", then the QR
   await httpSettled(page);
   expect(await page.locator('#enrol').count()).toBe(0);
   await page.click('#sms');
-  expect(await statusShown(page)).toBe(`SMS sent to +1-XXX-XXX-${u.phone.slice(-4)}.`);
+  expect(await statusShown(page)).toBe(`Code sent by SMS to …${u.phone.slice(-4)}, valid 10 minutes.`);
   // Back to /account once the check passed.
   await page.fill('#token', await codeSentTo(app, u.phone, 'sms', 'verify'));
   await page.click('#verify');
@@ -141,7 +141,7 @@ test('Push Auth approved on /sandbox ("the phone", standing in for the Verify Pu
   await page.clock.install();
   await logIn(page, u);
   await page.click('#push');
-  expect(await statusShown(page)).toBe('Push request sent: approve it on your phone.');
+  expect(await statusShown(page)).toBe('Request sent: approve it in the app on your phone.');
   await page.locator('#push-waiting').waitFor({ state: 'visible' });
 
   const challenge = await pendingApproval(app, await verifyIdentityOf(app, u.username));
@@ -171,7 +171,9 @@ test('phone verification by SMS and by call → /verified', async () => {
     await page.check(via === 'sms' ? '#via-sms' : '#via-call');
     await page.click('#send-code');
     expect(await statusShown(page)).toBe(
-      via === 'sms' ? `Text message sent to +1 415 555 ${phone.slice(-4)}.` : `Call to +1 415 555 ${phone.slice(-4)} initiated.`,
+      via === 'sms'
+        ? `Code sent by SMS to …${phone.slice(-4)}, valid 10 minutes.`
+        : `Calling …${phone.slice(-4)} with a code, valid 10 minutes.`,
     );
     await page.fill('#code', await codeSentTo(app, phone, via, 'verify'));
     await page.click('#verify-code');

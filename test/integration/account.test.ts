@@ -53,7 +53,7 @@ describe('recovery codes', () => {
       success: true,
       remaining: 9,
     });
-    expect((await login.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/protected' });
+    expect((await login.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/protected', username: 'rc-use' });
     await login.get('/api/protected').expect(200);
     // Used: refused the second time, also as a fresh check.
     const again = await login.post('/api/account/recovery-codes/use').send({ code: codes[3] }).expect(401);
@@ -81,7 +81,7 @@ describe('recovery codes', () => {
     await bob.post('/api/account/recovery-codes/use').send({ code: aliceCodes[0] }).expect(401, { error: 'Please log in first.' });
     await bob.post('/api/login').send({ username: 'rc-bob', password: PASSWORD }).expect(200);
     await bob.post('/api/account/recovery-codes/use').send({ code: aliceCodes[0] }).expect(401);
-    expect((await bob.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
+    expect((await bob.post('/api/loggedIn')).body).toEqual({ url: '/2fa', username: 'rc-bob' });
     // Bad input: a 400 naming the field.
     for (const code of [undefined, '', 42, { $ne: null }, 'x'.repeat(41), 'abcd;efgh']) {
       expect((await bob.post('/api/account/recovery-codes/use').send({ code }).expect(400)).body.field).toBe('code');

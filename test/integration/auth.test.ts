@@ -124,7 +124,7 @@ describe('POST /api/user/register', () => {
     const user = await users().findOne({ username: 'grace' }).lean();
     expect(user).toMatchObject({ authyId: '2002', email: 'grace@example.com' });
     expect(user!.hashed_password).toMatch(/^scrypt\$/);
-    expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/2fa' });
+    expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/2fa', username: 'grace' });
   });
 });
 
@@ -164,7 +164,7 @@ describe('POST /api/login', () => {
     await agent.post('/api/logout');
     const res = await agent.post('/api/login').send({ username: 'linus', password: 'correct horse battery' }).expect(200);
     expect(sessionCookie(res)).toBeDefined();
-    expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
+    expect((await agent.post('/api/loggedIn')).body).toMatchObject({ url: '/2fa' });
   });
 
   test("the original's unsalted SHA-256 hash works once, then is replaced by scrypt", async () => {

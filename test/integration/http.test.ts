@@ -12,9 +12,10 @@ test.each(['/', '/register', '/login', '/verification', '/login/', '/register/']
   expect(res.headers['cache-control']).toBe('no-cache');
 });
 
-test('guarded pages redirect a visitor who is not logged in, as the original did', async () => {
+test('guarded pages redirect a visitor who is not logged in, as the original did; /protected is come back to after 2FA', async () => {
   await get(t.app, '/2fa').expect(302).expect('Location', '/login');
-  await get(t.app, '/protected').expect(302).expect('Location', '/login');
+  await get(t.app, '/protected').expect(302).expect('Location', '/login?next=%2Fprotected');
+  await get(t.app, '/protected/').expect(302).expect('Location', '/login?next=%2Fprotected');
   await get(t.app, '/verified').expect(302).expect('Location', '/verification');
 });
 
@@ -132,6 +133,7 @@ test('GET /api/config names the 2FA provider, says whether the sandbox runs and 
     sandbox: false,
     passkeyOrigin: 'http://localhost:1337',
     rememberBrowserDays: 30,
+    passwordReset: false,
   });
 });
 

@@ -43,7 +43,7 @@ describe('sessions stored in the old shape', () => {
     });
     await agent.post('/api/logout');
 
-    expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toEqual({ url: '/protected' });
+    expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toMatchObject({ url: '/protected' });
     const content = await get(t.app, '/api/protected').set('Cookie', cookie).expect(200);
     expect(content.body.username).toBe('oldshape');
 
@@ -55,7 +55,7 @@ describe('sessions stored in the old shape', () => {
 
   test('a login with 2FA pending stays pending', async () => {
     const cookie = await storeSession({ loggedIn: true, authy: false, userId: 'x', username: 'pending-old', createdAt: Date.now() });
-    expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toEqual({ url: '/2fa' });
+    expect((await post(t.app, '/api/loggedIn').set('Cookie', cookie).expect(200)).body).toMatchObject({ url: '/2fa' });
     await get(t.app, '/api/protected').set('Cookie', cookie).expect(403);
   });
 

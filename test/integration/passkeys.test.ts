@@ -239,7 +239,7 @@ describe('sign-in with a passkey alone', () => {
     expect(options.allowCredentials ?? []).toEqual([]);
     const res = await visitor.post('/api/passkeys/sign-in').send(auth.get(options)).expect(200, { success: true });
     expect(sessionCookie(res)).toBeDefined();
-    expect((await visitor.post('/api/loggedIn')).body).toEqual({ url: '/protected' });
+    expect((await visitor.post('/api/loggedIn')).body).toMatchObject({ url: '/protected' });
     expect((await visitor.get('/api/protected').expect(200)).body.username).toBe('pk-signin');
 
     // One login record, complete, checked just now; the challenge is gone.
@@ -374,6 +374,7 @@ test('passkeys are off when PUBLIC_URL names an IP address (browsers refuse it a
     sandbox: false,
     passkeyOrigin: null,
     rememberBrowserDays: 30,
+    passwordReset: false,
   });
   const res = await client(byIp.app).post('/api/passkeys/sign-in/options').expect(404);
   expect(res.body.error).toMatch(/PUBLIC_URL must name a host/);

@@ -34,9 +34,9 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
   test('register → SMS → verify → protected → logout', async () => {
     const p = person('ada');
     const agent = await registered(p);
-    expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/2fa' });
+    expect((await agent.post('/api/loggedIn').expect(200)).body).toMatchObject({ url: '/2fa' });
     await agent.get('/api/protected').expect(403);
-    await agent.get('/protected').expect(302).expect('Location', '/2fa');
+    await agent.get('/protected').expect(302).expect('Location', '/2fa?next=%2Fprotected');
 
     up.beforeSend(p, 'sms');
     const sms = await agent.post('/api/accountsecurity/sms').expect(200);
@@ -44,7 +44,7 @@ describe.each(UPSTREAMS.map((make) => make()))('$name', (up) => {
 
     const code = await up.codeSent(p, 'sms', '2fa');
     await agent.post('/api/accountsecurity/verify').send({ token: code }).expect(200, { success: true });
-    expect((await agent.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/protected' });
+    expect((await agent.post('/api/loggedIn').expect(200)).body).toMatchObject({ url: '/protected' });
     expect((await agent.get('/api/protected').expect(200)).body.username).toBe(p.username);
 
     await agent.post('/api/logout').expect(200);

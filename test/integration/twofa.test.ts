@@ -9,6 +9,7 @@ import { AUTHY_CALLBACK_PATH as CALLBACK_PATH } from '../../server/providers/aut
 import { PUBLIC_URL, TEST_API_KEY, useTestApp } from '../support/app';
 import { authyScope, replies } from '../support/authy-nock';
 import { registeredAgent, sessionCookie } from '../support/users';
+import { USED_CODE } from '../../server/twofa/twofa.routes';
 
 const t = useTestApp();
 
@@ -111,6 +112,30 @@ describe('POST /api/accountsecurity/verify', () => {
     const res = await agent.post('/api/accountsecurity/verify').send({ token: '0000000' }).expect(401);
     expect(res.body).toEqual({ error: 'That token is not valid.', field: 'token' });
     await agent.get('/api/protected').expect(403);
+  });
+
+  test('the code just used, tried again (the API says "invalid"), is told apart: already used, wait for the next one', async () => {
+    const { agent } = await registeredAgent(t.app, 'reusedtoken', 6010);
+    authyScope().get('/protected/json/verify/1234567/6010').reply(200, replies.tokenValid);
+    await agent.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(200);
+
+    const again = client(t.app);
+    await again.post('/api/login').send({ username: 'reusedtoken', password: 'correct horse battery' }).expect(200);
+    authyScope().get('/protected/json/verify/1234567/6010').reply(401, replies.tokenInvalid);
+    expect((await again.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(401)).body).toEqual({
+      error: USED_CODE,
+      field: 'token',
+    });
+    authyScope().get('/protected/json/verify/7654321/6010').reply(401, replies.tokenInvalid);
+    expect((await again.post('/api/accountsecurity/verify').send({ token: '7654321' }).expect(401)).body.error).toBe(
+      'That token is not valid.',
+    );
+    // Another user's used code is just not valid for this one.
+    const { agent: other } = await registeredAgent(t.app, 'reusedother', 6011);
+    authyScope().get('/protected/json/verify/1234567/6011').reply(401, replies.tokenInvalid);
+    expect((await other.post('/api/accountsecurity/verify').send({ token: '1234567' }).expect(401)).body.error).toBe(
+      'That token is not valid.',
+    );
   });
 
   test('the right token passes 2FA under a new session id; the old id is dead', async () => {

@@ -352,7 +352,8 @@ describe('phone verification', () => {
       .post('/api/verification/start')
       .send({ ...phone, via: 'call' })
       .expect(200);
-    expect(started.body).toEqual({ success: true, message: 'Call to +1 415 555 2671 initiated.' });
+    // The same words and masking as on Authy and in 2FA: never the whole number.
+    expect(started.body).toEqual({ success: true, message: 'Calling …2671 with a code, valid 10 minutes.' });
     const sent = { VerificationSid: verifySids.verification(1) };
     verifyScope()
       .post(verifyPaths.check, { ...sent, Code: '1234' })

@@ -91,6 +91,11 @@ describe.each(FAULTS)('Authy $what', ({ app, fail, status, withinMs }) => {
     expect(res.status).toBe(status);
     expect(res.body).toEqual({ error: expect.any(String) });
     expect(performance.now() - started).toBeLessThan(withinMs);
-    await request(app()).post('/api/loggedIn').set('Cookie', cookie).set('X-XSRF-TOKEN', xsrf).expect(200, { url: '/2fa' });
+    await request(app())
+      .post('/api/loggedIn')
+      .set('Cookie', cookie)
+      .set('X-XSRF-TOKEN', xsrf)
+      .expect(200)
+      .expect((r) => expect(r.body).toMatchObject({ url: '/2fa' }));
   });
 });

@@ -137,7 +137,7 @@ describe('a remembered browser’s cookie', () => {
     const { agent, res } = await loginWith(bobCookie, 'rb-eve');
     expect(res.body).toEqual({ success: true });
     expect(setCookie(res, REMEMBER_COOKIE)).toBeUndefined();
-    expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
+    expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa', username: 'rb-eve' });
     await agent.get('/api/protected').expect(403);
   });
 
@@ -161,7 +161,7 @@ describe('a remembered browser’s cookie', () => {
       const { agent, res } = await loginWith(cookie, 'rb-gone');
       expect({ cookie, body: res.body }).toEqual({ cookie, body: { success: true } });
       expect(setCookie(res, REMEMBER_COOKIE)).toMatch(/^asq\.rb=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/);
-      expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa' });
+      expect((await agent.post('/api/loggedIn')).body).toEqual({ url: '/2fa', username: 'rb-gone' });
     }
     // The right one still works today; 31 days on it is refused, cleared, and its record deleted.
     expect((await loginWith(expired, 'rb-gone')).res.body).toEqual({ success: true, url: '/protected' });

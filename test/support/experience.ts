@@ -1,7 +1,9 @@
 // What a person meets, in real Chromium at desktop (1280×800) and phone (390×844) widths, for one
 // provider per test file (test/browser/experience*.test.ts): the provider's name on /protected
 // and /verified, limit messages in minutes, the registration form's rules and country search,
-// the sandbox phone as cards on a phone (and a push that ran out shown expired), and the HTML 404.
+// the sandbox phone as cards on a phone (and a push that ran out shown expired), the HTML 404,
+// /2fa's labelled choices, resend countdown and Cancel, the header's user and Log out, and a
+// passkey's removal: confirmed first, finished by itself after the check it asked for.
 // One app and one browser per file; one page changes width instead of opening another.
 import type { Page } from 'playwright-core';
 import { PRODUCTS } from '../../common/products';
@@ -11,6 +13,7 @@ import {
   errorShown,
   logIn,
   newUser,
+  openAccount,
   pathOf,
   reachProtected,
   registerUser,
@@ -18,7 +21,9 @@ import {
   useBrowser,
   waitFor,
   waitForPath,
+  type BrowserSuite,
 } from './browser';
+import { virtualAuthenticator } from './virtual-authenticator';
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
@@ -26,7 +31,14 @@ export const PHONE = { width: 390, height: 844 };
 const LONG_JOURNEY_MS = 60_000;
 
 /** Nothing is wider than the window: no sideways scrolling. */
-const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+export const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+/** The element's children sit on one row (none wrapped under another). */
+const oneLine = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const rows = Array.from(el.children, (child) => child.getBoundingClientRect());
+    return rows.every((r) => r.top < rows[0].bottom && r.bottom > rows[0].top);
+  });
 
 /** The element is shown and lies within the window's width. */
 async function withinWidth(page: Page, selector: string): Promise<boolean> {
@@ -35,7 +47,8 @@ async function withinWidth(page: Page, selector: string): Promise<boolean> {
   return box !== null && box.width > 0 && box.x >= 0 && box.x + box.width <= width;
 }
 
-export function describeExperience(provider: ProviderName, phoneBase: number): void {
+/** The journeys on both providers; returns the suite, for a file's own journeys besides them. */
+export function describeExperience(provider: ProviderName, phoneBase: number): BrowserSuite {
   /** How far the app's clock runs ahead of the real one (a push request's minute passing). */
   let ahead = 0;
   const h = useBrowser({ provider, now: () => Date.now() + ahead });
@@ -200,6 +213,172 @@ export function describeExperience(provider: ProviderName, phoneBase: number): v
     LONG_JOURNEY_MS,
   );
 
+  test(
+    `/2fa: a label for each way, what was sent beside the code field, Send again counting down, errors beside their cause, Cancel (${first.width} and ${second.width} px)`,
+    async () => {
+      const { page, app } = h;
+      const u = user();
+      await registerUser(app, u);
+      await page.setViewportSize(first);
+      // The page's clock runs, and the test moves it on instead of waiting for the countdown.
+      await page.clock.install();
+      await logIn(page, u);
+      const label = (id: string) => page.textContent(`#${id}`).then((t) => t?.replace(/\s+/g, ' ').trim());
+      expect(await label('sms')).toBe('SMS A text message with a code');
+      expect(await label('voice')).toBe('Voice call A call that reads out a code');
+      expect(await label('push')).toBe(`Approve on your phone A request in ${product.pushApp}: no code to type`);
+      expect(await label('use-app')).toBe('Authenticator app The code your app shows');
+      expect(await page.textContent('main')).not.toMatch(/Push Auth|SoftToken/);
+      expect(await page.getAttribute('#token', 'placeholder')).toBe('6-digit code');
+      expect(await page.textContent('#signed-in-user')).toBe(u.username);
+
+      await page.click('#sms');
+      expect(await page.textContent('#code-sent')).toBe(`Code sent by SMS to …${u.phone.slice(-4)}, valid 10 minutes.`);
+      expect(await page.textContent('main')).not.toContain(u.phone.replace(/\D/g, '').slice(-7));
+      expect(await page.isDisabled('#resend')).toBe(true);
+      // As shown (innerText: the words are not run together).
+      expect(await page.innerText('#resend')).toMatch(/^Send again in (29|30) s$/);
+      await h.screenshot(`twofa-code-sent-${provider}`);
+      await page.clock.fastForward(10_000);
+      expect(await page.textContent('#resend-in')).toMatch(/^ in (19|20) s$/);
+      await page.clock.fastForward(21_000);
+      await page.locator('#resend:not([disabled])').waitFor();
+      expect((await page.textContent('#resend'))?.trim()).toBe('Send again');
+      expect(await fitsWidth(page)).toBe(true);
+
+      // A wrong code: the error shows under the code field, not by the buttons that send codes.
+      h.allowHttp(401, '/api/accountsecurity/verify');
+      await page.fill('#token', '0000000');
+      await page.click('#verify');
+      expect(await page.locator('#check-messages p.message.error').textContent()).toContain('That token is not valid.');
+      expect(await page.locator('#send-messages p.message').count()).toBe(0);
+
+      await page.setViewportSize(second);
+      expect(await withinWidth(page, '#resend')).toBe(true);
+      expect(await withinWidth(page, '#cancel')).toBe(true);
+      expect(await fitsWidth(page)).toBe(true);
+
+      // Cancel logs out: back on /login, nobody signed in, and /2fa is closed again.
+      await page.click('#cancel');
+      await waitForPath(page, '/login');
+      await page.locator('#username').waitFor();
+      expect(await page.locator('#signed-in').count()).toBe(0);
+      const state = await page.evaluate(() =>
+        fetch('/api/loggedIn', {
+          method: 'POST',
+          headers: { 'X-XSRF-TOKEN': decodeURIComponent(/XSRF-TOKEN=([^;]+)/.exec(document.cookie)?.[1] ?? '') },
+        }).then((r) => r.json() as Promise<unknown>),
+      );
+      expect(state).toEqual({ url: '/login' });
+    },
+    LONG_JOURNEY_MS,
+  );
+
+  test(
+    `signed in: the header names the user and logs out; the forms are passed by; /protected signed out asks to log in and comes back (${second.width} and ${first.width} px)`,
+    async () => {
+      const { page, app } = h;
+      const u = user();
+      await registerUser(app, u);
+      await page.setViewportSize(second);
+      await page.goto('/protected');
+      await waitForPath(page, '/login');
+      expect(await page.textContent('#login-reason')).toBe('Log in to see that page.');
+      await page.fill('#username', u.username);
+      await page.fill('#password', u.password);
+      await page.click('#login');
+      await waitForPath(page, '/2fa');
+      expect(await page.textContent('#signed-in-user')).toBe(u.username);
+      // 2FA pending: the forms and "Two-factor Auth" lead to /2fa.
+      await page.goto('/register');
+      await waitForPath(page, '/2fa');
+      await page.click('#sms');
+      await page.fill('#token', await codeSentTo(app, u.phone, 'sms', provider === 'authy' ? '2fa' : 'verify'));
+      await page.click('#verify');
+      await reachProtected(page, u.username);
+      expect(await withinWidth(page, '#logout')).toBe(true);
+      expect(await fitsWidth(page)).toBe(true);
+      // At desktop width the header is one row: "Signed in as …" beside the brand and the five links, not under them.
+      await page.setViewportSize(DESKTOP);
+      await page.locator('#nav-account').waitFor();
+      expect(await oneLine(page, '.site-header__inner')).toBe(true);
+      await page.setViewportSize(second);
+
+      await page.setViewportSize(first);
+      for (const go of [() => page.click('#nav-2fa'), () => page.goto('/login'), () => page.goto('/register')]) {
+        await page.click('#nav-home');
+        await waitForPath(page, '/');
+        await go();
+        await reachProtected(page, u.username);
+      }
+      expect(await page.textContent('#signed-in-user')).toBe(u.username);
+      // One Log out, in the header.
+      expect(await page.locator('main #logout, main button', { hasText: /log ?out/i }).count()).toBe(0);
+      if (provider === 'verify') await h.screenshot('signed-in-header');
+      await page.click('#logout');
+      await waitForPath(page, '/');
+      expect(await page.textContent('#info-notice')).toBe('You are logged out.');
+      expect(await page.locator('#signed-in').count()).toBe(0);
+      // The next page no longer says so.
+      await page.click('#nav-verification');
+      await waitForPath(page, '/verification');
+      expect(await page.locator('#info-notice').count()).toBe(0);
+    },
+    LONG_JOURNEY_MS,
+  );
+
+  test(
+    `passkeys: named after the browser; Remove asks first; after "Confirm with 2FA" (which says why) the removal finishes by itself (${first.width} and ${second.width} px)`,
+    async () => {
+      const { page, app } = h;
+      const u = user();
+      await registerUser(app, u);
+      await page.setViewportSize(first);
+      await virtualAuthenticator(page);
+      await logIn(page, u);
+      await page.click('#sms');
+      const purpose = provider === 'authy' ? '2fa' : 'verify';
+      const code = await codeSentTo(app, u.phone, 'sms', purpose);
+      await page.fill('#token', code);
+      await page.click('#verify');
+      await reachProtected(page, u.username);
+      await openAccount(page);
+      await page.locator('#no-passkeys').waitFor();
+      await page.click('#add-passkey');
+      expect(await statusShown(page)).toBe('Passkey added as “Chrome on Linux”. You can rename it.');
+
+      // Six minutes on, removing needs a new check.
+      ahead = 6 * 60_000;
+      const row = page.locator('#passkey-0');
+      await row.locator('.passkey__remove').click();
+      expect((await row.locator('.passkey__confirm').innerText()).replace(/\s+/g, ' ')).toContain('Remove “Chrome on Linux”?');
+      expect(await withinWidth(page, '#passkey-0 .passkey__confirm-remove')).toBe(true);
+      expect(await fitsWidth(page)).toBe(true);
+      await row.locator('.passkey__keep').click();
+      expect(await row.locator('.passkey__name').textContent()).toBe('Chrome on Linux');
+
+      const id = await page.evaluate(() => fetch('/api/passkeys').then((r) => r.json() as Promise<{ passkeys: { id: string }[] }>));
+      h.allowHttp(403, `/api/passkeys/${id.passkeys[0].id}`);
+      await row.locator('.passkey__remove').click();
+      await row.locator('.passkey__confirm-remove').click();
+      await page.locator('#confirm-2fa').waitFor();
+      await page.click('#confirm-2fa');
+      await waitForPath(page, '/2fa');
+      expect(await page.textContent('#check-reason')).toBe('Confirm it is you to remove the passkey.');
+      await page.setViewportSize(second);
+      expect(await fitsWidth(page)).toBe(true);
+      await page.click('#sms');
+      await page.fill('#token', await codeSentTo(app, u.phone, 'sms', purpose, code));
+      await page.click('#verify');
+      // Back on /account, the removal went through without another press.
+      await waitForPath(page, '/account');
+      expect(await statusShown(page)).toBe('“Chrome on Linux” removed.');
+      await page.locator('#no-passkeys').waitFor();
+      expect(await fitsWidth(page)).toBe(true);
+    },
+    LONG_JOURNEY_MS,
+  );
+
   test('a mistyped address: an HTML 404 with a link home, at both widths', async () => {
     const { page } = h;
     h.allowHttp(404, '/no/such-page');
@@ -218,4 +397,6 @@ export function describeExperience(provider: ProviderName, phoneBase: number): v
     await waitForPath(page, '/');
     expect(await page.textContent('main h1')).toBe('Account Security Demos');
   });
+
+  return h;
 }

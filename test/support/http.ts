@@ -37,6 +37,8 @@ export const STATE_CHANGING_POSTS = [
   '/api/account/recovery-codes/use',
   '/api/account/browsers',
   '/api/account/sessions/end-others',
+  '/api/password/forgot',
+  '/api/password/reset',
 ];
 
 /** An agent that keeps cookies (like a browser tab) and carries the CSRF token. */

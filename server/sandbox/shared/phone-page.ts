@@ -13,6 +13,7 @@ import type { Logger } from '../../platform/logger';
 import { sendCompressed } from './compress';
 import { param } from './http';
 import type { Inbox } from './inbox';
+import type { Mailbox } from './mailbox';
 import { NOBODY, type FindPeople } from './people';
 import type { PushRequests } from './push-requests';
 import { otpauthUrl, totpAt, totpSecondsLeft } from './totp';
@@ -69,6 +70,8 @@ const sameOrigin: RequestHandler = (req, res, next) => {
 export interface PhonePageOptions {
   halves: readonly PhoneHalf[];
   inbox: Inbox;
+  /** The app's mail, when the sandbox holds it (no SMTP_URL). */
+  mailbox?: Mailbox;
   pushRequests: PushRequests;
   now: () => Date;
   publicDir: string;
@@ -138,6 +141,12 @@ export function phonePageRoutes(o: PhonePageOptions): Router {
         username: nameOf(m),
       })),
     );
+  });
+
+  // GET /sandbox/mail.json: what the app emailed (a password reset link), newest first.
+  page.get('/mail.json', async (_req, res) => {
+    const mails = o.mailbox ? await o.mailbox.list(LIST_MAX) : [];
+    res.json(mails.map((m) => ({ to: m.to, subject: m.subject, text: m.text, sent_at: m.sentAt.toISOString() })));
   });
 
   // GET /sandbox/users.json: each soft token (QR code and current code), newest first.
