@@ -38,7 +38,7 @@ const serverOptions = {
   target: 'node20',
   format: 'cjs',
   packages: 'external',
-  // import() of a package becomes require(), as in the tests (ts-jest compiles to CommonJS): a
+  // import() of a package becomes require(), as in the tests (Jest's esbuild transform emits CommonJS): a
   // package loaded on first use is the same build either way.
   supported: { 'dynamic-import': false },
   outdir: path.join(out, 'server'),

@@ -1,7 +1,7 @@
 // @ts-check
 // Jest transform: TypeScript (and the ESM-only packages otplib needs) to CommonJS with esbuild,
 // types stripped, not checked (`npm run typecheck` checks them before Jest runs). It compiles a
-// file in a fraction of the time TypeScript's own transpiler (ts-jest) takes and loads no
+// file in a fraction of the time TypeScript's own transpiler (which ts-jest used) takes and loads no
 // compiler into each worker: it matters with the cold cache of a fresh clone (CI).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
