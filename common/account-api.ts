@@ -87,6 +87,7 @@ export const ACTIVITY_TYPES = [
   'signed-in',
   'locked-out',
   'password-changed',
+  'password-reset',
   'phone-changed',
   'authenticator-set-up',
   'authenticator-reset',

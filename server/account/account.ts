@@ -2,8 +2,8 @@
 // the changes of password and phone. createAccount() builds its stores on the app's connection
 // and hands start/app.ts what to mount: the routes, the listener of login events
 // (auth/login-events.ts), the remembered-browser check for the login route, and the lockout
-// recorder. endEverySession and forgetRememberedBrowsers are for others that end a person's
-// access (a password reset). See docs/architecture.md, "The account".
+// recorder, and what a password reset does to the account (reset/). See docs/architecture.md,
+// "The account".
 import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { ActivityLog, EXPIRING_COLLECTIONS as ACTIVITY } from './activity-log';
@@ -32,9 +32,11 @@ export function createAccount(connection: Connection, deps: AccountDeps & { secu
     /** After the right password: whether this browser is remembered for the user (auth.routes.ts). */
     recognisedBrowser: (req: Request, res: Response, userId: string) => browsers.recognises(req, res, userId),
     recordLockouts: lockoutRecorder(ctx),
-    /** Ends every session of the user, at any stage, in every worker; returns how many. */
-    endEverySession: (userId: string) => sessions.endAll(userId),
-    /** Forgets every browser remembered for the user; returns how many. */
-    forgetRememberedBrowsers: (userId: string) => browsers.forgetAll(userId),
+    /** After a password reset: every session ends (at any stage, in every worker), every remembered browser is forgotten, and the activity says so. */
+    afterPasswordReset: async (req: Request, userId: string) => {
+      const ended = await sessions.endAll(userId);
+      const forgotten = await browsers.forgetAll(userId);
+      await ctx.record(req, userId, { type: 'password-reset', sessions: ended, browsers: forgotten });
+    },
   };
 }

@@ -1,5 +1,5 @@
 // The activity log: each user's security events (sign-ins and how, lockouts, changes of password,
-// phone, factors and passkeys, recovery codes, remembered browsers, sessions ended), with the
+// phone, factors and passkeys, password resets, recovery codes, remembered browsers, sessions ended), with the
 // time, the browser's short name and the client's network, never a whole address, code, token
 // or hash. Events are kept ACTIVITY_KEPT_MS (a TTL index on MongoDB, the sweeper on FerretDB);
 // the account page shows the newest ACTIVITY_SHOWN.
@@ -23,6 +23,7 @@ export const ACTIVITY_KEPT_MS = 90 * 24 * 60 * 60 * 1000;
 export type NewEvent =
   | { type: 'signed-in'; method: SignInMethod }
   | { type: 'locked-out'; what: 'codes' | 'passwords' }
+  | { type: 'password-reset'; sessions: number; browsers: number }
   | { type: 'password-changed' | 'authenticator-set-up' | 'authenticator-reset' | 'browser-remembered' }
   | { type: 'phone-changed'; phone: string }
   | { type: 'passkey-added' | 'passkey-removed'; name: string }
@@ -70,6 +71,8 @@ export function describe(event: NewEvent): string {
         : 'Password logins locked for a while: too many wrong passwords';
     case 'password-changed':
       return 'Password changed: other sessions signed out, remembered browsers forgotten';
+    case 'password-reset':
+      return `Password reset by an emailed link: ${plural(event.sessions, 'session')} signed out, ${plural(event.browsers, 'remembered browser')} forgotten`;
     case 'phone-changed':
       return `Phone number changed to ${event.phone}`;
     case 'authenticator-set-up':

@@ -15,6 +15,7 @@ import type { TwoFactorProvider } from '../providers/provider';
 import { endLogin, loginStage, startLogin, startRememberedLogin } from './login-session';
 import type { PasswordHasher } from './password';
 import type { ProviderRecords, UserModel } from './user.model';
+import { emailKey } from './email-key';
 import { findByUsername, usernameKey } from './username-key';
 
 export interface AuthRoutesDeps {
@@ -69,7 +70,15 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const record = await provider.register({ username, email, phone });
     let user;
     try {
-      user = await users.create({ username, usernameKey: key, email, hashed_password: hashed, phone: phone.e164, ...record });
+      user = await users.create({
+        username,
+        usernameKey: key,
+        email,
+        emailKey: emailKey(email),
+        hashed_password: hashed,
+        phone: phone.e164,
+        ...record,
+      });
     } catch (err) {
       if (isDuplicateKey(err)) throw new HttpError(409, 'That username is already taken.', 'username');
       throw err;

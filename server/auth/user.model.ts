@@ -21,6 +21,8 @@ export interface User extends UserProfile, ProviderRecords {
   /** The username in lower case: unique, so usernames are unique whatever their case (auth/username-key.ts). */
   usernameKey?: string;
   email: string;
+  /** The email in lower case: "Forgot password?" finds accounts by it (auth/email-key.ts). */
+  emailKey?: string;
   hashed_password: string;
 }
 
@@ -30,6 +32,7 @@ const userSchema = new Schema<User>(
     // Sparse: users written before the key existed have none until they get one at start.
     usernameKey: { type: String, unique: true, sparse: true },
     email: { type: String, required: true },
+    emailKey: { type: String },
     hashed_password: { type: String, required: true },
     ...RECORDS.reduce((fields, record) => ({ ...fields, ...record.fields }), {}),
     phone: { type: String },
@@ -38,8 +41,8 @@ const userSchema = new Schema<User>(
   { collection: 'users', versionKey: false, strict: 'throw' },
 );
 
-// "Forgot password?" finds accounts by the email given at registration.
-userSchema.index({ email: 1 });
+// "Forgot password?" finds accounts by the email given at registration, whatever its case.
+userSchema.index({ emailKey: 1 });
 
 // A user is written only once a provider has registered it: never one without any record.
 userSchema.pre('validate', function () {

@@ -1,12 +1,14 @@
 // "Forgot password?": a one-time link by email to the address given at registration, then the
 // new password through it. The answer to a request is the same whether or not an account has
 // the address, and it comes before anything is looked up or mailed, so neither its words nor its
-// time tell. A reset does not pass the second factor: the SPA goes on to /login, every session of
-// the user ends and every remembered browser is forgotten (account/'s functions, passed in).
+// time tell. Addresses match whatever their case. A reset does not pass the second factor: the SPA
+// goes on to /login, every session of the user ends, every remembered browser is forgotten and the
+// account's activity notes it (account/'s function, passed in).
 // See docs/architecture.md, "Password reset".
 import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN, RESET_LINK_MINUTES } from '../../common/account-rules';
 import type { Done, PasswordForgotAnswer, PasswordForgotRequest, PasswordResetRequest } from '../../common/api';
+import { emailKey } from '../auth/email-key';
 import type { PasswordHasher } from '../auth/password';
 import type { UserModel } from '../auth/user.model';
 import { HttpError } from '../http/errors';
@@ -29,8 +31,10 @@ export interface ResetRoutesDeps {
   logger: Logger;
   /** The links point there (PUBLIC_URL). */
   publicUrl: string;
-  /** Ends every session of the user and forgets every browser remembered for it (account/). */
-  endAccess: (userId: string) => Promise<void>;
+  /** Every user has its email key once this has succeeded (auth/email-key.ts). */
+  usersReady: () => Promise<void>;
+  /** Ends every session of the user, forgets every browser remembered for it, and notes the reset (account/). */
+  afterReset: (req: Request, userId: string) => Promise<void>;
 }
 
 export const RESET_REQUESTED = `If an account has that email address, a link to choose a new password is on its way. It works once, for ${RESET_LINK_MINUTES} minutes.`;
@@ -55,9 +59,13 @@ export function resetRoutes(deps: ResetRoutesDeps): Router {
   const { users, links, limiter, limits, logger } = deps;
   const router = Router();
 
-  /** A link for each account with this email, within each account's budget of mails. */
+  /** A link for each account with this email (in any case), to the address it registered, within each account's budget of mails. */
   async function mailLinks(email: string, mailer: Mailer): Promise<void> {
-    const found = await users.find({ email }, { username: 1 }).limit(ACCOUNTS_PER_EMAIL).lean();
+    await deps.usersReady();
+    const found = await users
+      .find({ emailKey: emailKey(email) }, { username: 1, email: 1 })
+      .limit(ACCOUNTS_PER_EMAIL)
+      .lean();
     for (const user of found) {
       const userId = String(user._id);
       try {
@@ -69,7 +77,7 @@ export function resetRoutes(deps: ResetRoutesDeps): Router {
       }
       const token = await links.issue(userId);
       await mailer.send({
-        to: email,
+        to: user.email,
         subject: 'Choose a new password',
         text: mailText(user.username, `${deps.publicUrl}/reset-password?token=${token}`),
       });
@@ -109,7 +117,7 @@ export function resetRoutes(deps: ResetRoutesDeps): Router {
     const { matchedCount } = await users.updateOne({ _id: link.userId }, { $set: { hashed_password: hashed } });
     if (matchedCount !== 1) throw new HttpError(400, RESET_LINK_INVALID, 'token');
     await links.voidAll(link.userId);
-    await deps.endAccess(link.userId);
+    await deps.afterReset(req, link.userId);
     res.json({ success: true });
   });
 

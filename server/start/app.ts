@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Connection } from 'mongoose';
 import { createAccount } from '../account/account';
 import { authRoutes } from '../auth/auth.routes';
+import { backfillEmailKeys } from '../auth/email-key';
 import { hasSession } from '../auth/guards';
 import { loginEventsMiddleware } from '../auth/login-events';
 import { loginSessionMiddleware } from '../auth/login-session';
@@ -95,7 +96,11 @@ export function createApp(deps: AppDeps): Express {
   const passwords = new PasswordHasher(deps.passwordParams, config.hashQueueMaxMs, config.hashConcurrency);
   const database = watchDatabase(connection.getClient(), logger, metrics.databaseOutage);
   const sendBudget = new SendBudget(connection, limiter, limits, logger, now);
-  const usersReady = onceSucceeded(() => backfillUsernameKeys(users, logger));
+  // Users written before the keys existed get them once, before the first registration, login or reset lookup.
+  const usersReady = onceSucceeded(async () => {
+    await backfillUsernameKeys(users, logger);
+    await backfillEmailKeys(users);
+  });
   const passkeys = new PasskeyStore(connection, now);
   const relyingParty = relyingPartyOf(config.publicUrl);
   const handleError = errorHandler(logger, database.failed);
@@ -192,10 +197,8 @@ export function createApp(deps: AppDeps): Express {
       passwords,
       logger,
       publicUrl: config.publicUrl,
-      endAccess: async (userId) => {
-        await account.endEverySession(userId);
-        await account.forgetRememberedBrowsers(userId);
-      },
+      usersReady,
+      afterReset: account.afterPasswordReset,
     }),
   );
   app.use('/api', apiNotFound);

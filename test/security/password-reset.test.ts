@@ -8,7 +8,7 @@ import { RESET_LINK_INVALID, RESET_REQUESTED } from '../../server/reset/reset.ro
 import { createLogger } from '../../server/platform/logger';
 import { Mailbox } from '../../server/sandbox';
 import { createTestApp, LogCapture, registerLogs, type TestApp } from '../support/app';
-import { anotherSession, cookieOf, PASSWORD, REMEMBER_COOKIE, signedIn } from '../support/account';
+import { anotherSession, cookieOf, PASSWORD, passToken, REMEMBER_COOKIE, signedIn } from '../support/account';
 import { openTestDatabase } from '../support/db';
 import { client, postAtOnce } from '../support/http';
 import { forbidSecret } from '../support/no-secrets';
@@ -169,6 +169,21 @@ test('a reset ends every session of the user and forgets remembered browsers; th
   });
   expect((await again.post('/api/loggedIn').expect(200)).body).toEqual({ url: '/2fa', username: 'pr-ends' });
   await again.get('/api/protected').expect(403);
+
+  // Past 2FA, the account's activity tells of the reset (3 sessions: past 2FA, elsewhere, at the password).
+  await passToken(again, 7006);
+  const events = (await again.get('/api/account/activity').expect(200)).body.events as { type: string; description: string }[];
+  expect(events.find((e) => e.type === 'password-reset')?.description).toBe(
+    'Password reset by an emailed link: 3 sessions signed out, 1 remembered browser forgotten',
+  );
+});
+
+test('an address typed in another case finds the account; the mail goes to the address it registered', async () => {
+  await signedIn(t.app, 'pr-case', 7009);
+  await forgot('PR-Case@EXAMPLE.com').expect(200);
+  const [token] = await tokensMailedTo(emailOf('pr-case'));
+  await reset(token).expect(200);
+  expect((await mailbox.list(50)).filter((m) => m.to.toLowerCase() === emailOf('pr-case') && m.to !== emailOf('pr-case'))).toEqual([]);
 });
 
 test('bad input: clear 400s, and a refused new password leaves the link working', async () => {

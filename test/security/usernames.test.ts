@@ -37,16 +37,16 @@ test('two registrations of one name in different case at once: one wins, the oth
   expect(statuses.sort()).toEqual([200, 409]);
 });
 
-test('a database from before the key: every user logs in; two names differing only in case both keep working', async () => {
+test('a database from before the keys: every user logs in; two names differing only in case both keep working; emails get their key', async () => {
   const db = await openTestDatabase();
   try {
     const users = db.connection.collection('users');
     const hash = (password: string) => hashPassword(password, TEST_SCRYPT);
-    // As an earlier version (or the original) wrote them: no usernameKey.
+    // As an earlier version (or the original) wrote them: no usernameKey, no emailKey.
     await users.insertMany([
       { username: 'OldTimer', email: 'o@example.com', hashed_password: await hash('password one'), authyId: '1', createdAt: new Date() },
       { username: 'Mallory', email: 'm1@example.com', hashed_password: await hash('password two'), authyId: '2', createdAt: new Date() },
-      { username: 'mallory', email: 'm2@example.com', hashed_password: await hash('password three'), authyId: '3', createdAt: new Date() },
+      { username: 'mallory', email: 'M2@Example.com', hashed_password: await hash('password three'), authyId: '3', createdAt: new Date() },
     ]);
     const app = await createTestApp({}, { db });
     const login = (username: string, password: string) => post(app.app, '/api/login').send({ username, password });
@@ -64,13 +64,13 @@ test('a database from before the key: every user logs in; two names differing on
 
     expect(app.logs.lines.filter((l) => l.includes('differs only in case'))).toHaveLength(1);
     const keys = await users
-      .find({}, { projection: { _id: 0, username: 1, usernameKey: 1 } })
+      .find({}, { projection: { _id: 0, username: 1, usernameKey: 1, emailKey: 1 } })
       .sort({ username: 1 })
       .toArray();
     expect(keys).toEqual([
-      { username: 'Mallory', usernameKey: 'mallory' },
-      { username: 'OldTimer', usernameKey: 'oldtimer' },
-      { username: 'mallory' },
+      { username: 'Mallory', usernameKey: 'mallory', emailKey: 'm1@example.com' },
+      { username: 'OldTimer', usernameKey: 'oldtimer', emailKey: 'o@example.com' },
+      { username: 'mallory', emailKey: 'm2@example.com' },
     ]);
   } finally {
     await db.close();
