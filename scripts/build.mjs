@@ -13,6 +13,22 @@ const publicDir = path.join(out, 'public');
 const assetsDir = path.join(publicDir, 'assets');
 const watch = process.argv.includes('--watch');
 
+/**
+ * AngularJS's own minified build (closure-compiled: about 6 kB smaller gzipped than esbuild's
+ * minification of angular.js). `npm run dev` keeps angular.js, whose errors are easier to read.
+ * @type {import('esbuild').Plugin}
+ */
+const minifiedAngular = {
+  name: 'minified-angular',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]angular[\\/]index\.js$/ }, (args) => ({
+      contents: "require('./angular.min.js');\nmodule.exports = angular;\n",
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const browserOptions = {
   absWorkingDir: root,
@@ -27,6 +43,7 @@ const browserOptions = {
   loader: { '.html': 'text', '.svg': 'file', '.woff2': 'file' },
   metafile: true,
   logLevel: 'warning',
+  plugins: watch ? [] : [minifiedAngular],
 };
 
 /** @type {import('esbuild').BuildOptions} */
