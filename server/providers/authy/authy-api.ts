@@ -58,7 +58,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
   // Loaded at the first call, so an app on Verify never loads them, and one on Authy starts
   // without them: authy-client (with `request` and Google's phone number metadata) and axios add
   // some 20 MB to the process and take about 0.3 s to load (0.7 s on a busy machine), which the
-  // first Authy call of each process waits once (docs/architecture.md, "Memory").
+  // first Authy call of each process waits once (docs/architecture.md, "What start-up loads").
   let loaded: { client: AuthyClient; http: AxiosInstance } | undefined;
   const clients = () => (loaded ??= load());
   const load = () => {
