@@ -34,4 +34,5 @@ EXPOSE 1337
 # Ready means the database answers too (GET /readyz); a stopped database takes it out of rotation.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 1337) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server/index.js"]
+# V8 flags as server/start/node-flags.ts names them (the workers of WEB_CONCURRENCY inherit them).
+CMD ["node", "--max-semi-space-size=8", "dist/server/index.js"]

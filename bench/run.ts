@@ -11,6 +11,7 @@ import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { resolveDatabase } from '../server/embedded-db/resolve';
+import { NODE_FLAGS } from '../server/start/node-flags';
 import { buildAgainst, commitOf, type AgainstBuild } from './lib/against';
 import { baselineOf, compareWithBaseline, comparisonLines, loadBaseline, saveBaseline, type Comparison } from './lib/baseline';
 import { runBurst, type BurstResult } from './lib/burst';
@@ -316,6 +317,7 @@ async function startupTimes(dbUri: string): Promise<Startup> {
   }
   for (let i = 0; i < opts.startupRuns; i++) {
     const child = new Child('app (start-up)', APP_SERVER, {
+      execArgv: [...NODE_FLAGS],
       env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_startup_entry', BENCH_LOG_LEVEL: 'warn', BENCH_PUBLIC_DIR: PUBLIC_DIR },
     });
     const info = await child.listening();
@@ -346,7 +348,7 @@ async function profileScenario(name: string, dbUri: string, hellos: readonly Hel
   const before = new Set(await readdir(dir));
   const logFile = path.join(tmpdir(), `asq-bench-profile-${process.pid}.log`);
   const child = new Child('app (profiled)', APP_SERVER, {
-    execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    execArgv: [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
     env: { BENCH_MONGODB_URI: dbUri, BENCH_DB_NAME: 'bench_profile', BENCH_LOG_LEVEL: opts.logLevel, BENCH_PUBLIC_DIR: PUBLIC_DIR },
     logFile,
   });
@@ -587,6 +589,7 @@ async function main(): Promise<void> {
   const database = await resolveDatabase({ uri: process.env.MONGODB_URI, dataDir: tmpdir(), ephemeral: true });
   const hello = new Child('hello', HELLO_SERVER);
   const app = new Child('app', APP_SERVER, {
+    execArgv: [...NODE_FLAGS],
     env: {
       BENCH_LOG_LEVEL: opts.logLevel,
       BENCH_PUBLIC_DIR: PUBLIC_DIR,
@@ -599,6 +602,7 @@ async function main(): Promise<void> {
   const otherLog = path.join(tmpdir(), `asq-bench-against-${process.pid}.log`);
   const before = other
     ? new Child('app (--against)', other.appServer, {
+        execArgv: other.nodeFlags,
         env: {
           BENCH_LOG_LEVEL: opts.logLevel,
           BENCH_PUBLIC_DIR: other.publicDir,

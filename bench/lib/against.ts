@@ -3,7 +3,7 @@
 // server is built with this checkout's bench/app-server.ts, so both apps are wired, counted and
 // measured alike; only the code under server/ (and its node_modules and dist/public) is theirs.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -13,6 +13,16 @@ export interface AgainstBuild {
   commit: string | null;
   appServer: string;
   publicDir: string;
+  /** The V8 flags that checkout starts its server with (server/start/node-flags.ts; none before it had one). */
+  nodeFlags: string[];
+}
+
+/** The flags named in the other checkout's server/start/node-flags.ts, read as text (it is not built here). */
+function nodeFlagsOf(root: string): string[] {
+  const file = path.join(root, 'server', 'start', 'node-flags.ts');
+  if (!existsSync(file)) return [];
+  const list = /NODE_FLAGS[^=]*=\s*\[([^\]]*)\]/.exec(readFileSync(file, 'utf8'));
+  return [...(list?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 
 /** The checkout the figures are of: its commit, `-dirty` with uncommitted changes. */
@@ -64,5 +74,5 @@ export async function buildAgainst(benchRoot: string, root: string, dir: string)
     sourcemap: true,
     logLevel: 'warning',
   });
-  return { root, commit: commitOf(root), appServer: path.join(dir, 'app-server.js'), publicDir };
+  return { root, commit: commitOf(root), appServer: path.join(dir, 'app-server.js'), publicDir, nodeFlags: nodeFlagsOf(root) };
 }

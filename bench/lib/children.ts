@@ -4,6 +4,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CommandCounts } from '../../test/support/command-counts';
+import { NODE_FLAGS } from '../../server/start/node-flags';
 
 const START_TIMEOUT_MS = 120_000;
 /** The repository (the bench runs from a bundle elsewhere; scripts/bench.mjs says where the repo is). */
@@ -120,7 +121,7 @@ export class Child {
  */
 export async function timeRealServerStart(script: string, env: Record<string, string>): Promise<number> {
   const started = performance.now();
-  const proc = spawn(process.execPath, [script], {
+  const proc = spawn(process.execPath, [...NODE_FLAGS, script], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

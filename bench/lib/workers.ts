@@ -7,6 +7,7 @@ import { ROOT } from './children';
 import { summarize, runFigures, type Summary } from './report';
 import { SCENARIOS, type BenchOptions } from './scenarios';
 import { freePort } from '../../test/support/free-port';
+import { NODE_FLAGS } from '../../server/start/node-flags';
 
 export interface WorkersResult {
   workers: number;
@@ -25,7 +26,7 @@ export function withDatabase(uri: string, dbName: string): string {
 async function startRealServer(script: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, [script], {
+  const proc = spawn(process.execPath, [...NODE_FLAGS, script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { PASSWORD_MIN } from '../../common/account-rules';
 import { maskE164 } from '../../common/phone-number';
 import { forgetPhoneChange, loginHandle, pendingPhoneChange, rememberPhoneChange, requireFreshCheck } from '../auth/login-session';
 import { usernameKey } from '../auth/username-key';
+import { requestClock } from '../http/arrival';
 import { HttpError } from '../http/errors';
 import { bodyOf, requirePhone, requireString, rules } from '../http/validate';
 import { clientAddressKey } from '../limits/client-address';
@@ -46,10 +47,11 @@ export const changePassword =
     requireFreshCheck(req, 'Change the password', ctx.now());
     const stored = user.hashed_password;
     const key = usernameKey(user.username);
+    const clock = requestClock(req, res);
     const right = await ctx.limiter.guard(
       ctx.limits.loginFailuresPerUser,
       key,
-      async () => (await ctx.passwords.verify(current, stored)).ok,
+      async () => (await ctx.passwords.verify(current, stored, clock)).ok,
       (ok) => !ok,
     );
     if (!right)
@@ -58,7 +60,7 @@ export const changePassword =
         'That is not your current password.',
         'current_password',
       );
-    const hashed = await ctx.passwords.hash(next);
+    const hashed = await ctx.passwords.hash(next, clock);
     // Only over the hash just checked: a change made meanwhile elsewhere is not overwritten.
     const { modifiedCount } = await ctx.users.updateOne({ _id: user._id, hashed_password: stored }, { $set: { hashed_password: hashed } });
     if (modifiedCount !== 1) throw new HttpError(409, 'Your password was changed at this moment elsewhere. Please log in again.');

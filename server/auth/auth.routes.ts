@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { PASSWORD_MIN } from '../../common/account-rules';
 import type { Done, LoggedIn, LoginAnswer, LoginRequest, RegistrationRequest } from '../../common/api';
 import { isDuplicateKey } from '../db/duplicate-key';
+import { requestClock } from '../http/arrival';
 import { HttpError } from '../http/errors';
 import { landingUrl } from './guards';
 import { sessionCookieName } from '../http/session';
@@ -60,7 +61,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const place = await limiter.reserve(limits.registrationsPerIp, clientAddressKey(req));
     let hashed: string;
     try {
-      hashed = await passwords.hash(password);
+      hashed = await passwords.hash(password, requestClock(req, res));
     } catch (err) {
       await place.release();
       throw err;
@@ -97,14 +98,15 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     // them back on success.
     const address = clientAddressKey(req);
     const key = usernameKey(username);
+    const clock = requestClock(req, res);
     await usersReady();
     const check = async () => {
       const user = await findByUsername(users, username);
       if (!user) {
-        await passwords.burn(password);
+        await passwords.burn(password, clock);
         return null;
       }
-      const result = await passwords.verify(password, user.hashed_password);
+      const result = await passwords.verify(password, user.hashed_password, clock);
       return result.ok ? { user, result } : null;
     };
     const places = [
@@ -118,7 +120,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const { user, result } = outcome;
     if (result.needsRehash) {
       // The original's unsalted SHA-256 (bare or wrapped in scrypt), or a weaker scrypt, is replaced on this login.
-      const rehashed = await passwords.hash(password);
+      const rehashed = await passwords.hash(password, clock);
       await users.updateOne({ _id: user._id, hashed_password: user.hashed_password }, { $set: { hashed_password: rehashed } });
     }
     // The password, on a browser remembered after an earlier 2FA: the login is complete, and the SPA goes on to /protected.

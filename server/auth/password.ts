@@ -5,8 +5,8 @@
 // (`scrypt-sha256$…`: scrypt over the old digest), which is also replaced at the next login.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { HttpError } from '../http/errors';
+import type { RequestClock } from '../http/arrival';
+import { HashQueue } from './hash-queue';
 import { safeEqual } from '../platform/safe-equal';
 
 export interface ScryptParams {
@@ -85,19 +85,13 @@ export async function verifyPassword(password: string, stored: string, params: S
 
 /**
  * The app's password hashing: at most one hash per core at a time (each takes 128 MiB; more at
- * once only adds memory), and a bounded queue. When a new request's hash would end more than
- * `maxQueueMs` after it arrived (its wait for a turn, then the hash itself), it is refused at
- * once with 503 and Retry-After instead of waiting, so an overload is answered quickly and real
- * users can retry, not queue behind junk. The estimate comes from recent hashes; when a burst
- * makes hashing slower than that (the machine is busy), a request whose hash, at its turn,
- * would end past `maxQueueMs` after its arrival is refused then, so no answered request waits
- * and hashes for longer than that by more than a hash's misestimate.
+ * once only adds memory), in a bounded queue (auth/hash-queue.ts). A hash that would end more
+ * than `maxQueueMs` after its request arrived is refused with 503 and Retry-After instead of
+ * waiting (the queue counts the request's own work before and after the hash too), so an overload is answered quickly and real users can retry, not queue
+ * behind junk.
  */
 export class PasswordHasher {
-  private running = 0;
-  private readonly waiting: { start(): void; refuse(): void; deadline: number }[] = [];
-  /** Recent time of one hash (moving average), for the queue's estimate. */
-  private hashMs?: number;
+  private readonly queue: HashQueue;
   private readonly dummy: Promise<string>;
   readonly concurrency: number;
   /** Settles once one hash was timed, so the queue's estimate holds from the first burst on. */
@@ -105,27 +99,28 @@ export class PasswordHasher {
 
   constructor(
     readonly params: ScryptParams = OWASP_SCRYPT,
-    private readonly maxQueueMs = 5000,
+    maxQueueMs = 5000,
     concurrency = availableParallelism(),
   ) {
     this.concurrency = Math.max(1, concurrency);
+    this.queue = new HashQueue(maxQueueMs, this.concurrency);
     // The dummy hash that burn() checks against doubles as the first measurement.
-    this.dummy = this.inTurn(() => hashPassword('not-a-real-password', this.params));
+    this.dummy = this.queue.run(() => hashPassword('not-a-real-password', this.params));
     this.calibrated = this.dummy.then(
       () => undefined,
       () => undefined,
     );
   }
 
-  hash(password: string): Promise<string> {
-    return this.inTurn(() => hashPassword(password, this.params));
+  hash(password: string, request?: RequestClock): Promise<string> {
+    return this.queue.run(() => hashPassword(password, this.params), request);
   }
 
-  async verify(password: string, stored: string): Promise<VerifyResult> {
-    const result = await this.inTurn(() => verifyPassword(password, stored, this.params));
+  async verify(password: string, stored: string, request?: RequestClock): Promise<VerifyResult> {
+    const result = await this.queue.run(() => verifyPassword(password, stored, this.params), request);
     // An unsalted SHA-256 (or an unreadable hash) is checked in microseconds: spend a scrypt too,
     // so a wrong password takes as long for such a user as for any other.
-    if (!isScryptHash(stored)) await this.burn(password);
+    if (!isScryptHash(stored)) await this.burn(password, request);
     return result;
   }
 
@@ -133,50 +128,7 @@ export class PasswordHasher {
    * Spends the same time as a real check, so an unknown username is not told apart from a wrong
    * password by the clock.
    */
-  async burn(password: string): Promise<void> {
-    await this.verify(password, await this.dummy);
-  }
-
-  /** How long a hash asked for now would wait for its turn, in ms. */
-  queuedMs(): number {
-    return this.hashMs === undefined ? 0 : Math.ceil(this.waiting.length / this.concurrency) * this.hashMs;
-  }
-
-  /** How long after now a hash asked for now would end: its wait, then the hash, in ms. */
-  private endsInMs(): number {
-    return this.hashMs === undefined ? 0 : this.queuedMs() + this.hashMs;
-  }
-
-  private busy(waitMs: number): HttpError {
-    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    return new HttpError(503, `The server is busy. Please try again in ${seconds} seconds.`, undefined, { 'Retry-After': String(seconds) });
-  }
-
-  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      const wait = this.endsInMs();
-      if (wait > this.maxQueueMs) throw this.busy(wait);
-      await new Promise<void>((start, reject) =>
-        this.waiting.push({ start, refuse: () => reject(this.busy(this.queuedMs())), deadline: performance.now() + this.maxQueueMs }),
-      );
-    } else {
-      this.running++;
-    }
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      const now = performance.now();
-      const ms = now - started;
-      this.hashMs = this.hashMs === undefined ? ms : this.hashMs * 0.8 + ms * 0.2;
-      let next = this.waiting.shift();
-      // A turn whose hash would end past its request's budget is refused now, not answered late.
-      while (next && now + this.hashMs > next.deadline) {
-        next.refuse();
-        next = this.waiting.shift();
-      }
-      if (next) next.start();
-      else this.running--;
-    }
+  async burn(password: string, request?: RequestClock): Promise<void> {
+    await this.verify(password, await this.dummy, request);
   }
 }

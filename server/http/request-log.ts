@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../platform/logger';
+import { stampArrival } from './arrival';
 
 const LONG_DIGITS = /\/\d{4,}(?=\/|$)/g;
 
@@ -12,6 +13,7 @@ export function requestLog(logger: Logger): RequestHandler {
   const log = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const start = performance.now();
+    stampArrival(req, start);
     res.once('finish', () => {
       const url = req.originalUrl;
       const query = url.indexOf('?');

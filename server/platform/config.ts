@@ -41,7 +41,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Attempt limits (LIMIT_* variables). */
   limits: Limits;
-  /** A password hash that would end later than this after its request arrived (its wait, then itself) is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
+  /** A request that would wait for a password hash and be answered later than this after it arrived is refused with 503 (HASH_QUEUE_MAX_SECONDS). */
   hashQueueMaxMs: number;
   /** HTTP worker processes (WEB_CONCURRENCY; `auto` is one per core). 1: no cluster. */
   webConcurrency: number;

@@ -11,6 +11,7 @@ import type { Done, PasswordForgotAnswer, PasswordForgotRequest, PasswordResetRe
 import { emailKey } from '../auth/email-key';
 import type { PasswordHasher } from '../auth/password';
 import type { UserModel } from '../auth/user.model';
+import { requestClock } from '../http/arrival';
 import { HttpError } from '../http/errors';
 import { bodyOf, requireString, rules } from '../http/validate';
 import { LimitReached, type AttemptLimiter } from '../limits/attempt-limiter';
@@ -112,7 +113,7 @@ export function resetRoutes(deps: ResetRoutesDeps): Router {
     );
     if (!link) throw new HttpError(400, RESET_LINK_INVALID, 'token');
     // The costly hash before the link is used up: a busy hasher's 503 leaves the link working.
-    const hashed = await deps.passwords.hash(password);
+    const hashed = await deps.passwords.hash(password, requestClock(req, res));
     if (!(await links.use(link))) throw new HttpError(400, RESET_LINK_INVALID, 'token');
     const { matchedCount } = await users.updateOne({ _id: link.userId }, { $set: { hashed_password: hashed } });
     if (matchedCount !== 1) throw new HttpError(400, RESET_LINK_INVALID, 'token');

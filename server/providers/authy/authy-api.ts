@@ -55,40 +55,47 @@ async function wrongCodeIsFalse(call: () => PromiseLike<unknown>): Promise<boole
 }
 
 export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApiOptions): AuthyApi {
-  // Loaded here, so an app on Verify never loads them (authy-client, with `request` and Google's
-  // phone number metadata, weighs some 40 MB). An app on Authy loads them at start, not at its
-  // first call: that would make the first person wait for them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('authy-client') as { Client: typeof AuthyClient };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const axios = (require('axios') as { default: AxiosStatic }).default;
-  const client = new Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs });
-  const http: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    timeout: timeoutMs,
-    headers: { 'X-Authy-API-Key': apiKey },
-    maxRedirects: 0,
-    proxy: false,
-  });
+  // Loaded at the first call, so an app on Verify never loads them, and one on Authy starts
+  // without them: authy-client (with `request` and Google's phone number metadata) and axios add
+  // some 20 MB to the process and take about 0.3 s to load (0.7 s on a busy machine), which the
+  // first Authy call of each process waits once (docs/architecture.md, "What start-up loads").
+  let loaded: { client: AuthyClient; http: AxiosInstance } | undefined;
+  const clients = () => (loaded ??= load());
+  const load = () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('authy-client') as { Client: typeof AuthyClient };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const axios = (require('axios') as { default: AxiosStatic }).default;
+    return {
+      client: new Client({ key: apiKey }, { host: baseUrl, timeout: timeoutMs }),
+      http: axios.create({
+        baseURL: baseUrl,
+        timeout: timeoutMs,
+        headers: { 'X-Authy-API-Key': apiKey },
+        maxRedirects: 0,
+        proxy: false,
+      }),
+    };
+  };
   const sendResult = (res: { message: string; cellphone: string }): SendResult => ({ message: res.message, cellphone: res.cellphone });
 
   return {
     async registerUser({ email, phone, countryCode }) {
-      const res = await upstream(() => client.registerUser({ countryCode, email, phone }));
+      const res = await upstream(() => clients().client.registerUser({ countryCode, email, phone }));
       return String(res.user.id);
     },
     async requestSms(authyId) {
-      return sendResult(await upstream(() => client.requestSms({ authyId }, { force: true })));
+      return sendResult(await upstream(() => clients().client.requestSms({ authyId }, { force: true })));
     },
     async requestCall(authyId) {
-      return sendResult(await upstream(() => client.requestCall({ authyId }, { force: true })));
+      return sendResult(await upstream(() => clients().client.requestCall({ authyId }, { force: true })));
     },
     verifyToken(authyId, token) {
-      return wrongCodeIsFalse(() => client.verifyToken({ authyId, token }));
+      return wrongCodeIsFalse(() => clients().client.verifyToken({ authyId, token }));
     },
     async createApprovalRequest(authyId, req) {
       const res = await upstream(() =>
-        client.createApprovalRequest(
+        clients().client.createApprovalRequest(
           { authyId, message: req.message, details: { visible: req.visibleDetails, hidden: req.hiddenDetails } },
           { ttl: req.ttlSeconds },
         ),
@@ -97,7 +104,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
     },
     async getApprovalStatus(uuid) {
       const res = await upstream(() =>
-        http.get<{ approval_request?: { status?: unknown } }>(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`),
+        clients().http.get<{ approval_request?: { status?: unknown } }>(`/onetouch/json/approval_requests/${encodeURIComponent(uuid)}`),
       );
       const status = res.data?.approval_request?.status;
       if (!isApprovalStatus(status)) throw new HttpError(502, 'Authy sent an answer we did not expect.');
@@ -105,7 +112,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
     },
     async startPhoneVerification({ via, phone, countryCode }) {
       const res = await upstream(() =>
-        http.post<{ message?: unknown }>('/protected/json/phones/verification/start', {
+        clients().http.post<{ message?: unknown }>('/protected/json/phones/verification/start', {
           via,
           phone_number: phone,
           country_code: countryCode,
@@ -117,7 +124,7 @@ export function createAuthyApi({ apiKey, baseUrl, timeoutMs = 10_000 }: AuthyApi
     },
     checkPhoneVerification({ phone, countryCode, code }) {
       return wrongCodeIsFalse(() =>
-        http.get('/protected/json/phones/verification/check', {
+        clients().http.get('/protected/json/phones/verification/check', {
           params: { phone_number: phone, country_code: countryCode, verification_code: code },
         }),
       );
