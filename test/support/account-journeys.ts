@@ -3,7 +3,6 @@
 // one browser): recovery codes shown, downloaded, used once and refused the second time;
 // "Remember this browser" skipping the second factor until it is forgotten; "Sign out other
 // sessions" ending another context's session; password and phone changes; the activity list.
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { ProviderName } from '../../server/platform/config';
 import {
@@ -76,7 +75,8 @@ export function accountJourneys(provider: ProviderName, phoneBase: number): void
       expect(codes).toHaveLength(10);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('.recovery-codes__download')]);
       expect(download.suggestedFilename()).toBe('recovery-codes-localhost.txt');
-      const text = readFileSync(await download.path(), 'utf8');
+      // The file as the browser saved it (streamed: the browser is a shared one, not on this process's disk).
+      const text = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
       for (const code of codes) expect(text).toContain(code);
       await page.click('#codes-saved');
       expect(await list.count()).toBe(0);

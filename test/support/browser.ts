@@ -1,15 +1,16 @@
 // Browser tests: Debian's Chromium driven by playwright-core against the real app in sandbox
 // mode (test/support/sandbox-app.ts, on the Authy sandbox or with { provider: 'verify' } the
 // Verify one) serving the built SPA, opened at its PUBLIC_URL (http://localhost:<port>). One
-// browser per test file, a fresh context per test. Every page a test opens is watched: a console error, an uncaught exception,
+// browser for the run (test/support/chromium.ts), a fresh context per test. Every page a test opens is watched: a console error, an uncaught exception,
 // a CSP violation, an alert()/confirm() box or a 5xx answer fails the test in afterEach. An HTTP
 // error the test provokes on purpose (401 for a wrong password…) is declared with `allowHttp`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { request as playwrightRequest, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateSync } from 'otplib';
 import type { ProviderName } from '../../server/platform/config';
+import { openChromium } from './chromium';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -26,8 +27,6 @@ const DOCS_SCREENSHOTS = [
   'verify-enrol',
   'account',
 ];
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 /** A password the no-secrets check looks for in every response and log line. */
 export const PASSWORD = 'correct horse battery staple';
@@ -183,7 +182,7 @@ export function useBrowser(options: { provider?: ProviderName; now?: () => numbe
   beforeAll(async () => {
     await ensureBuilt();
     app = await startSandboxApp({ built: true, provider: options.provider, now: options.now });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await openChromium();
   }, 120_000);
 
   afterAll(async () => {
