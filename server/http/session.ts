@@ -64,6 +64,8 @@ const expiresOf = (data: session.SessionData) => new Date(data.cookie.expires ??
  */
 class SessionStore extends MongoStore {
   private readonly db: Db;
+  /** Expiry moves being written, by session id (see update()). */
+  private readonly moving = new Map<string, Promise<void>>();
 
   constructor(options: ConstructorParameters<typeof MongoStore>[0] & { client: MongoClient; dbName: string }) {
     super(options);
@@ -89,7 +91,11 @@ class SessionStore extends MongoStore {
         const now = Date.now();
         if (!doc || (doc.expires && doc.expires.getTime() <= now)) return callback(null, null);
         if (now - (doc.lastModified?.getTime() ?? 0) >= TOUCH_AFTER_S * 1000) {
-          this.update(sid, { expires: new Date(now + IDLE_TIMEOUT_MS), lastModified: new Date(now) }, () => {});
+          const move = this.write(sid, { expires: new Date(now + IDLE_TIMEOUT_MS), lastModified: new Date(now) }).catch(() => {});
+          this.moving.set(sid, move);
+          void move.then(() => {
+            if (this.moving.get(sid) === move) this.moving.delete(sid);
+          });
         }
         callback(null, doc.session);
       },
@@ -141,14 +147,24 @@ class SessionStore extends MongoStore {
       }, callback);
   }
 
-  /** An update without upsert: a session that is gone stays gone, and that is no error. */
+  /**
+   * An update without upsert: a session that is gone stays gone, and that is no error. It waits
+   * for the session's expiry move of this request, if one is being written: FerretDB applies an
+   * update by reading and writing back the whole document, so of two updates of one session at
+   * once, one could undo the other (the session saved, then its old fields written back).
+   */
   private update(sid: string, fields: Record<string, unknown>, callback: (err?: unknown) => void): void {
-    this.collectionP
-      .then((sessions) => sessions.updateOne({ _id: sid }, { $set: fields }))
+    (this.moving.get(sid) ?? Promise.resolve())
+      .then(() => this.write(sid, fields))
       .then(
         () => callback(),
         (err: unknown) => callback(err),
       );
+  }
+
+  private async write(sid: string, fields: Record<string, unknown>): Promise<void> {
+    const sessions = await this.collectionP;
+    await sessions.updateOne({ _id: sid }, { $set: fields });
   }
 }
 

@@ -87,6 +87,29 @@ describe('sessions stored in the old shape', () => {
     expect(stored?.session.push).toEqual({ id: 'c0ffee00-0000-4000-8000-000000000123', status: 'denied' });
   });
 
+  test('a session saved by the request that moved its expiry on keeps what was saved (20 at once)', async () => {
+    // Each read moves the stored expiry on (no lastModified yet) while the request saves the upgraded push.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const login = { userId: 'x', username: `old-push-${i}`, stage: 'password', startedAt: Date.now() };
+        const { sid, cookie } = await storeSessionWithId({
+          login,
+          push: { uuid: `c0ffee00-0000-4000-8000-0000000001${10 + i}`, status: 'denied' },
+        });
+        const csrf = sessionToken(TEST_SESSION_SECRET, sid);
+        await request(t.app)
+          .post('/api/accountsecurity/onetouchstatus')
+          .set('Cookie', `${cookie}; ${CSRF_COOKIE}=${csrf}`)
+          .set('X-XSRF-TOKEN', csrf)
+          .expect(200);
+        return (await sessions().findOne({ _id: sid }))?.session.push;
+      }),
+    );
+    expect(answers).toEqual(
+      Array.from({ length: 20 }, (_, i) => ({ id: `c0ffee00-0000-4000-8000-0000000001${10 + i}`, status: 'denied' })),
+    );
+  });
+
   test('an old login past the absolute limit ends', async () => {
     const cookie = await storeSession({
       loggedIn: true,
