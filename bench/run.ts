@@ -20,6 +20,7 @@ import { Child, ROOT, timeRealServerStart, type ListeningMessage, type StatsMess
 import { cpuMicros, cpuQuiet, perRequest } from './lib/proc';
 import { MB, median, percentile, runFigures, summarize, table, targetLines, type RunFigures, type Target } from './lib/report';
 import { SCENARIOS, type BenchOptions, type FlowExtra, type Prepared, type Replay } from './lib/scenarios';
+import { SERVER_BUNDLE } from './lib/server-bundle';
 import { compareWorkers, withDatabase, type WorkersResult } from './lib/workers';
 
 // What runs is a snapshot of dist/ (outside the tree, so linters never see the bundles): a
@@ -105,15 +106,8 @@ async function snapshotBuild(): Promise<AgainstBuild | undefined> {
   await build({
     absWorkingDir: ROOT,
     entryPoints: { 'app-server': 'bench/app-server.ts', 'hello-server': 'bench/hello-server.ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    supported: { 'dynamic-import': false }, // as scripts/build.mjs builds the server
+    ...SERVER_BUNDLE,
     outdir: BUILD,
-    sourcemap: true,
-    logLevel: 'warning',
   });
   return args.against ? buildAgainst(ROOT, path.resolve(args.against), path.join(BUILD, 'against')) : undefined;
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { SERVER_BUNDLE } from './server-bundle';
 
 export interface AgainstBuild {
   root: string;
@@ -63,16 +64,9 @@ export async function buildAgainst(benchRoot: string, root: string, dir: string)
   await build({
     absWorkingDir: benchRoot,
     entryPoints: { 'app-server': 'bench/app-server.ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    supported: { 'dynamic-import': false }, // as scripts/build.mjs builds the server
+    ...SERVER_BUNDLE,
     plugins: [serverFrom(root)],
     outdir: dir,
-    sourcemap: true,
-    logLevel: 'warning',
   });
   return { root, commit: commitOf(root), appServer: path.join(dir, 'app-server.js'), publicDir, nodeFlags: nodeFlagsOf(root) };
 }
