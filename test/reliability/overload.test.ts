@@ -60,6 +60,11 @@ test(`${BURST} simultaneous logins with a ${BUDGET_MS} ms hash budget: 503 + Ret
   const slowestAnswer = Math.max(...answered.map((r) => r.ms));
   expect(slowestAnswer).toBeLessThan(slowestRefusal + BUDGET_MS + 2 * oneHashMs + 1000);
 
+  // A refusal is load shed on purpose: a warning each, not an error with a stack trace.
+  const lines = t.logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+  expect(lines.filter((line) => line.msg === 'request refused (503)' && line.level === 40)).toHaveLength(refused.length);
+  expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+
   // Once the burst is over the queue is empty again: the next login goes through.
   expect((await post(server.baseUrl, '/api/login').send({ username: usernames[BURST], password })).status).toBe(200);
 }, 60_000);
