@@ -35,4 +35,4 @@ EXPOSE 1337
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 1337) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # V8 flags as server/start/node-flags.ts names them (the workers of WEB_CONCURRENCY inherit them).
-CMD ["node", "--max-semi-space-size=8", "dist/server/index.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/server/index.js"]

@@ -52,6 +52,9 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (password.length < PASSWORD_MIN) {
       throw new HttpError(400, `Password must be at least ${PASSWORD_MIN} characters.`, 'password');
     }
+    // While the password hashes are booked past the budget, a refusal now spares the database.
+    const clock = requestClock(req, res);
+    passwords.refuseIfBusy(clock);
     await usersReady();
     const key = usernameKey(username);
     if (await users.exists({ usernameKey: key })) throw new HttpError(409, 'That username is already taken.', 'username');
@@ -61,7 +64,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const place = await limiter.reserve(limits.registrationsPerIp, clientAddressKey(req));
     let hashed: string;
     try {
-      hashed = await passwords.hash(password, requestClock(req, res));
+      hashed = await passwords.hash(password, clock);
     } catch (err) {
       await place.release();
       throw err;
@@ -99,6 +102,9 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const address = clientAddressKey(req);
     const key = usernameKey(username);
     const clock = requestClock(req, res);
+    // While the password hashes are booked past the budget, a refusal now spares the database
+    // (and the attempt counters: a login refused so was no attempt).
+    passwords.refuseIfBusy(clock);
     await usersReady();
     const check = async () => {
       const user = await findByUsername(users, username);

@@ -76,6 +76,17 @@ export class HashQueue {
   }
 
   /**
+   * Refuses now (throws the 503) a request whose hash, asked for now, would be refused: no free
+   * turn, and by the estimate answered past its budget. Routes ask before their database work,
+   * so in a burst a refusal costs no query; run() decides again when the hash is asked for.
+   */
+  refuseIfLate(request: RequestClock): void {
+    if (this.hasFreeTurn()) return;
+    const ends = this.endsAt();
+    if (ends > this.hashDeadline(request)) throw this.busy(ends - this.now());
+  }
+
+  /**
    * Runs `work` (one hash) in turn. When it has to wait for a turn, it is refused at once (503 +
    * Retry-After) if its request would be answered past its arrival + the budget, and refused at
    * its turn if, hashing having got slower meanwhile, it would be then.
@@ -84,10 +95,10 @@ export class HashQueue {
     // A free turn is taken whatever the estimate: with nothing to wait for, a refusal would help
     // nobody (a machine slow to hash is not an overloaded one).
     let turn: Turn;
-    if (this.running.size < this.concurrency && this.waiting.length === 0) {
+    if (this.hasFreeTurn()) {
       turn = this.begin();
     } else {
-      const hashDeadline = (request?.arrivedAt ?? this.now()) + this.budgetMs - this.answerAfterHashMs();
+      const hashDeadline = this.hashDeadline(request);
       const ends = this.endsAt();
       if (ends > hashDeadline) throw this.busy(ends - this.now());
       turn = await new Promise<Turn>((start, reject) =>
@@ -103,6 +114,15 @@ export class HashQueue {
       if (request) this.timeAfter(request, ended);
       this.next();
     }
+  }
+
+  private hasFreeTurn(): boolean {
+    return this.running.size < this.concurrency && this.waiting.length === 0;
+  }
+
+  /** The latest moment the request's hash may end for its answer to come within the budget. */
+  private hashDeadline(request?: RequestClock): number {
+    return (request?.arrivedAt ?? this.now()) + this.budgetMs - this.answerAfterHashMs();
   }
 
   /** Measures the time from the request's last hash to its answer. */

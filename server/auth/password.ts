@@ -112,6 +112,11 @@ export class PasswordHasher {
     );
   }
 
+  /** Throws the queue's 503 now if a hash asked for now would be refused (see HashQueue.refuseIfLate). */
+  refuseIfBusy(request: RequestClock): void {
+    this.queue.refuseIfLate(request);
+  }
+
   hash(password: string, request?: RequestClock): Promise<string> {
     return this.queue.run(() => hashPassword(password, this.params), request);
   }

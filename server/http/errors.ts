@@ -43,6 +43,10 @@ export function errorHandler(logger: Logger, onDatabaseUnavailable?: (err: unkno
     const httpErr = asHttpError(err);
     if (isDatabaseUnavailable(err)) {
       onDatabaseUnavailable?.(err);
+    } else if (err instanceof HttpError && err.status === 503 && err.headers['Retry-After']) {
+      // Refused on purpose, to be tried again (the hash queue is full): a line for the operator,
+      // not a failure's stack trace, which under overload would cost CPU for every refusal.
+      logger.warn({ path: req.path, reason: err.message, retryAfter: Number(err.headers['Retry-After']) }, 'request refused (503)');
     } else if (httpErr.status >= 500) {
       // Log the cause for the operator; the client gets a sentence, never the upstream body.
       logger.error(

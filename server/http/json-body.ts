@@ -100,7 +100,11 @@ const readPlainJson: RequestHandler = (req, _res, next) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.once('end', () => finish());
   req.once('error', finish);
-  req.once('close', () => finish(new HttpError(400, 'The request body was not received whole.')));
+  // 'close' comes after 'end' on every request: the error (and its stack trace) is made only
+  // for a body that was cut off.
+  req.once('close', () => {
+    if (!done) finish(new HttpError(400, 'The request body was not received whole.'));
+  });
 };
 
 /** The JSON body parser of the API: strict (objects and arrays only), 10 kB at most, bounded in shape. */

@@ -60,6 +60,47 @@ test(`${BURST} simultaneous logins with a ${BUDGET_MS} ms hash budget: 503 + Ret
   const slowestAnswer = Math.max(...answered.map((r) => r.ms));
   expect(slowestAnswer).toBeLessThan(slowestRefusal + BUDGET_MS + 2 * oneHashMs + 1000);
 
+  // A refusal is load shed on purpose: a warning each, not an error with a stack trace.
+  const lines = t.logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+  expect(lines.filter((line) => line.msg === 'request refused (503)' && line.level === 40)).toHaveLength(refused.length);
+  expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+
   // Once the burst is over the queue is empty again: the next login goes through.
   expect((await post(server.baseUrl, '/api/login').send({ username: usernames[BURST], password })).status).toBe(200);
+}, 60_000);
+
+test('while a hash is booked past the budget, a registration is refused before its database work: a taken username gets the 503, not the 409', async () => {
+  // One turn and a budget shorter than a hash: while a login hashes, the next hash would end late.
+  const busyApp = await createTestApp({ config: testConfig({ hashQueueMaxMs: 50, hashConcurrency: 1 }), passwordParams: BURST_SCRYPT });
+  const busyServer = await listen(() => busyApp.app);
+  try {
+    const { password } = validPerson('x').body;
+    await userModel(busyApp.db.connection).create({
+      username: 'taken',
+      usernameKey: 'taken',
+      email: 'taken@example.com',
+      hashed_password: await hashPassword(password, BURST_SCRYPT),
+      authyId: '9100',
+    });
+    // Logins one after another keep a hash running most of the time.
+    let probing = true;
+    const logins = (async () => {
+      while (probing) await post(busyServer.baseUrl, '/api/login').send({ username: 'taken', password });
+    })();
+    const seen: number[] = [];
+    try {
+      for (let i = 0; i < 200 && !seen.includes(503); i++) {
+        const res = await post(busyServer.baseUrl, '/api/user/register').send({ ...validPerson('taken').body, username: 'taken' });
+        seen.push(res.status);
+      }
+    } finally {
+      probing = false;
+      await logins;
+    }
+    expect(seen).toContain(503); // refused before the username was looked up
+    expect(seen.filter((status) => status !== 503 && status !== 409)).toEqual([]);
+  } finally {
+    await busyServer.close();
+    await busyApp.close();
+  }
 }, 60_000);

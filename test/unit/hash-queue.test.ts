@@ -152,3 +152,26 @@ test('no more than `concurrency` hashes run at once, and the turns go in order',
   await Promise.all(runs);
   expect(started).toEqual([0, 1, 2, 3, 4]);
 });
+
+test('refuseIfLate refuses, before any hash is asked for, what run() would refuse at once, and nothing with a free turn', async () => {
+  const clock = new Clock();
+  const queue = new HashQueue(1500, 1, clock.now);
+  await timed(queue, clock, 1000);
+  expect(() => queue.refuseIfLate(request(clock.t))).not.toThrow(); // the turn is free
+  const busy = hash();
+  const running = queue.run(busy.work);
+  clock.t += 200;
+  // Arrived now: the running hash's 0.8 s left and 1 s of its own end past the 1.5 s budget.
+  let refused: unknown;
+  try {
+    queue.refuseIfLate(request(clock.t));
+  } catch (err) {
+    refused = err;
+  }
+  expect(refused).toMatchObject({ status: 503, headers: { 'Retry-After': '2' } });
+  clock.t += 700;
+  // 0.1 s left of the running hash and 1 s of its own: within the budget.
+  expect(() => queue.refuseIfLate(request(clock.t))).not.toThrow();
+  await busy.end();
+  await running;
+});
