@@ -85,11 +85,14 @@ export class PushPoller {
    */
   exclusive<T>(request: () => IPromise<T>): IPromise<T> {
     this.checks++;
-    const sent = this.inFlight ? this.inFlight.promise.then(() => request()) : request();
-    return sent.finally(() => {
-      this.checks--;
-      this.$timeout(() => this.sendOverdue(), 0);
-    });
+    // Through a promise even when nothing is out, so a request that throws still releases the polls.
+    return this.$q
+      .when(this.inFlight?.promise)
+      .then(() => request())
+      .finally(() => {
+        this.checks--;
+        this.$timeout(() => this.sendOverdue(), 0);
+      });
   }
 
   /** The countdown: whole seconds to the 60 s mark, and never 0 while an answer is still due. */

@@ -122,6 +122,27 @@ test('a check waits for the poll out, and the polls that come due wait for the c
   p.stop();
 });
 
+test('a check with no poll out goes in the same digest; one that throws does not stop polling', () => {
+  const { p, polls } = poller(() => 'pending');
+  p.start();
+  let sent = false;
+  void p.exclusive(() => {
+    sent = true;
+    return $q.resolve();
+  });
+  $rootScope.$digest();
+  expect(sent).toBe(true);
+  void p
+    .exclusive(() => {
+      throw new Error('No WebAuthn here.');
+    })
+    .catch(() => undefined);
+  $rootScope.$digest();
+  jest.advanceTimersByTime(10_000);
+  expect(polls.map(seconds)).toEqual([5, 10]);
+  p.stop();
+});
+
 test('a final answer stops polling at once', () => {
   const { p, polls, outcomes } = poller((n) => (n === 3 ? 'approved' : 'pending'));
   p.start();
