@@ -108,8 +108,11 @@ export class ApiService {
     return this.post<PushAnswer>('/api/accountsecurity/onetouch');
   }
 
-  pushStatus(): IPromise<ApprovalStatus> {
-    return this.post<PushAnswer>('/api/accountsecurity/onetouchstatus').then((body) => body.approval_request.status ?? 'pending');
+  /** The push request's status; `abort` (optional) resolving aborts the request ($http's `timeout`). */
+  pushStatus(abort?: IPromise<void>): IPromise<ApprovalStatus> {
+    return this.$http
+      .post<PushAnswer>('/api/accountsecurity/onetouchstatus', {}, { timeout: abort })
+      .then((res) => res.data.approval_request.status ?? 'pending');
   }
 
   startVerification(phone: PhoneNumber, via: Channel): IPromise<VerificationStarted> {

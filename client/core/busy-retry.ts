@@ -10,7 +10,8 @@ type RetriableConfig = IHttpResponse<unknown>['config'] & { busyRetried?: boolea
 /**
  * A 503 with Retry-After (the server refusing more password hashing than it can do in time, or
  * its database being briefly away) is sent once more after the wait, while the page says "busy,
- * retrying in N s" (NoticeService.busy). A second refusal reaches the page as an error.
+ * retrying in N s" (NoticeService.busy). A second refusal reaches the page as an error. A
+ * request with a `timeout` is not held: its caller gives up at that deadline and retries itself.
  */
 function busyRetryInterceptor(
   $injector: auto.IInjectorService,
@@ -22,7 +23,8 @@ function busyRetryInterceptor(
     responseError(rejection: IHttpResponse<unknown>) {
       const config = rejection.config as RetriableConfig;
       const seconds = rejection.status === 503 ? retryAfterSeconds(rejection.headers('Retry-After')) : null;
-      if (seconds === null || seconds > MAX_BUSY_WAIT_S || config.busyRetried) return $q.reject(rejection);
+      // A request with its own deadline (the push poll's) is its caller's to retry: the wait could outlast it.
+      if (seconds === null || seconds > MAX_BUSY_WAIT_S || config.busyRetried || config.timeout !== undefined) return $q.reject(rejection);
 
       let left = Math.max(1, seconds);
       const say = () => (notice.busy = `The server is busy, retrying in ${left} s…`);

@@ -31,7 +31,7 @@ const PUSH_FAILURES: Record<Exclude<PushOutcome, 'approved' | 'error'>, string> 
 };
 
 class TwofaController {
-  static $inject = ['api', 'accountApi', 'passkeys', '$state', '$timeout', 'site', 'session'];
+  static $inject = ['api', 'accountApi', 'passkeys', '$state', '$q', '$timeout', 'site', 'session'];
   token = '';
   /** A login at the second factor (a resolve); false for a fresh check after 2FA. */
   atLogin = false;
@@ -65,6 +65,10 @@ class TwofaController {
   readonly passkey = new RequestState();
   readonly recovery = new RequestState();
   readonly cancelState = new RequestState();
+  /**
+   * The push request's poller. The requests here that may change the session (a check that
+   * passes 2FA, logout) go through its `exclusive`, so none overlaps a status poll: see push-poller.ts.
+   */
   readonly push: PushPoller;
   private resendAt = 0;
   private resendTimer?: IPromise<void>;
@@ -74,14 +78,16 @@ class TwofaController {
     private readonly accountApi: AccountApiService,
     private readonly passkeys: PasskeyService,
     private readonly $state: StateService,
+    $q: IQService,
     private readonly $timeout: ITimeoutService,
     private readonly site: SiteService,
     private readonly session: SessionService,
   ) {
     this.product = site.product;
     this.push = new PushPoller(
+      $q,
       $timeout,
-      () => this.api.pushStatus(),
+      (abort) => this.api.pushStatus(abort),
       (outcome, message) => this.pushDone(outcome, message),
     );
   }
@@ -104,7 +110,11 @@ class TwofaController {
 
   usePasskey(): void {
     this.clearMessages();
-    this.passkey.run(this.passkeys.check(), () => this.passed(), passkeyErrorMessage);
+    this.passkey.run(
+      this.push.exclusive(() => this.passkeys.check()),
+      () => this.passed(),
+      passkeyErrorMessage,
+    );
   }
 
   /** SMS or voice call: the code field then says where the code went and for how long it is good. */
@@ -137,20 +147,28 @@ class TwofaController {
 
   verify(): void {
     this.clearMessages();
-    this.check.run(this.api.verifyToken(this.token), () => this.passed());
+    const token = this.token;
+    this.check.run(
+      this.push.exclusive(() => this.api.verifyToken(token)),
+      () => this.passed(),
+    );
   }
 
   /** A recovery code in place of the second factor; /protected then says how many are left. */
   useRecoveryCode(): void {
     this.clearMessages();
-    this.recovery.run(this.accountApi.useRecoveryCode(this.recoveryCode), (remaining) => {
-      const left = `${remaining} recovery code${remaining === 1 ? '' : 's'} left`;
-      this.passed(
-        remaining <= RECOVERY_CODES_LOW
-          ? `Recovery code accepted. Only ${left}: generate new ones soon.`
-          : `Recovery code accepted: ${left}.`,
-      );
-    });
+    const code = this.recoveryCode;
+    this.recovery.run(
+      this.push.exclusive(() => this.accountApi.useRecoveryCode(code)),
+      (remaining) => {
+        const left = `${remaining} recovery code${remaining === 1 ? '' : 's'} left`;
+        this.passed(
+          remaining <= RECOVERY_CODES_LOW
+            ? `Recovery code accepted. Only ${left}: generate new ones soon.`
+            : `Recovery code accepted: ${left}.`,
+        );
+      },
+    );
   }
 
   /** Approve on your phone: also the one way to try again after a denial, an expiry or a failure. */
@@ -173,7 +191,10 @@ class TwofaController {
       void this.$state.go(returnState(this.$transition$.params().next) ?? 'protected');
       return;
     }
-    this.cancelState.run(this.session.logout(), () => void this.$state.go('login'));
+    this.cancelState.run(
+      this.push.exclusive(() => this.session.logout()),
+      () => void this.$state.go('login'),
+    );
   }
 
   /** A new action: the messages of the last one, beside whichever control, are gone. */

@@ -86,6 +86,26 @@ describe('Push Auth', () => {
     expect(push.polls()).toBe(2);
   });
 
+  test('a slow poll holds the next; approved meanwhile, its answer passes with no request refused', async () => {
+    const { page, app } = h;
+    const u = user();
+    const push = await startPush(u);
+    // The first poll is held in the browser; two more 5 s marks pass while it is out.
+    let release: (() => Promise<void>) | undefined;
+    await page.route('**/api/accountsecurity/onetouchstatus', (route) =>
+      release ? route.continue() : void (release = () => route.continue()),
+    );
+    await page.clock.runFor(5000);
+    await waitFor('the first status poll', () => release !== undefined);
+    await answerOnSandbox((await pendingApproval(app, push.authyId)).uuid, 'approve');
+    await page.clock.runFor(10_000);
+    // A second poll sent now would carry the session id the approval is about to replace; its
+    // refusal's anonymous XSRF token would then overwrite the new one (useBrowser fails on the 4xx).
+    await release!();
+    await reachProtected(page, u.username);
+    expect(push.polls()).toBe(1);
+  });
+
   test('denied on /sandbox → the SPA says so, and Push Auth sends another', async () => {
     const { page, app } = h;
     const push = await startPush(user());

@@ -1,5 +1,5 @@
 // The SPA's API service and its error sentences, against ngMock's $httpBackend.
-import type { IHttpBackendService, IHttpResponse } from 'angular';
+import type { IHttpBackendService, IHttpResponse, IQService, IRootScopeService, auto } from 'angular';
 import { ApiService, errorField, errorMessage, retryAfterSeconds } from '../../client/core/api.service';
 import { angular, mockInjector, track } from './angular';
 
@@ -59,8 +59,9 @@ test('retryAfterSeconds reads delta-seconds and HTTP dates, and nothing else', (
 describe('ApiService', () => {
   let api: ApiService;
   let backend: IHttpBackendService;
+  let injector: auto.IInjectorService;
   beforeEach(() => {
-    const injector = mockInjector(angular.module('apiTest', []).service('api', ApiService).name);
+    injector = mockInjector(angular.module('apiTest', []).service('api', ApiService).name);
     api = injector.get<ApiService>('api');
     backend = injector.get('$httpBackend');
   });
@@ -95,6 +96,17 @@ describe('ApiService', () => {
     backend.flush();
     expect(first.value).toBe('denied');
     expect(second.value).toBe('pending');
+  });
+
+  test("pushStatus's abort ends the request unanswered (the poller's timeout)", () => {
+    const $q = injector.get<IQService>('$q');
+    backend.expectPOST('/api/accountsecurity/onetouchstatus').respond(200, { success: true, approval_request: { uuid: 'u' } });
+    const abort = $q.defer<void>();
+    const status = track(api.pushStatus(abort.promise));
+    abort.resolve();
+    injector.get<IRootScopeService>('$rootScope').$digest();
+    expect(status.error).toMatchObject({ status: -1 });
+    // Nothing left to flush: afterEach's verifyNoOutstandingRequest holds.
   });
 
   test('softTokenEnrolment reads the QR code of a soft token waiting for its first code, or null', () => {

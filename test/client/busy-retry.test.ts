@@ -52,15 +52,16 @@ test('a second 503 is final: the page gets it, with no third request', () => {
   $interval.flush(5000); // and nothing more is sent (afterEach checks)
 });
 
-test('not retried: a 503 without Retry-After, a wait over 30 s, other statuses', () => {
+test('not retried: a 503 without Retry-After, a wait over 30 s, other statuses, a request with its own timeout', () => {
   backend.expectPOST('/api/a').respond(503, { error: 'down' });
   backend.expectPOST('/api/b').respond(503, BUSY, { 'Retry-After': '31' });
   backend.expectPOST('/api/c').respond(429, { error: 'Too many attempts.' }, { 'Retry-After': '3' });
   backend.expectPOST('/api/d').respond(500, { error: 'x' }, { 'Retry-After': '3' });
-  const statuses = ['/api/a', '/api/b', '/api/c', '/api/d'].map((url) =>
-    track($http.post(url, {}).catch((r: { status: number }) => r.status)),
+  backend.expectPOST('/api/e').respond(503, BUSY, { 'Retry-After': '3' });
+  const statuses = ['/api/a', '/api/b', '/api/c', '/api/d', '/api/e'].map((url) =>
+    track($http.post(url, {}, url === '/api/e' ? { timeout: 20_000 } : {}).catch((r: { status: number }) => r.status)),
   );
   backend.flush();
-  expect(statuses.map((s) => s.value)).toEqual([503, 503, 429, 500]);
+  expect(statuses.map((s) => s.value)).toEqual([503, 503, 429, 500, 503]);
   expect(notice.busy).toBe('');
 });

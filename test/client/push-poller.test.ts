@@ -1,8 +1,8 @@
-// The push poller's schedule, driven by a fake clock: a poll at 5, 10, …, 60 s from the push,
-// whatever the answers' timing, and a countdown that shows the real time left.
-import type { IQService, IRootScopeService, ITimeoutService } from 'angular';
+// The push poller's schedule, driven by a fake clock: a poll at 5, 10, …, 60 s from the push
+// while answers are quick, never two requests out at once, and a countdown of the real time left.
+import type { IDeferred, IQService, IRootScopeService, ITimeoutService } from 'angular';
 import type { ApprovalStatus } from '../../common/approval-status';
-import { PushPoller, type PushOutcome } from '../../client/twofa/push-poller';
+import { POLL_TIMED_OUT, PushPoller, PUSH_POLL_TIMEOUT_MS, type PushOutcome } from '../../client/twofa/push-poller';
 import { angular } from './angular';
 
 let $q: IQService;
@@ -21,22 +21,41 @@ beforeEach(() => {
 });
 afterEach(() => jest.useRealTimers());
 
-/** A poller whose status requests are recorded with their time, answered by `answer`. */
-function poller(answer: (n: number) => ApprovalStatus | { status: number } | 'never') {
+type Answer = ApprovalStatus | { status: number } | 'never' | 'later';
+
+/**
+ * A poller whose status requests are recorded with their time, answered by `answer`: 'later'
+ * leaves the answer to the test (`later[n]`, resolved with `answer()`), 'never' never comes.
+ */
+function poller(answer: (n: number) => Answer) {
   const polls: number[] = [];
+  const aborted: number[] = [];
+  const later: IDeferred<ApprovalStatus>[] = [];
   const outcomes: { outcome: PushOutcome; message?: string }[] = [];
   const p = new PushPoller(
+    $q,
     $timeout,
-    () => {
+    (abort) => {
       polls.push(Date.now() - start);
-      const a = answer(polls.length);
-      if (a === 'never') return $q.defer<ApprovalStatus>().promise;
+      const n = polls.length;
+      void abort.then(() => aborted.push(n));
+      const a = answer(n);
+      if (a === 'never' || a === 'later') {
+        const d = $q.defer<ApprovalStatus>();
+        later[n] = d;
+        return d.promise;
+      }
       // Rejections shaped as $http's: status, body, headers.
       return typeof a === 'string' ? $q.resolve(a) : $q.reject({ ...a, data: { error: `Refused (${a.status}).` }, headers: () => null });
     },
     (outcome, message) => outcomes.push({ outcome, message }),
   );
-  return { p, polls, outcomes };
+  /** Answers poll `n` now. */
+  const reply = (n: number, status: ApprovalStatus) => {
+    later[n].resolve(status);
+    $rootScope.$digest();
+  };
+  return { p, polls, aborted, outcomes, reply };
 }
 
 const seconds = (ms: number) => ms / 1000;
@@ -50,11 +69,77 @@ test('12 polls at 5 s multiples, then a timeout', () => {
   expect(p.waiting).toBe(false);
 });
 
-test('fixed rate: an answer that never comes does not delay the next poll', () => {
-  const { p, polls } = poller((n) => (n === 2 ? 'never' : 'pending'));
+test('a slow answer holds the next poll; past its time, the next goes when the answer comes', () => {
+  const { p, polls, reply } = poller((n) => (n === 1 ? 'later' : 'pending'));
   p.start();
-  jest.advanceTimersByTime(30_000);
-  expect(polls.map(seconds)).toEqual([5, 10, 15, 20, 25, 30]);
+  jest.advanceTimersByTime(11_000);
+  expect(polls.map(seconds)).toEqual([5]); // the 10 s poll waits for the 5 s one
+  reply(1, 'pending');
+  expect(polls.map(seconds)).toEqual([5, 11]);
+  jest.advanceTimersByTime(9_000);
+  expect(polls.map(seconds)).toEqual([5, 11, 15, 20]); // back on the 5 s rhythm
+  p.stop();
+});
+
+test(`a poll unanswered after ${PUSH_POLL_TIMEOUT_MS / 1000} s is aborted and polling goes on; the last one's ends the wait as an error`, () => {
+  const { p, polls, aborted, outcomes } = poller(() => 'never');
+  p.start();
+  jest.advanceTimersByTime(64_999);
+  // 5 s, then at each abort; the one out at the 60 s mark is the last.
+  expect(polls.map(seconds)).toEqual([5, 25, 45]);
+  expect(aborted).toEqual([1, 2]);
+  expect(outcomes).toEqual([]);
+  expect(p.secondsLeft).toBe(1);
+  jest.advanceTimersByTime(1);
+  expect(aborted).toEqual([1, 2, 3]);
+  expect(outcomes).toEqual([{ outcome: 'error', message: POLL_TIMED_OUT }]);
+  expect(p.waiting).toBe(false);
+});
+
+test('a check waits for the poll out, and the polls that come due wait for the check', () => {
+  const { p, polls, reply } = poller((n) => (n === 1 ? 'later' : 'pending'));
+  p.start();
+  jest.advanceTimersByTime(7_000);
+  let checkSentAt: number | undefined;
+  const check = $q.defer<string>();
+  const checked = p.exclusive(() => {
+    checkSentAt = Date.now() - start;
+    return check.promise;
+  });
+  jest.advanceTimersByTime(1_000);
+  expect(checkSentAt).toBeUndefined();
+  reply(1, 'pending');
+  expect(checkSentAt).toBe(8_000);
+  jest.advanceTimersByTime(9_000); // 17 s: the 10 s and 15 s polls wait
+  expect(polls.map(seconds)).toEqual([5]);
+  let result: string | undefined;
+  void checked.then((r) => (result = r));
+  check.resolve('wrong code');
+  $rootScope.$digest();
+  expect(result).toBe('wrong code');
+  jest.advanceTimersByTime(3_000);
+  expect(polls.map(seconds)).toEqual([5, 17, 20]);
+  p.stop();
+});
+
+test('a check with no poll out goes in the same digest; one that throws does not stop polling', () => {
+  const { p, polls } = poller(() => 'pending');
+  p.start();
+  let sent = false;
+  void p.exclusive(() => {
+    sent = true;
+    return $q.resolve();
+  });
+  $rootScope.$digest();
+  expect(sent).toBe(true);
+  void p
+    .exclusive(() => {
+      throw new Error('No WebAuthn here.');
+    })
+    .catch(() => undefined);
+  $rootScope.$digest();
+  jest.advanceTimersByTime(10_000);
+  expect(polls.map(seconds)).toEqual([5, 10]);
   p.stop();
 });
 
@@ -90,31 +175,23 @@ test('the countdown shows the real time left and does not reach 0 while the last
   jest.advanceTimersByTime(33_500);
   expect(p.secondsLeft).toBe(26); // 34.5 s gone
   jest.advanceTimersByTime(25_500);
-  expect(p.secondsLeft).toBe(1); // 60 s: the last poll went out, its answer is still due
-  jest.advanceTimersByTime(10_000);
+  expect(p.secondsLeft).toBe(1); // 60 s: the answer of the poll out is still due
+  jest.advanceTimersByTime(4_000);
   expect(p.secondsLeft).toBe(1);
   expect(p.waiting).toBe(true);
   p.stop();
 });
 
-test('a late answer from a stopped run is ignored; start() begins a new schedule', () => {
-  let release: ((s: ApprovalStatus) => void) | undefined;
-  const outcomes: PushOutcome[] = [];
-  const p = new PushPoller(
-    $timeout,
-    () => {
-      const d = $q.defer<ApprovalStatus>();
-      release ??= (s) => d.resolve(s);
-      return d.promise;
-    },
-    (o) => outcomes.push(o),
-  );
+test("a late answer from a stopped run is ignored; the new run's first poll waits for it", () => {
+  const { p, polls, outcomes, reply } = poller((n) => (n === 1 ? 'later' : 'pending'));
   p.start();
   jest.advanceTimersByTime(5_000);
-  p.start();
-  release!('approved');
-  $rootScope.$digest();
+  p.start(); // its first poll is due at 10 s
+  jest.advanceTimersByTime(6_000);
+  expect(polls.map(seconds)).toEqual([5]);
+  reply(1, 'approved');
   expect(outcomes).toEqual([]);
   expect(p.waiting).toBe(true);
+  expect(polls.map(seconds)).toEqual([5, 11]);
   p.stop();
 });
