@@ -20,7 +20,8 @@ module.exports = {
   projects: [
     {
       displayName: 'server',
-      testEnvironment: 'node',
+      // Node's, recording whether a test failed (for its afterEach hooks): see the file.
+      testEnvironment: '<rootDir>/test/support/test-environment.ts',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/client/'],
