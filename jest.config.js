@@ -3,9 +3,6 @@
  * with the network closed but for localhost; `client` runs the SPA's services in jsdom with
  * angular-mocks. One test database for the run, started in globalSetup.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file
-const os = require('node:os');
-
 const transform = {
   '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.mjs',
   // otplib's dependencies ship ESM only, which Jest on Node 20 cannot require: compile them to CommonJS.
@@ -17,10 +14,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
-  // One more worker than cores: a file spends much of its time waiting on Chromium, its servers and
-  // the database, and a third file on two cores takes that idle CPU (at two workers about a
-  // quarter of the two cores went unused).
-  maxWorkers: Math.max(2, os.availableParallelism() + 1),
+  // Two, not one more than cores: on two loaded cores, three workers had 12 tests run past their
+  // timeouts where two had 4 (a third is worth trying on a quiet machine: --maxWorkers=3).
+  maxWorkers: 2,
   // The slowest files first, also without a cache (a fresh clone): see the file.
   testSequencer: '<rootDir>/test/support/sequencer.mjs',
   projects: [
