@@ -14,13 +14,16 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
+  // Two, not one more than cores: on two loaded cores, three workers had 12 tests run past their
+  // timeouts where two had 4 (a third is worth trying on a quiet machine: --maxWorkers=3).
   maxWorkers: 2,
   // The slowest files first, also without a cache (a fresh clone): see the file.
   testSequencer: '<rootDir>/test/support/sequencer.mjs',
   projects: [
     {
       displayName: 'server',
-      testEnvironment: 'node',
+      // Node's, recording whether a test failed (for its afterEach hooks): see the file.
+      testEnvironment: '<rootDir>/test/support/test-environment.ts',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/client/'],

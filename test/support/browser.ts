@@ -12,6 +12,7 @@ import { generateSync } from 'otplib';
 import type { ProviderName } from '../../server/platform/config';
 import { openChromium } from './chromium';
 import { startSandboxApp, type SandboxApp } from './sandbox-app';
+import { testFailed } from './test-failed';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
@@ -200,8 +201,10 @@ export function useBrowser(options: { provider?: ProviderName; now?: () => numbe
 
   afterEach(async () => {
     const name = slug(expect.getState().currentTestName ?? 'test');
-    // The final page of every journey, also when it failed.
-    if (page && !page.isClosed()) await suite.screenshot(`final-${name}`).catch(() => undefined);
+    // The final page of a journey that failed (of every journey with SCREENSHOT_EVERY_TEST=1): a
+    // full-page screenshot after each passing test cost about 6 CPU-s a run, seen by no one.
+    const keep = testFailed() || process.env.SCREENSHOT_EVERY_TEST === '1';
+    if (keep && page && !page.isClosed()) await suite.screenshot(`final-${name}`).catch(() => undefined);
     for (const ctx of contexts) await ctx.close().catch(() => undefined);
     const found = problems;
     problems = [];

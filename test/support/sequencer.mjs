@@ -1,5 +1,5 @@
 // @ts-check
-// Jest's order of test files: the slowest first, so the two workers finish together instead of one
+// Jest's order of test files: the slowest first, so the workers finish together instead of one
 // running a long browser file alone at the end. Jest knows the times from its cache, but a fresh
 // clone (CI) has none and Jest then starts with the biggest files, which are not the slowest (the
 // four-line browser files that run a shared journey are among the slowest). So the times of a
