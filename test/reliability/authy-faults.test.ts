@@ -25,6 +25,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(resetter.address() as net.AddressInfo).port}`;
   resetApp = await createTestApp({ provider: createAuthyProvider({ apiKey: TEST_API_KEY, baseUrl, timeoutMs: 2000 }) }, { db: t.db });
+  // The app loads its Authy client at the first Authy call (0.3-0.6 s, more on a busy machine):
+  // one registration that works, so the times below are the faults' alone.
+  authyScope().post('/protected/json/users/new').reply(200, replies.userCreated(6999));
+  await client(t.app).post('/api/user/register').send(validPerson('warm-up').body).expect(200);
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => resetter.close(() => resolve()));
