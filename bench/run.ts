@@ -20,7 +20,7 @@ import { Child, ROOT, timeRealServerStart, type ListeningMessage, type StatsMess
 import { cpuMicros, cpuQuiet, perRequest } from './lib/proc';
 import { MB, median, percentile, runFigures, summarize, table, targetLines, type RunFigures, type Target } from './lib/report';
 import { SCENARIOS, type BenchOptions, type FlowExtra, type Prepared, type Replay } from './lib/scenarios';
-import { SERVER_BUNDLE } from './lib/server-bundle';
+import { SERVER_BUNDLE } from '../scripts/server-bundle.mjs';
 import { compareWorkers, withDatabase, type WorkersResult } from './lib/workers';
 
 // What runs is a snapshot of dist/ (outside the tree, so linters never see the bundles): a

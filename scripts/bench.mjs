@@ -6,25 +6,14 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { SERVER_BUNDLE } from './server-bundle.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = await mkdtemp(path.join(tmpdir(), 'asq-bench-'));
 let code;
 try {
   await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['bench/run.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    supported: { 'dynamic-import': false }, // as scripts/build.mjs builds the server
-    outfile: path.join(dir, 'run.js'),
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await build({ ...SERVER_BUNDLE, absWorkingDir: root, entryPoints: ['bench/run.ts'], outfile: path.join(dir, 'run.js') });
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(dir, 'run.js'), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_ROOT: root, BENCH_BUILD: dir },

@@ -6,6 +6,7 @@ import { build, context } from 'esbuild';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import path from 'node:path';
+import { SERVER_BUNDLE } from './server-bundle.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist');
@@ -48,19 +49,10 @@ const browserOptions = {
 
 /** @type {import('esbuild').BuildOptions} */
 const serverOptions = {
+  ...SERVER_BUNDLE,
   absWorkingDir: root,
   entryPoints: ['server/index.ts', 'server/upgrade-legacy-hashes.ts'],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  // import() of a package becomes require(), as in the tests (Jest's esbuild transform emits CommonJS): a
-  // package loaded on first use is the same build either way.
-  supported: { 'dynamic-import': false },
   outdir: path.join(out, 'server'),
-  sourcemap: true,
-  logLevel: 'warning',
 };
 
 /**

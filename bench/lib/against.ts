@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { SERVER_BUNDLE } from './server-bundle';
+import { SERVER_BUNDLE } from '../../scripts/server-bundle.mjs';
 
 export interface AgainstBuild {
   root: string;
